@@ -1,0 +1,183 @@
+package dev.t2i.dit;
+
+import dev.t2i.nn.Activations;
+import dev.t2i.nn.Attention;
+import dev.t2i.nn.LayerNorm;
+import dev.t2i.nn.Linear;
+import dev.t2i.nn.Mlp;
+import dev.t2i.nn.ParamScope;
+import dev.t2i.nn.SinCos;
+import dev.t2i.nn.TorchLayout;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * Builds the DiT family as one SameDiff graph: patchify → + 2-D sin-cos positions → blocks of
+ * adaLN-modulated self-attention, cross-attention (text variant) and MLP → final layer norm and
+ * linear → unpatchify. Parameter names are the reference implementation's state-dict names.
+ *
+ * <p>Inputs (placeholders): {@value #X} [B,C,H,W], {@value #T} [B], and per variant
+ * {@value #CONTEXT} [B,M,ctx] with {@value #CONTEXT_MASK} [B,M] (1 keep, 0 pad) or
+ * {@value #LABEL} [B] (class index; numClasses is the null class). Outputs: {@value #VELOCITY}
+ * [B,C,H,W]; {@value #LOSS}, the mean squared error to the {@value #TARGET} placeholder; and
+ * per block {@code blocks.i.cross_attn.weights} [B,H,N,M] for attention maps.
+ */
+public final class DitGraph {
+    public static final String X = "x";
+    public static final String T = "t";
+    public static final String CONTEXT = "context";
+    public static final String CONTEXT_MASK = "context_mask";
+    public static final String LABEL = "label";
+    public static final String TARGET = "target";
+    public static final String VELOCITY = "velocity";
+    public static final String LOSS = "loss";
+    private static final double EPS = 1e-5;
+
+    private final DitConfig cfg;
+    private final SameDiff sd;
+    private final ParamScope root;
+
+    private DitGraph(DitConfig cfg, long seed) {
+        this.cfg = cfg.validate();
+        this.sd = SameDiff.create();
+        this.root = ParamScope.root(sd, seed, true);
+    }
+
+    /** Builds the graph with freshly initialised weights; returns it with its parameter specs. */
+    public static DitModel build(DitConfig cfg, long seed) {
+        DitGraph g = new DitGraph(cfg, seed);
+        g.define();
+        return new DitModel(cfg, g.sd, g.root.params());
+    }
+
+    /** Name of the cross-attention weights output of block {@code i}. */
+    public static String crossAttentionWeights(int block) {
+        return "blocks." + block + ".cross_attn.weights";
+    }
+
+    private void define() {
+        int d = cfg.embedDim();
+        int n = cfg.tokens();
+        SDVariable x = sd.placeHolder(X, DataType.FLOAT, -1, cfg.inChannels(), cfg.imgSize(), cfg.imgSize());
+        SDVariable t = sd.placeHolder(T, DataType.FLOAT, -1);
+
+        SDVariable h = patchEmbed(x);                                                        // [B·N, D]
+        SDVariable pos = root.constant("pos_embed", SinCos.positions2d(cfg.grid(), cfg.grid(), d));
+        h = h.reshape(-1, n, d).add(pos).reshape(-1, d);
+        SDVariable c = timeEmbed(t);                                                         // [B, 4D]
+
+        SDVariable context = null;
+        SDVariable keyBias = null;
+        if (cfg.isText()) {
+            int m = cfg.contextLen();
+            int ctx = cfg.contextDim();
+            SDVariable z = sd.placeHolder(CONTEXT, DataType.FLOAT, -1, m, ctx);
+            SDVariable mask = sd.placeHolder(CONTEXT_MASK, DataType.FLOAT, -1, m);
+            context = Linear.apply(root, "text_proj", z.reshape(-1, ctx), ctx, ctx);        // [B·M, ctx]
+            keyBias = Attention.keyPaddingBias(mask, m);                                     // [B,1,1,M]
+        } else if (cfg.isClass()) {
+            SDVariable label = sd.placeHolder(LABEL, DataType.INT, -1);
+            // one-hot × table instead of gather: gather's gradient drops repeated indices (SAMEDIFF-NOTES)
+            SDVariable table = root.child("class_embed").normal("weight", 0.02, cfg.numClasses() + 1, cfg.condDim());
+            c = c.add(sd.mmul(sd.oneHot(label, cfg.numClasses() + 1, -1, 1.0, 0.0, DataType.FLOAT), table));
+        }
+        // adaLN-Zero feeds SiLU(c) to every modulation; the reference feeds c as is
+        SDVariable cMod = cfg.adalnZero() ? sd.nn.swish(c) : c;
+
+        for (int i = 0; i < cfg.depth(); i++) {
+            h = block(root.child("blocks", i), i, h, cMod, context, keyBias);
+        }
+
+        h = LayerNorm.affine(root, "final_norm", h, d, EPS);
+        h = Linear.apply(root, "final_proj", h, d, cfg.patchValues(), Linear.Init.ZERO, true);
+        SDVariable velocity = sd.identity(VELOCITY, unpatchify(h));
+
+        SDVariable target = sd.placeHolder(TARGET, DataType.FLOAT, -1, cfg.inChannels(), cfg.imgSize(), cfg.imgSize());
+        sd.identity(LOSS, sd.math.square(velocity.sub(target)).mean());
+        sd.setLossVariables(LOSS);
+    }
+
+    /** Conv2d(kernel = stride = p) as a matmul over flattened patches ordered (channel, row, col). */
+    private SDVariable patchEmbed(SDVariable x) {
+        int p = cfg.patchSize();
+        int g = cfg.grid();
+        int c = cfg.inChannels();
+        long in = (long) c * p * p;
+        SDVariable patches = x.reshape(-1, c, g, p, g, p).permute(0, 2, 4, 1, 3, 5).reshape(-1, in);
+        ParamScope s = root.child("patch_embed").child("proj");
+        SDVariable w = s.xavierWeight("weight", in, cfg.embedDim(), TorchLayout.CONV_AS_LINEAR,
+                new long[] {cfg.embedDim(), c, p, p});
+        SDVariable b = s.zeros("bias", TorchLayout.SAME, null, cfg.embedDim());
+        return Linear.affine(root, patches, w, b);
+    }
+
+    /** [sin(t·f), cos(t·f)] with t in [0, 1] as is, then Linear → SiLU → Linear to 4D. */
+    private SDVariable timeEmbed(SDVariable t) {
+        int half = cfg.embedDim() / 2;
+        SDVariable freqs = root.constant("time_freqs", SinCos.frequencies(half).reshape(1, half));
+        SDVariable args = t.reshape(-1, 1).mul(freqs);
+        SDVariable emb = sd.concat(1, sd.math.sin(args), sd.math.cos(args));
+        ParamScope s = root.child("time_embed");
+        SDVariable h = Linear.apply(s, "mlp.0", emb, cfg.embedDim(), cfg.condDim());
+        h = Activations.apply(sd, "silu", h);
+        return Linear.apply(s, "mlp.2", h, cfg.condDim(), cfg.condDim());
+    }
+
+    private SDVariable block(ParamScope s, int index, SDVariable h, SDVariable c, SDVariable context,
+            SDVariable keyBias) {
+        int d = cfg.embedDim();
+        int n = cfg.tokens();
+        int heads = cfg.numHeads();
+        Modulated m1 = modulate(s, "norm1", h, c);
+        h = h.add(m1.gate(Attention.selfAttentionFused(s, "self_attn", m1.x, n, heads, d, null)));
+        if (cfg.isText()) {
+            Modulated m2 = modulate(s, "norm2", h, c);
+            ParamScope a = s.child("cross_attn");
+            SDVariable q = Linear.apply(a, "q_proj", m2.x, d, d);
+            SDVariable k = Linear.apply(a, "k_proj", context, cfg.contextDim(), d);
+            SDVariable v = Linear.apply(a, "v_proj", context, cfg.contextDim(), d);
+            sd.identity(crossAttentionWeights(index),
+                    Attention.weights(sd, q, k, n, cfg.contextLen(), heads, d, keyBias));
+            SDVariable att = Attention.scaledDotProduct(sd, q, k, v, n, cfg.contextLen(), heads, d, keyBias);
+            h = h.add(m2.gate(Linear.apply(a, "out_proj", att, d, d)));
+        }
+        Modulated m3 = modulate(s, cfg.isText() ? "norm3" : "norm2", h, c);
+        return h.add(m3.gate(Mlp.apply(s, "mlp.0", "mlp.3", m3.x, d, cfg.mlpHidden(), "gelu")));
+    }
+
+    /**
+     * AdaLN: LayerNorm without affine, then x·(1 + scale) + shift with [scale | shift] =
+     * Linear(c); adaLN-Zero adds a gate (third chunk) and starts at zero.
+     */
+    private Modulated modulate(ParamScope s, String name, SDVariable h, SDVariable c) {
+        int d = cfg.embedDim();
+        int chunks = cfg.adalnZero() ? 3 : 2;
+        SDVariable mod = Linear.apply(s.child(name), "proj", c, cfg.condDim(), (long) chunks * d,
+                cfg.adalnZero() ? Linear.Init.ZERO : Linear.Init.XAVIER, true);
+        SDVariable[] parts = sd.split(mod, chunks, 1);
+        SDVariable scale = parts[0].reshape(-1, 1, d);
+        SDVariable shift = parts[1].reshape(-1, 1, d);
+        SDVariable normed = LayerNorm.plain(sd, h, EPS).reshape(-1, cfg.tokens(), d);
+        SDVariable x = normed.mul(scale.add(1.0)).add(shift).reshape(-1, d);
+        SDVariable gate = chunks == 3 ? parts[2].reshape(-1, 1, d) : null;
+        return new Modulated(x, gate, cfg.tokens(), d);
+    }
+
+    private SDVariable unpatchify(SDVariable h) {
+        int p = cfg.patchSize();
+        int g = cfg.grid();
+        int c = cfg.inChannels();
+        return h.reshape(-1, g, g, p, p, c).permute(0, 5, 1, 3, 2, 4).reshape(-1, c, cfg.imgSize(), cfg.imgSize());
+    }
+
+    /** A modulated input and the optional gate for the residual branch it feeds. */
+    private record Modulated(SDVariable x, SDVariable gateVector, int tokens, int width) {
+        SDVariable gate(SDVariable branch) {
+            if (gateVector == null) {
+                return branch;
+            }
+            return branch.reshape(-1, tokens, width).mul(gateVector).reshape(-1, width);
+        }
+    }
+}

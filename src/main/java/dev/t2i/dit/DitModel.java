@@ -1,0 +1,232 @@
+package dev.t2i.dit;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.t2i.T2iException;
+import dev.t2i.io.ModelArchive;
+import dev.t2i.io.Safetensors;
+import dev.t2i.io.TensorFormatException;
+import dev.t2i.nn.ParamSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A DiT: its config, its SameDiff graph (with weights) and the specs of its parameters.
+ * Created by {@link DitGraph#build}, {@link #load} or {@link #fromTorchCheckpoint}.
+ */
+public final class DitModel {
+    static final String GRAPH = "dit.samediff";
+    static final String CONFIG = "dit-config.json";
+    static final String PARAMS = "dit-params.json";
+
+    private final DitConfig config;
+    private final SameDiff sd;
+    private final Map<String, ParamSpec> params;
+
+    DitModel(DitConfig config, SameDiff sd, Map<String, ParamSpec> params) {
+        this.config = config;
+        this.sd = sd;
+        this.params = params;
+    }
+
+    public DitConfig config() {
+        return config;
+    }
+
+    /** The underlying graph (for training and advanced use). */
+    public SameDiff graph() {
+        return sd;
+    }
+
+    /** Specs of every parameter, in creation order. */
+    public Map<String, ParamSpec> params() {
+        return params;
+    }
+
+    /** Names of the trainable variables. */
+    public List<String> trainableNames() {
+        return params.values().stream().filter(ParamSpec::trainable).map(ParamSpec::name).toList();
+    }
+
+    /** Total number of trainable scalars. */
+    public long parameterCount() {
+        return params.values().stream().filter(ParamSpec::trainable).mapToLong(ParamSpec::size).sum();
+    }
+
+    /** Trainable scalars per top-level module ({@code blocks.N} kept separate), in order. */
+    public Map<String, Long> parameterCountsByModule() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (ParamSpec p : params.values()) {
+            String[] parts = p.name().split("\\.");
+            String module = parts[0].equals("blocks") ? parts[0] + "." + parts[1] : parts[0];
+            out.merge(module, p.size(), Long::sum);
+        }
+        return out;
+    }
+
+    /**
+     * One forward pass: the predicted velocity [B,C,H,W]. {@code context} and {@code contextMask}
+     * are used by the text variant, {@code labels} by the class variant; pass null otherwise.
+     */
+    public INDArray velocity(INDArray x, INDArray t, INDArray context, INDArray contextMask, INDArray labels) {
+        return sd.output(inputs(x, t, context, contextMask, labels), DitGraph.VELOCITY).get(DitGraph.VELOCITY);
+    }
+
+    /** Evaluates any named outputs of the graph for the given inputs. */
+    public Map<String, INDArray> outputs(Map<String, INDArray> inputs, String... names) {
+        return sd.output(inputs, names);
+    }
+
+    /** The placeholder map for a forward pass, with shapes checked against the config. */
+    public Map<String, INDArray> inputs(INDArray x, INDArray t, INDArray context, INDArray contextMask,
+            INDArray labels) {
+        Map<String, INDArray> in = new HashMap<>();
+        long b = x.size(0);
+        expectShape("x", x, b, config.inChannels(), config.imgSize(), config.imgSize());
+        expectShape("t", t, b);
+        in.put(DitGraph.X, x.castTo(DataType.FLOAT));
+        in.put(DitGraph.T, t.castTo(DataType.FLOAT));
+        if (config.isText()) {
+            if (context == null || contextMask == null) {
+                throw new T2iException("the text-conditional DiT needs context and context_mask inputs");
+            }
+            expectShape("context", context, b, config.contextLen(), config.contextDim());
+            expectShape("context_mask", contextMask, b, config.contextLen());
+            in.put(DitGraph.CONTEXT, context.castTo(DataType.FLOAT));
+            in.put(DitGraph.CONTEXT_MASK, contextMask.castTo(DataType.FLOAT));
+        } else if (config.isClass()) {
+            if (labels == null) {
+                throw new T2iException("the class-conditional DiT needs a label input");
+            }
+            expectShape("label", labels, b);
+            in.put(DitGraph.LABEL, labels.castTo(DataType.INT));
+        }
+        return in;
+    }
+
+    private static void expectShape(String name, INDArray a, long... shape) {
+        if (!Arrays.equals(a.shape(), shape)) {
+            throw new T2iException("input '" + name + "' has shape " + Arrays.toString(a.shape()) + ", expected "
+                    + Arrays.toString(shape));
+        }
+    }
+
+    /** Current value of every parameter (graph layout), by name. */
+    public Map<String, INDArray> weights() {
+        Map<String, INDArray> out = new TreeMap<>();
+        for (String n : params.keySet()) {
+            out.put(n, sd.getArrForVarName(n));
+        }
+        return out;
+    }
+
+    /** Replaces parameter values (graph layout); every name must exist with the same shape. */
+    public void setWeights(Map<String, INDArray> values) {
+        for (var e : values.entrySet()) {
+            ParamSpec spec = params.get(e.getKey());
+            if (spec == null) {
+                throw new TensorFormatException("unknown parameter '" + e.getKey() + "' for this DiT");
+            }
+            if (!Arrays.equals(spec.shape(), e.getValue().shape())) {
+                throw new TensorFormatException("parameter '" + e.getKey() + "' has shape "
+                        + Arrays.toString(e.getValue().shape()) + ", the model expects " + Arrays.toString(spec.shape()));
+            }
+            sd.getArrForVarName(e.getKey()).assign(e.getValue());
+        }
+    }
+
+    /** Saves graph, weights and config (plus updater state when {@code withUpdater}) to one file. */
+    public void save(Path path, boolean withUpdater) {
+        ModelArchive.create()
+                .putJson(CONFIG, config)
+                .putJson(PARAMS, params.values())
+                .putGraph(GRAPH, sd, withUpdater)
+                .write(path);
+    }
+
+    /** Loads a model written by {@link #save}. */
+    public static DitModel load(Path path) {
+        ModelArchive a = ModelArchive.read(path);
+        return fromArchive(a);
+    }
+
+    /** Reads the DiT parts of an archive (a model file or a bundle). */
+    public static DitModel fromArchive(ModelArchive a) {
+        DitConfig cfg = a.json(CONFIG, DitConfig.class).validate();
+        List<ParamSpec> specs = ModelArchive.JSON.convertValue(a.json(PARAMS), new TypeReference<List<ParamSpec>>() { });
+        Map<String, ParamSpec> params = new LinkedHashMap<>();
+        specs.forEach(s -> params.put(s.name(), s));
+        return new DitModel(cfg, a.graph(GRAPH), params);
+    }
+
+    /** Writes this model into an archive being assembled (for bundles). */
+    public ModelArchive addTo(ModelArchive a, boolean withUpdater) {
+        return a.putJson(CONFIG, config).putJson(PARAMS, params.values()).putGraph(GRAPH, sd, withUpdater);
+    }
+
+    /**
+     * Loads a checkpoint of the reference PyTorch implementation: a folder with {@code config.json}
+     * (constructor arguments) and {@code model.safetensors} (state dict), or the safetensors file
+     * itself with the config beside it.
+     */
+    public static DitModel fromTorchCheckpoint(Path dirOrFile) {
+        Path dir = Files.isDirectory(dirOrFile) ? dirOrFile : dirOrFile.toAbsolutePath().getParent();
+        Path weights = Files.isDirectory(dirOrFile) ? dirOrFile.resolve("model.safetensors") : dirOrFile;
+        Path configFile = dir.resolve("config.json");
+        if (!Files.exists(configFile)) {
+            throw new T2iException("no config.json next to " + weights
+                    + " (a reference checkpoint folder holds config.json and model.safetensors)");
+        }
+        DitConfig cfg;
+        try {
+            cfg = ModelArchive.JSON.readValue(configFile.toFile(), DitConfig.class);
+        } catch (java.io.IOException e) {
+            throw new T2iException("cannot read " + configFile + ": " + e.getMessage());
+        }
+        try (Safetensors st = Safetensors.open(weights)) {
+            if (!st.keys().stream().anyMatch(k -> k.contains("cross_attn"))) {
+                cfg = cfg.withVariant(st.contains("class_embed.weight") ? DitConfig.CLASS : DitConfig.UNCONDITIONAL);
+            }
+            DitModel model = DitGraph.build(cfg, 0);
+            model.importTorch(st);
+            return model;
+        }
+    }
+
+    /** Copies every parameter from a PyTorch state dict, checking names and shapes. */
+    public void importTorch(Safetensors st) {
+        Map<String, INDArray> values = new HashMap<>();
+        for (ParamSpec spec : params.values()) {
+            if (!st.contains(spec.name())) {
+                throw new TensorFormatException("checkpoint " + st.path() + " lacks parameter '" + spec.name()
+                        + "' (is it a checkpoint of this architecture and config?)");
+            }
+            long[] shape = st.entry(spec.name()).shape();
+            if (!Arrays.equals(shape, spec.torchShape())) {
+                throw new TensorFormatException("parameter '" + spec.name() + "' in " + st.path() + " has shape "
+                        + Arrays.toString(shape) + ", the config implies " + Arrays.toString(spec.torchShape()));
+            }
+            values.put(spec.name(), spec.layout().fromTorch(st.getFloat(spec.name())));
+        }
+        List<String> unknown = st.keys().stream().filter(k -> !params.containsKey(k)).toList();
+        if (!unknown.isEmpty()) {
+            throw new TensorFormatException("checkpoint " + st.path() + " has parameters this model does not: "
+                    + unknown.subList(0, Math.min(5, unknown.size())) + " (wrong config?)");
+        }
+        setWeights(values);
+    }
+
+    /** The variable for a parameter. */
+    SDVariable variable(String name) {
+        return sd.getVariable(name);
+    }
+}

@@ -1,0 +1,118 @@
+package dev.t2i.nn;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Creates the variables of a SameDiff graph under hierarchical dotted names (the PyTorch
+ * state-dict names, e.g. {@code blocks.0.self_attn.in_proj_weight}), initialises them from a seed
+ * and records each one's {@link ParamSpec}, so that checkpoints can be imported and counted
+ * without knowing the model's structure.
+ *
+ * <p>Initial values are drawn from a {@link SplittableRandom} owned by the root scope, so the same
+ * seed gives the same weights on every backend.
+ */
+public final class ParamScope {
+    private final SameDiff sd;
+    private final String prefix;
+    private final SplittableRandom random;
+    private final Map<String, ParamSpec> registry;
+    private final boolean trainable;
+
+    private ParamScope(SameDiff sd, String prefix, SplittableRandom random, Map<String, ParamSpec> registry,
+            boolean trainable) {
+        this.sd = sd;
+        this.prefix = prefix;
+        this.random = random;
+        this.registry = registry;
+        this.trainable = trainable;
+    }
+
+    /** A root scope; {@code trainable} marks its parameters as trained (DiT) or frozen (CLIP). */
+    public static ParamScope root(SameDiff sd, long seed, boolean trainable) {
+        return new ParamScope(sd, "", new SplittableRandom(seed), new LinkedHashMap<>(), trainable);
+    }
+
+    /** A scope nested under {@code name}. */
+    public ParamScope child(String name) {
+        return new ParamScope(sd, qualify(name) + ".", random, registry, trainable);
+    }
+
+    /** A scope nested under {@code name.index} (e.g. {@code blocks.3}). */
+    public ParamScope child(String name, int index) {
+        return child(name + "." + index);
+    }
+
+    public SameDiff sd() {
+        return sd;
+    }
+
+    /** The full name of a variable created in this scope. */
+    public String qualify(String name) {
+        return prefix + name;
+    }
+
+    /** Every parameter created through this scope tree, in creation order. */
+    public Map<String, ParamSpec> params() {
+        return registry;
+    }
+
+    /** A Linear weight [in, out] drawn xavier-uniform: U(-a, a), a = sqrt(6 / (in + out)). */
+    public SDVariable xavierWeight(String name, long in, long out, TorchLayout layout, long[] convShape) {
+        double a = Math.sqrt(6.0 / (in + out));
+        float[] v = new float[Math.toIntExact(in * out)];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) ((random.nextDouble() * 2 - 1) * a);
+        }
+        return create(name, Nd4j.create(v, new long[] {in, out}, 'c'), layout, convShape);
+    }
+
+    /** A tensor of N(0, std²) values. */
+    public SDVariable normal(String name, double std, long... shape) {
+        INDArray a = Nd4j.create(DataType.FLOAT, shape);
+        float[] v = new float[Math.toIntExact(a.length())];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) (gaussian() * std);
+        }
+        return create(name, Nd4j.create(v, shape, 'c'), TorchLayout.SAME, null);
+    }
+
+    /** A zero tensor in the given layout (biases, zero-initialised layers). */
+    public SDVariable zeros(String name, TorchLayout layout, long[] convShape, long... shape) {
+        return create(name, Nd4j.zeros(DataType.FLOAT, shape), layout, convShape);
+    }
+
+    /** A tensor of ones (layer-norm gains). */
+    public SDVariable ones(String name, long... shape) {
+        return create(name, Nd4j.ones(DataType.FLOAT, shape), TorchLayout.SAME, null);
+    }
+
+    /** A fixed, never-trained constant that is not a parameter (position tables, frequencies). */
+    public SDVariable constant(String name, INDArray value) {
+        return sd.constant(qualify(name), value);
+    }
+
+    private SDVariable create(String name, INDArray value, TorchLayout layout, long[] convShape) {
+        String full = qualify(name);
+        if (registry.containsKey(full)) {
+            throw new IllegalStateException("parameter defined twice: " + full);
+        }
+        registry.put(full, new ParamSpec(full, value.shape(), layout.torchShape(value.shape(), convShape), layout,
+                trainable));
+        // frozen parameters are variables too: values can be replaced on import, and nothing updates them
+        return sd.var(full, value);
+    }
+
+    private double gaussian() {
+        // Box-Muller from the scope's own stream keeps initialisation independent of ND4J's RNG
+        double u1 = 1.0 - random.nextDouble();
+        double u2 = random.nextDouble();
+        return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+    }
+}
