@@ -1,0 +1,133 @@
+package dev.t2i.clip;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.t2i.T2iException;
+import dev.t2i.io.ModelArchive;
+import dev.t2i.io.Safetensors;
+import dev.t2i.io.TensorFormatException;
+import dev.t2i.nn.ParamSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * CLIP's frozen text tower in SameDiff: token ids in, token embeddings and pooled embedding out.
+ * Loaded from a Hugging Face CLIP folder, from the project's converted single file, or built with
+ * seeded random weights of real shapes for machines without the real weights.
+ */
+public final class ClipTextEncoder {
+    static final String GRAPH = "clip.samediff";
+    static final String CONFIG = "clip-config.json";
+    static final String PARAMS = "clip-params.json";
+
+    private final ClipTextConfig config;
+    private final SameDiff sd;
+    private final Map<String, ParamSpec> params;
+    private final String description;
+
+    ClipTextEncoder(ClipTextConfig config, SameDiff sd, Map<String, ParamSpec> params, String description) {
+        this.config = config;
+        this.sd = sd;
+        this.params = params;
+        this.description = description;
+    }
+
+    /** A text tower of the given shape with seeded random (untrained) weights. */
+    public static ClipTextEncoder random(ClipTextConfig cfg, long seed) {
+        ClipTextGraph.Built b = ClipTextGraph.build(cfg, seed);
+        return new ClipTextEncoder(cfg, b.sd(), b.params(), "random CLIP text tower (seed " + seed + ", untrained)");
+    }
+
+    /** Loads the text tower of a Hugging Face CLIPModel or CLIPTextModel folder. */
+    public static ClipTextEncoder fromHuggingFace(Path dir) {
+        Path configFile = dir.resolve("config.json");
+        Path weights = dir.resolve("model.safetensors");
+        for (Path p : List.of(configFile, weights)) {
+            if (!Files.exists(p)) {
+                throw new T2iException("CLIP folder " + dir + " lacks " + p.getFileName()
+                        + " (download it with tools/download-clip.sh)");
+            }
+        }
+        JsonNode root;
+        try {
+            root = ModelArchive.JSON.readTree(configFile.toFile());
+        } catch (IOException e) {
+            throw new T2iException("cannot read " + configFile + ": " + e.getMessage());
+        }
+        ClipTextConfig cfg = ClipTextConfig.fromHuggingFace(root, configFile.toString());
+        ClipTextGraph.Built b = ClipTextGraph.build(cfg, 0);
+        try (Safetensors st = Safetensors.open(weights)) {
+            for (ParamSpec spec : b.params().values()) {
+                if (!st.contains(spec.name())) {
+                    throw new TensorFormatException("CLIP checkpoint " + weights + " lacks '" + spec.name()
+                            + "' (is it a CLIP text model?)");
+                }
+                long[] shape = st.entry(spec.name()).shape();
+                if (!Arrays.equals(shape, spec.torchShape())) {
+                    throw new TensorFormatException("CLIP weight '" + spec.name() + "' has shape "
+                            + Arrays.toString(shape) + " but config.json implies " + Arrays.toString(spec.torchShape()));
+                }
+                b.sd().getArrForVarName(spec.name()).assign(spec.layout().fromTorch(st.getFloat(spec.name())));
+            }
+        }
+        return new ClipTextEncoder(cfg, b.sd(), b.params(), "CLIP text tower from " + dir);
+    }
+
+    /** Writes the converted single-file form. */
+    public void save(Path path) {
+        addTo(ModelArchive.create()).write(path);
+    }
+
+    /** Adds this encoder's parts to an archive being assembled. */
+    public ModelArchive addTo(ModelArchive a) {
+        return a.putJson(CONFIG, config).putJson(PARAMS, params.values()).putGraph(GRAPH, sd, false);
+    }
+
+    /** Reads the encoder parts of an archive. */
+    public static ClipTextEncoder fromArchive(ModelArchive a, String source) {
+        ClipTextConfig cfg = a.json(CONFIG, ClipTextConfig.class).validate(source);
+        List<ParamSpec> specs = ModelArchive.JSON.convertValue(a.json(PARAMS), new TypeReference<List<ParamSpec>>() { });
+        Map<String, ParamSpec> params = new LinkedHashMap<>();
+        specs.forEach(s -> params.put(s.name(), s));
+        return new ClipTextEncoder(cfg, a.graph(GRAPH), params, "CLIP text tower from " + source);
+    }
+
+    public ClipTextConfig config() {
+        return config;
+    }
+
+    /** Where the weights came from, for logs and provenance. */
+    public String description() {
+        return description;
+    }
+
+    /** Number of (frozen) parameters. */
+    public long parameterCount() {
+        return params.values().stream().mapToLong(ParamSpec::size).sum();
+    }
+
+    /** Encodes tokenised prompts: ids and mask [B, L] (any integer or float type). */
+    public ClipOutput encodeIds(INDArray ids, INDArray mask) {
+        if (ids.rank() != 2 || ids.size(1) != config.maxPositions() || !Arrays.equals(ids.shape(), mask.shape())) {
+            throw new T2iException("CLIP input ids must be [B, " + config.maxPositions() + "] with a mask of the same"
+                    + " shape, got " + Arrays.toString(ids.shape()) + " and " + Arrays.toString(mask.shape()));
+        }
+        Map<String, INDArray> out;
+        synchronized (sd) {
+            // a SameDiff instance keeps per-call session state; one call at a time per graph
+            out = sd.output(Map.of(ClipTextGraph.INPUT_IDS, ids.castTo(DataType.INT),
+                    ClipTextGraph.ATTENTION_MASK, mask.castTo(DataType.FLOAT)),
+                    ClipTextGraph.LAST_HIDDEN, ClipTextGraph.POOLED, ClipTextGraph.TEXT_EMBEDS);
+        }
+        return new ClipOutput(ids.castTo(DataType.LONG), mask.castTo(DataType.LONG), out.get(ClipTextGraph.LAST_HIDDEN),
+                out.get(ClipTextGraph.POOLED), out.get(ClipTextGraph.TEXT_EMBEDS));
+    }
+}

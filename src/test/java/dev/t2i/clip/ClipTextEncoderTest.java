@@ -1,0 +1,60 @@
+package dev.t2i.clip;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.t2i.T2iException;
+import dev.t2i.io.Safetensors;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** Parity with the official implementation: ../shared/clip/tiny-random-clip/golden.safetensors. */
+class ClipTextEncoderTest {
+    static final Path TINY = Path.of("../shared/clip/tiny-random-clip");
+
+    static void assertMatchesGolden(ClipTextEncoder enc) {
+        Map<String, INDArray> golden = Safetensors.readAll(TINY.resolve("golden.safetensors"));
+        ClipOutput out = enc.encodeIds(golden.get("input_ids"), golden.get("attention_mask"));
+        check("last_hidden_state", golden.get("last_hidden_state"), out.lastHiddenState());
+        check("pooler_output", golden.get("pooler_output"), out.pooled());
+        check("text_embeds", golden.get("text_embeds"), out.textEmbeds());
+    }
+
+    private static void check(String name, INDArray expected, INDArray actual) {
+        assertEquals(java.util.Arrays.toString(expected.shape()), java.util.Arrays.toString(actual.shape()), name);
+        double err = actual.sub(expected).amaxNumber().doubleValue();
+        System.out.println("tiny-random-clip " + name + " max abs error: " + err);
+        assertTrue(err <= 1e-4, name + " max abs error " + err);
+    }
+
+    @Test
+    void huggingFaceFolderMatchesGolden() {
+        assertMatchesGolden(ClipTextEncoder.fromHuggingFace(TINY.resolve("model")));
+    }
+
+    @Test
+    void convertedFileMatchesGolden(@TempDir Path tmp) {
+        Path file = tmp.resolve("clip.t2i");
+        ClipTextEncoder.fromHuggingFace(TINY.resolve("model")).save(file);
+        assertMatchesGolden(ClipTextEncoder.fromArchive(dev.t2i.io.ModelArchive.read(file), file.toString()));
+    }
+
+    @Test
+    void missingFolderGivesClearError(@TempDir Path tmp) {
+        T2iException e = assertThrows(T2iException.class, () -> ClipTextEncoder.fromHuggingFace(tmp));
+        assertTrue(e.getMessage().contains("config.json"), e.getMessage());
+    }
+
+    @Test
+    void nonClipConfigRejected(@TempDir Path tmp) throws Exception {
+        Files.writeString(tmp.resolve("config.json"), "{\"model_type\": \"bert\"}");
+        Files.write(tmp.resolve("model.safetensors"), new byte[16]);
+        T2iException e = assertThrows(T2iException.class, () -> ClipTextEncoder.fromHuggingFace(tmp));
+        assertTrue(e.getMessage().contains("not a CLIP config"), e.getMessage());
+    }
+}
