@@ -296,6 +296,37 @@ public final class Safetensors implements AutoCloseable {
      * file is written to a temporary sibling and renamed so readers never see a partial file.
      */
     public static void write(Path path, Map<String, INDArray> tensors, Map<String, String> metadata) {
+        AtomicFiles.write(path, out -> encode(out, tensors, metadata));
+    }
+
+    /** The bytes of a safetensors file holding the given tensors (for embedding in archives). */
+    public static byte[] toBytes(Map<String, INDArray> tensors, Map<String, String> metadata) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try {
+            encode(out, tensors, metadata);
+        } catch (IOException e) {
+            throw new TensorFormatException("cannot encode tensors: " + e.getMessage(), e);
+        }
+        return out.toByteArray();
+    }
+
+    /** Reads every tensor of in-memory safetensors bytes (FLOAT or LONG). */
+    public static Map<String, INDArray> readAll(byte[] bytes) {
+        try {
+            Path tmp = Files.createTempFile("t2i", ".safetensors");
+            try {
+                Files.write(tmp, bytes);
+                return readAll(tmp);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        } catch (IOException e) {
+            throw new TensorFormatException("cannot decode tensors: " + e.getMessage(), e);
+        }
+    }
+
+    private static void encode(OutputStream out, Map<String, INDArray> tensors, Map<String, String> metadata)
+            throws IOException {
         Map<String, Object> header = new LinkedHashMap<>();
         if (metadata != null && !metadata.isEmpty()) {
             header.put("__metadata__", new TreeMap<>(metadata));
@@ -313,23 +344,16 @@ public final class Safetensors implements AutoCloseable {
             header.put(e.getKey(), info);
             offset += bytes;
         }
-        byte[] headerBytes;
-        try {
-            headerBytes = JSON.writeValueAsBytes(header);
-        } catch (IOException e) {
-            throw new TensorFormatException("cannot encode safetensors header", e);
-        }
+        byte[] headerBytes = JSON.writeValueAsBytes(header);
         int padded = (headerBytes.length + 7) / 8 * 8;
         byte[] headerPadded = Arrays.copyOf(headerBytes, padded);
         Arrays.fill(headerPadded, headerBytes.length, padded, (byte) ' ');
-        AtomicFiles.write(path, out -> {
-            ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded);
-            out.write(len.array());
-            out.write(headerPadded);
-            for (INDArray a : sorted.values()) {
-                writeData(out, a);
-            }
-        });
+        ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded);
+        out.write(len.array());
+        out.write(headerPadded);
+        for (INDArray a : sorted.values()) {
+            writeData(out, a);
+        }
     }
 
     private static String dtypeName(String name, DataType t) {

@@ -1,0 +1,245 @@
+package dev.t2i.flow;
+
+import dev.t2i.conditioning.Conditioner;
+import dev.t2i.conditioning.Conditioning;
+import dev.t2i.dit.DitGraph;
+import dev.t2i.dit.DitModel;
+import dev.t2i.nn.Graphs;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.LongConsumer;
+import org.nd4j.autodiff.samediff.api.OutAndGrad;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The training loop: flow-matching loss on the DiT graph, AdamW with optional warm-up/cosine
+ * schedule, gradient clipping and EMA, atomic checkpoints and exact resume.
+ *
+ * <p>Every random draw of step s (order of the data, flips, condition dropout, times, noise)
+ * comes from {@link FlowMatching#stepRandom}(seed, s) and the epoch permutation from (seed,
+ * epoch), so a resumed run repeats the uninterrupted one step for step.
+ */
+public final class Trainer {
+    private final DitModel model;
+    private final TrainConfig cfg;
+    private final TrainingSet data;
+    private final Conditioner conditioner;
+    private final Path runDir;
+    private final String clipSpec;
+    private final AdamW optimizer;
+    private final Map<String, INDArray> params = new LinkedHashMap<>();
+    private final int stepsPerEpoch;
+    private final int totalSteps;
+    private Ema ema;
+    private long step;
+    private LongConsumer sampleHook = s -> { };
+    private Progress progress;
+    private volatile boolean stopRequested;
+
+    /** A trainer for a new run (or one to resume with {@link #restore}). */
+    public Trainer(DitModel model, TrainConfig cfg, TrainingSet data, Conditioner conditioner, Path runDir,
+            String clipSpec) {
+        this.model = model;
+        this.cfg = cfg.validate();
+        this.data = data;
+        this.conditioner = conditioner;
+        this.runDir = runDir;
+        this.clipSpec = clipSpec;
+        this.optimizer = new AdamW(cfg.beta1(), cfg.beta2(), cfg.adamEps(), cfg.weightDecay());
+        for (String name : model.trainableNames()) {
+            params.put(name, model.graph().getArrForVarName(name));
+        }
+        this.totalSteps = cfg.totalSteps(data.size());
+        this.stepsPerEpoch = Math.max(1, data.size() / cfg.batch());
+        if (cfg.emaDecay() > 0) {
+            this.ema = new Ema(cfg.emaDecay(), params);
+        }
+        this.progress = Progress.console(totalSteps);
+        Graphs.prepareGradients(model.graph());
+    }
+
+    /** Continues from a checkpoint: weights, EMA, optimiser moments and step. */
+    public Trainer restore(Checkpoint c) {
+        model.setWeights(c.model().weights());
+        optimizer.restore(c.optimizer(), c.state().step());
+        if (ema != null && c.ema() != null) {
+            ema.restore(c.ema());
+        }
+        step = c.state().step();
+        return this;
+    }
+
+    /** Called with the step number every {@code sample_every} steps and at the end. */
+    public Trainer onSample(LongConsumer hook) {
+        this.sampleHook = hook;
+        return this;
+    }
+
+    /** Replaces the progress reporter (tests use a silent one). */
+    public Trainer progress(Progress p) {
+        this.progress = p;
+        return this;
+    }
+
+    /** Asks the loop to checkpoint and stop after the current step (Ctrl-C, kill). */
+    public void requestStop() {
+        stopRequested = true;
+    }
+
+    public long step() {
+        return step;
+    }
+
+    public int totalSteps() {
+        return totalSteps;
+    }
+
+    /** The EMA weights, or null. */
+    public Map<String, INDArray> emaWeights() {
+        return ema == null ? null : ema.weights();
+    }
+
+    /**
+     * Trains until the total step count (or {@code untilStep}, if smaller) and returns the loss of
+     * every step run by this call.
+     */
+    public List<Double> run(long untilStep) {
+        long end = Math.min(untilStep, totalSteps);
+        LrSchedule schedule = LrSchedule.of(cfg, totalSteps);
+        List<Double> losses = new ArrayList<>();
+        double intervalLoss = 0;
+        int intervalSteps = 0;
+        double epochLoss = 0;
+        int epochSteps = 0;
+        long intervalStart = System.nanoTime();
+        try (MetricsLog metrics = MetricsLog.open(runDir.resolve("metrics.csv"), step)) {
+            while (step < end && !stopRequested) {
+                double lr = schedule.at(step);
+                double loss = trainStep(lr);
+                step++;
+                losses.add(loss);
+                intervalLoss += loss;
+                intervalSteps++;
+                epochLoss += loss;
+                epochSteps++;
+                double elapsed = (System.nanoTime() - intervalStart) / 1e9;
+                double ips = intervalSteps * cfg.batch() / Math.max(1e-9, elapsed);
+                boolean logNow = step % cfg.logEvery() == 0 || step == end;
+                progress.step(step, loss, ips, (totalSteps - step) * cfg.batch() / Math.max(1e-9, ips), logNow);
+                if (logNow) {
+                    metrics.append(new MetricsLog.Row(step, (double) step / stepsPerEpoch, intervalLoss / intervalSteps,
+                            lr, ips));
+                    intervalLoss = 0;
+                    intervalSteps = 0;
+                    intervalStart = System.nanoTime();
+                }
+                if (step % stepsPerEpoch == 0) {
+                    progress.message(String.format(java.util.Locale.ROOT, "epoch %d mean loss %.4f",
+                            step / stepsPerEpoch, epochLoss / epochSteps));
+                    epochLoss = 0;
+                    epochSteps = 0;
+                }
+                if (step % cfg.checkpointEvery() == 0 || step == end || stopRequested) {
+                    checkpoint();
+                }
+                if (cfg.sampleEvery() > 0 && (step % cfg.sampleEvery() == 0 || step == end)) {
+                    sampleHook.accept(step);
+                }
+            }
+        }
+        return losses;
+    }
+
+    /** Writes a checkpoint of the current state. */
+    public Path checkpoint() {
+        RunState state = new RunState(step, totalSteps, cfg, data.description(), conditioner.description(), clipSpec);
+        return new Checkpoint(model, state, emaWeights(), optimizer.state()).write(runDir, cfg.keepCheckpoints());
+    }
+
+    private double trainStep(double lr) {
+        int b = cfg.batch();
+        SplittableRandom rng = FlowMatching.stepRandom(cfg.seed(), step);
+        int[] idx = batchIndices();
+        boolean[] flip = new boolean[b];
+        boolean[] drop = new boolean[b];
+        List<String> captions = new ArrayList<>(b);
+        int[] labels = new int[b];
+        for (int i = 0; i < b; i++) {
+            flip[i] = cfg.flip() && rng.nextBoolean();
+            drop[i] = rng.nextDouble() < cfg.textDropout();
+            captions.add(data.caption(idx[i]));
+            labels[i] = data.label(idx[i]);
+        }
+        INDArray x0 = data.images(idx, flip);
+        Conditioning cond = conditioner.encode(captions, labels, drop);
+        INDArray t = FlowMatching.sampleTimes(rng, b, cfg.timeSampling());
+        INDArray x1 = FlowMatching.noise(rng, x0.shape());
+        FlowMatching.Example ex = FlowMatching.interpolate(x0, x1, t);
+
+        Map<String, INDArray> inputs = new HashMap<>(model.inputs(ex.xt(), t, cond.context(), cond.mask(),
+                cond.labels()));
+        inputs.put(DitGraph.TARGET, ex.target());
+        OutAndGrad og = model.graph().calculateGradientsAndOutputs(inputs, List.of(DitGraph.LOSS), params.keySet());
+        double loss = og.getOutputs().get(DitGraph.LOSS).getDouble(0);
+        if (!Double.isFinite(loss)) {
+            throw new IllegalStateException("loss became " + loss + " at step " + step
+                    + " (lower the learning rate or enable grad_clip)");
+        }
+        Map<String, INDArray> grads = og.getGradients();
+        if (cfg.gradClip() > 0) {
+            clip(grads, cfg.gradClip());
+        }
+        optimizer.update(params, grads, lr);
+        if (ema != null) {
+            ema.update(params);
+        }
+        return loss;
+    }
+
+    private int[] batchIndices() {
+        long epoch = step / stepsPerEpoch;
+        int offset = (int) (step % stepsPerEpoch) * cfg.batch();
+        int[] perm = permutation(data.size(), cfg.seed(), epoch);
+        int[] idx = new int[cfg.batch()];
+        for (int i = 0; i < idx.length; i++) {
+            idx[i] = perm[(offset + i) % perm.length];
+        }
+        return idx;
+    }
+
+    /** The data order of an epoch: a Fisher-Yates shuffle seeded by (seed, epoch). */
+    static int[] permutation(int n, long seed, long epoch) {
+        SplittableRandom r = new SplittableRandom(seed * 31 + epoch * 0x632BE59BD9B4E019L);
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) {
+            p[i] = i;
+        }
+        for (int i = n - 1; i > 0; i--) {
+            int j = r.nextInt(i + 1);
+            int tmp = p[i];
+            p[i] = p[j];
+            p[j] = tmp;
+        }
+        return p;
+    }
+
+    /** Scales all gradients so their global L2 norm is at most {@code max}; returns the norm. */
+    static double clip(Map<String, INDArray> grads, double max) {
+        double sq = 0;
+        for (INDArray g : grads.values()) {
+            double n = g.norm2Number().doubleValue();
+            sq += n * n;
+        }
+        double norm = Math.sqrt(sq);
+        if (norm > max) {
+            double scale = max / (norm + 1e-6);
+            grads.values().forEach(g -> g.muli(scale));
+        }
+        return norm;
+    }
+}
