@@ -6,6 +6,7 @@ import dev.t2i.T2iException;
 import dev.t2i.io.ModelArchive;
 import dev.t2i.io.Safetensors;
 import dev.t2i.io.TensorFormatException;
+import dev.t2i.nn.Graphs;
 import dev.t2i.nn.ParamSpec;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,6 +18,11 @@ import java.util.Map;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import dev.t2i.tokenizer.ClipTokenizer;
+import dev.t2i.tokenizer.Tokenization;
 
 /**
  * CLIP's frozen text tower in SameDiff: token ids in, token embeddings and pooled embedding out.
@@ -27,23 +33,57 @@ public final class ClipTextEncoder {
     static final String GRAPH = "clip.samediff";
     static final String CONFIG = "clip-config.json";
     static final String PARAMS = "clip-params.json";
+    static final String TOKENIZER = "clip-tokenizer.bin";
+    private static final Logger LOG = LoggerFactory.getLogger(ClipTextEncoder.class);
 
     private final ClipTextConfig config;
     private final SameDiff sd;
     private final Map<String, ParamSpec> params;
     private final String description;
+    private final ClipTokenizer tokenizer;
 
-    ClipTextEncoder(ClipTextConfig config, SameDiff sd, Map<String, ParamSpec> params, String description) {
+    ClipTextEncoder(ClipTextConfig config, SameDiff sd, Map<String, ParamSpec> params, String description,
+            ClipTokenizer tokenizer) {
         this.config = config;
         this.sd = sd;
         this.params = params;
         this.description = description;
+        this.tokenizer = tokenizer;
+    }
+
+    /**
+     * Loads a text encoder from a command-line spec: {@code random} (seeded untrained ViT-B/32
+     * text tower with the built-in byte-level tokenizer), {@code random:SEED}, a Hugging Face CLIP
+     * folder, or a file written by {@code t2i convert-clip}.
+     */
+    public static ClipTextEncoder load(String spec) {
+        if (spec.equals("random") || spec.startsWith("random:")) {
+            long seed = spec.equals("random") ? 0 : parseSeed(spec);
+            return random(ClipTextConfig.vitB32(), seed);
+        }
+        Path path = Path.of(spec);
+        if (Files.isDirectory(path)) {
+            return fromHuggingFace(path);
+        }
+        if (!Files.exists(path)) {
+            throw new T2iException("CLIP not found: " + spec + " (pass a Hugging Face CLIP folder, a file from"
+                    + " 't2i convert-clip', or 'random')");
+        }
+        return fromArchive(ModelArchive.read(path), spec);
+    }
+
+    private static long parseSeed(String spec) {
+        try {
+            return Long.parseLong(spec.substring("random:".length()));
+        } catch (NumberFormatException e) {
+            throw new T2iException("bad CLIP spec '" + spec + "' (use random or random:SEED)");
+        }
     }
 
     /** A text tower of the given shape with seeded random (untrained) weights. */
     public static ClipTextEncoder random(ClipTextConfig cfg, long seed) {
         ClipTextGraph.Built b = ClipTextGraph.build(cfg, seed);
-        return new ClipTextEncoder(cfg, b.sd(), b.params(), "random CLIP text tower (seed " + seed + ", untrained)");
+        return new ClipTextEncoder(cfg, b.sd(), b.params(), "random:" + seed, ClipTokenizer.byteLevel());
     }
 
     /** Loads the text tower of a Hugging Face CLIPModel or CLIPTextModel folder. */
@@ -63,6 +103,11 @@ public final class ClipTextEncoder {
             throw new T2iException("cannot read " + configFile + ": " + e.getMessage());
         }
         ClipTextConfig cfg = ClipTextConfig.fromHuggingFace(root, configFile.toString());
+        if (!Files.exists(dir.resolve("vocab.json")) || !Files.exists(dir.resolve("merges.txt"))) {
+            throw new T2iException("CLIP folder " + dir + " lacks vocab.json/merges.txt (download them with"
+                    + " tools/download-clip.sh)");
+        }
+        ClipTokenizer tokenizer = ClipTokenizer.fromHuggingFace(dir);
         ClipTextGraph.Built b = ClipTextGraph.build(cfg, 0);
         try (Safetensors st = Safetensors.open(weights)) {
             for (ParamSpec spec : b.params().values()) {
@@ -78,7 +123,7 @@ public final class ClipTextEncoder {
                 b.sd().getArrForVarName(spec.name()).assign(spec.layout().fromTorch(st.getFloat(spec.name())));
             }
         }
-        return new ClipTextEncoder(cfg, b.sd(), b.params(), "CLIP text tower from " + dir);
+        return new ClipTextEncoder(cfg, b.sd(), b.params(), dir.toString(), tokenizer);
     }
 
     /** Writes the converted single-file form. */
@@ -88,7 +133,8 @@ public final class ClipTextEncoder {
 
     /** Adds this encoder's parts to an archive being assembled. */
     public ModelArchive addTo(ModelArchive a) {
-        return a.putJson(CONFIG, config).putJson(PARAMS, params.values()).putGraph(GRAPH, sd, false);
+        return a.putJson(CONFIG, config).putJson(PARAMS, params.values()).putBytes(TOKENIZER, tokenizer.toBytes())
+                .putGraph(GRAPH, sd, false);
     }
 
     /** Reads the encoder parts of an archive. */
@@ -97,14 +143,50 @@ public final class ClipTextEncoder {
         List<ParamSpec> specs = ModelArchive.JSON.convertValue(a.json(PARAMS), new TypeReference<List<ParamSpec>>() { });
         Map<String, ParamSpec> params = new LinkedHashMap<>();
         specs.forEach(s -> params.put(s.name(), s));
-        return new ClipTextEncoder(cfg, a.graph(GRAPH), params, "CLIP text tower from " + source);
+        return new ClipTextEncoder(cfg, a.graph(GRAPH), params, source,
+                ClipTokenizer.fromBytes(a.bytes(TOKENIZER)));
     }
 
     public ClipTextConfig config() {
         return config;
     }
 
-    /** Where the weights came from, for logs and provenance. */
+    public ClipTokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    /** Whether the weights are the seeded untrained ones of {@link #random}. */
+    public boolean isRandom() {
+        return description.startsWith("random:");
+    }
+
+    /**
+     * Tokenizes and encodes prompts. A prompt over 77 tokens is truncated, as CLIP does, with a
+     * warning.
+     */
+    public ClipOutput encode(List<String> prompts) {
+        if (prompts.isEmpty()) {
+            throw new T2iException("no prompts to encode");
+        }
+        List<Tokenization> toks = tokenizer.tokenize(prompts);
+        long[][] ids = new long[toks.size()][];
+        long[][] mask = new long[toks.size()][];
+        for (int i = 0; i < toks.size(); i++) {
+            ids[i] = toks.get(i).ids();
+            mask[i] = toks.get(i).attentionMask();
+            if (toks.get(i).truncated()) {
+                LOG.warn("prompt truncated to {} tokens, as CLIP does: \"{}\"", ClipTokenizer.CONTEXT_LENGTH,
+                        abbreviate(prompts.get(i)));
+            }
+        }
+        return encodeIds(Nd4j.createFromArray(ids), Nd4j.createFromArray(mask));
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 60 ? s : s.substring(0, 57) + "...";
+    }
+
+    /** Where the weights came from ({@code random:SEED} or a path), for logs and provenance. */
     public String description() {
         return description;
     }
@@ -123,7 +205,7 @@ public final class ClipTextEncoder {
         Map<String, INDArray> out;
         synchronized (sd) {
             // a SameDiff instance keeps per-call session state; one call at a time per graph
-            out = sd.output(Map.of(ClipTextGraph.INPUT_IDS, ids.castTo(DataType.INT),
+            out = Graphs.output(sd, Map.of(ClipTextGraph.INPUT_IDS, ids.castTo(DataType.INT),
                     ClipTextGraph.ATTENTION_MASK, mask.castTo(DataType.FLOAT)),
                     ClipTextGraph.LAST_HIDDEN, ClipTextGraph.POOLED, ClipTextGraph.TEXT_EMBEDS);
         }

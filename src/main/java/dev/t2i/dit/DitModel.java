@@ -5,6 +5,7 @@ import dev.t2i.T2iException;
 import dev.t2i.io.ModelArchive;
 import dev.t2i.io.Safetensors;
 import dev.t2i.io.TensorFormatException;
+import dev.t2i.nn.Graphs;
 import dev.t2i.nn.ParamSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,12 +79,12 @@ public final class DitModel {
      * are used by the text variant, {@code labels} by the class variant; pass null otherwise.
      */
     public INDArray velocity(INDArray x, INDArray t, INDArray context, INDArray contextMask, INDArray labels) {
-        return sd.output(inputs(x, t, context, contextMask, labels), DitGraph.VELOCITY).get(DitGraph.VELOCITY);
+        return Graphs.output(sd, inputs(x, t, context, contextMask, labels), DitGraph.VELOCITY).get(DitGraph.VELOCITY);
     }
 
     /** Evaluates any named outputs of the graph for the given inputs. */
     public Map<String, INDArray> outputs(Map<String, INDArray> inputs, String... names) {
-        return sd.output(inputs, names);
+        return Graphs.output(sd, inputs, names);
     }
 
     /** The placeholder map for a forward pass, with shapes checked against the config. */

@@ -184,6 +184,8 @@ public final class Trainer {
         Map<String, INDArray> inputs = new HashMap<>(model.inputs(ex.xt(), t, cond.context(), cond.mask(),
                 cond.labels()));
         inputs.put(DitGraph.TARGET, ex.target());
+        Graphs.freshArrays(model.graph());
+        Graphs.freshArrays(model.graph().getFunction("grad"));
         OutAndGrad og = model.graph().calculateGradientsAndOutputs(inputs, List.of(DitGraph.LOSS), params.keySet());
         double loss = og.getOutputs().get(DitGraph.LOSS).getDouble(0);
         if (!Double.isFinite(loss)) {

@@ -10,6 +10,27 @@ public final class Graphs {
     }
 
     /**
+     * Evaluates outputs with freshly allocated arrays. SameDiff 1.0.0-M2.1's default array cache
+     * hands recycled, non-zeroed buffers to ops, and some ops then give different results on
+     * repeated calls with identical inputs; the no-op memory manager avoids that.
+     */
+    public static java.util.Map<String, org.nd4j.linalg.api.ndarray.INDArray> output(SameDiff sd,
+            java.util.Map<String, org.nd4j.linalg.api.ndarray.INDArray> inputs, String... names) {
+        freshArrays(sd);
+        return sd.output(inputs, names);
+    }
+
+    /** Installs the no-op memory manager in the current thread's session of {@code sd}. */
+    public static void freshArrays(SameDiff sd) {
+        long id = Thread.currentThread().getId();
+        var session = sd.getSessions().computeIfAbsent(id,
+                k -> new org.nd4j.autodiff.samediff.internal.InferenceSession(sd));
+        if (!(session.getMmgr() instanceof org.nd4j.autodiff.samediff.internal.memory.NoOpMemoryMgr)) {
+            session.setMmgr(new org.nd4j.autodiff.samediff.internal.memory.NoOpMemoryMgr());
+        }
+    }
+
+    /**
      * Builds the backward graph once, up front. SameDiff 1.0.0-M2.1 prints a line per op to
      * standard output while doing so, which would bury the training log; it is muted here.
      */

@@ -73,6 +73,15 @@ public final class ClipTokenizer {
     }
 
     /**
+     * A tokenizer with CLIP's 512 byte-level tokens and no merges: every word becomes its
+     * characters. Built in (no file), for the seeded random text encoder on machines without the
+     * real vocabulary; the ids it uses mean the same in CLIP's full vocabulary.
+     */
+    public static ClipTokenizer byteLevel() {
+        return new ClipTokenizer(VocabularyFiles.byteLevelOnly());
+    }
+
+    /**
      * Loads whichever layout {@code path} is: a folder (or its {@code vocab.json} or
      * {@code merges.txt}) is read as Hugging Face's, any other file as OpenAI's gzip vocabulary.
      *

@@ -141,6 +141,18 @@ final class VocabularyFiles {
             throw new T2iException("cannot read CLIP vocabulary " + gz + ": " + e.getMessage()
                     + "; it should be the gzip file bpe_simple_vocab_16e6.txt.gz from the OpenAI CLIP repository", e);
         }
+        return openAiLayout(merges, gz.toString());
+    }
+
+    /**
+     * The vocabulary without merges: the 512 byte-level tokens (ids as in CLIP's vocabulary) and
+     * the two special tokens. Needs no file, so a seeded random text encoder works offline.
+     */
+    static BpeVocabulary byteLevelOnly() {
+        return openAiLayout(List.of(), "built-in byte-level vocabulary");
+    }
+
+    private static BpeVocabulary openAiLayout(List<BpeVocabulary.Merge> merges, String source) {
         List<String> tokens = new ArrayList<>(512 + merges.size() + 2);
         for (int i = 0; i < 256; i++) {
             tokens.add(String.valueOf(ByteLevelAlphabet.charOf(ByteLevelAlphabet.byteInTableOrder(i))));
@@ -153,6 +165,6 @@ final class VocabularyFiles {
         }
         tokens.add(START_OF_TEXT);
         tokens.add(END_OF_TEXT);
-        return new BpeVocabulary(tokens, merges, gz.toString());
+        return new BpeVocabulary(tokens, merges, source);
     }
 }

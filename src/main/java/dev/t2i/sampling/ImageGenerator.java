@@ -1,0 +1,75 @@
+package dev.t2i.sampling;
+
+import dev.t2i.conditioning.Conditioner;
+import dev.t2i.conditioning.Conditioning;
+import dev.t2i.conditioning.TextConditioner;
+import dev.t2i.dit.DitModel;
+import dev.t2i.flow.FlowMatching;
+import java.util.ArrayList;
+import java.util.List;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Prompts (or class labels) in, images out: noise from the seed, guided velocity, integration.
+ * Image k of a request starts from the noise stream (seed, k), so an image does not depend on
+ * how requests were batched together.
+ */
+public final class ImageGenerator {
+    private final DitModel model;
+    private final Conditioner conditioner;
+
+    public ImageGenerator(DitModel model, Conditioner conditioner) {
+        this.model = model;
+        this.conditioner = conditioner;
+    }
+
+    public DitModel model() {
+        return model;
+    }
+
+    public Conditioner conditioner() {
+        return conditioner;
+    }
+
+    /**
+     * Generates {@code imagesPerPrompt} images per prompt, prompt-major, as [N, C, H, W] in
+     * about [-1, 1]. {@code labels} is used instead of prompts by class-conditional models.
+     */
+    public INDArray generate(List<String> prompts, int[] labels, SamplingOptions options) {
+        options.validate();
+        int n = options.imagesPerPrompt();
+        int count = labels != null ? labels.length : prompts.size();
+        List<String> rowsText = new ArrayList<>();
+        int[] rowsLabel = labels == null ? null : new int[count * n];
+        for (int p = 0; p < count; p++) {
+            for (int k = 0; k < n; k++) {
+                if (prompts != null) {
+                    rowsText.add(prompts.get(p));
+                }
+                if (labels != null) {
+                    rowsLabel[p * n + k] = labels[p];
+                }
+            }
+        }
+        Conditioner c = conditioner;
+        if (options.negativePrompt() != null && c instanceof TextConditioner tc) {
+            c = tc.withNullText(options.negativePrompt());
+        }
+        Conditioning cond = c.encode(rowsText, rowsLabel, null);
+        Conditioning uncond = c.nullCondition(count * n);
+        return options.sampler().integrate(new GuidedVelocity(model, cond, uncond, options.cfgScale()),
+                initialNoise(count * n, options.seed()), options.steps());
+    }
+
+    /** The starting noise of {@code count} images: image k from the stream (seed, k). */
+    public INDArray initialNoise(int count, long seed) {
+        var cfg = model.config();
+        INDArray[] rows = new INDArray[count];
+        for (int k = 0; k < count; k++) {
+            rows[k] = FlowMatching.noise(FlowMatching.stepRandom(seed, k), 1, cfg.inChannels(), cfg.imgSize(),
+                    cfg.imgSize());
+        }
+        return Nd4j.concat(0, rows);
+    }
+}

@@ -1,0 +1,75 @@
+package dev.t2i.sampling;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.t2i.conditioning.Conditioning;
+import dev.t2i.dit.DitConfig;
+import dev.t2i.dit.DitGraph;
+import dev.t2i.dit.DitModel;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+class SamplerTest {
+    @Test
+    void bothSamplersIntegrateAConstantFieldExactly() {
+        INDArray x1 = Nd4j.rand(2, 3);
+        INDArray c = Nd4j.createFromArray(new float[][] {{0.5f, -1f, 2f}, {1f, 0f, -0.25f}});
+        for (Sampler s : Sampler.values()) {
+            INDArray x0 = s.integrate((x, t) -> c, x1, 7);
+            assertTrue(x0.equalsWithEps(x1.sub(c), 1e-5), s + " " + x0);
+        }
+    }
+
+    @Test
+    void heunIsExactForAFieldLinearInTimeAndEulerIsNot() {
+        // v = 2t·b integrates from 1 to 0 to a total displacement of b
+        INDArray x1 = Nd4j.rand(4);
+        INDArray b = Nd4j.createFromArray(1f, -2f, 0.5f, 3f);
+        VelocityField field = (x, t) -> b.mul(2 * t);
+        INDArray heun = Sampler.HEUN.integrate(field, x1, 5);
+        INDArray euler = Sampler.EULER.integrate(field, x1, 5);
+        assertTrue(heun.equalsWithEps(x1.sub(b), 1e-5));
+        // Euler with N steps overshoots by b/N
+        assertTrue(euler.equalsWithEps(x1.sub(b.mul(1 + 1.0 / 5)), 1e-5));
+    }
+
+    static DitModel randomTinyModel() {
+        DitModel m = DitGraph.build(new DitConfig("text", 8, 2, 3, 32, 1, 2, 2.0, 16, 4, 2, "plain"), 3);
+        // the final layer starts at zero; give it values so the velocity depends on the inputs
+        Nd4j.getRandom().setSeed(5);
+        m.graph().getArrForVarName("final_proj.weight").assign(Nd4j.randn(m.graph().getArrForVarName(
+                "final_proj.weight").shape()).muli(0.1));
+        return m;
+    }
+
+    static Conditioning text(int b, long seed) {
+        Nd4j.getRandom().setSeed(seed);
+        INDArray mask = Nd4j.ones(b, 4);
+        mask.putScalar(0, 3, 0.0);
+        return new Conditioning(Nd4j.randn(new long[] {b, 4, 16}), mask, null);
+    }
+
+    @Test
+    void guidanceScaleOneIsTheConditionalVelocityAndBatchingMatchesTwoPasses() {
+        DitModel m = randomTinyModel();
+        Conditioning cond = text(2, 1);
+        Conditioning uncond = text(2, 2);
+        INDArray x = Nd4j.randn(new long[] {2, 3, 8, 8});
+        INDArray t = Nd4j.valueArrayOf(2, 0.3f);
+        INDArray vc = m.velocity(x, t, cond.context(), cond.mask(), null);
+        INDArray vcCopy = vc.dup();
+        INDArray again = m.velocity(x, t, cond.context(), cond.mask(), null);
+        assertEquals(0.0, again.sub(vc).amaxNumber().doubleValue(), 0.0, "the same inputs give the same output");
+        INDArray vu = m.velocity(x, t, uncond.context(), uncond.mask(), null);
+        assertTrue(vc.equalsWithEps(vcCopy, 0), "an output stays valid after the next call");
+        assertTrue(vc.sub(vu).amaxNumber().doubleValue() > 1e-4, "conditioning changes the velocity");
+
+        INDArray w1 = new GuidedVelocity(m, cond, uncond, 1.0).velocity(x, 0.3);
+        assertEquals(0.0, w1.sub(vc).amaxNumber().doubleValue(), 1e-6, "w = 1 gives the conditional velocity");
+        INDArray w75 = new GuidedVelocity(m, cond, uncond, 7.5).velocity(x, 0.3);
+        INDArray twoPass = vu.add(vc.sub(vu).mul(7.5));
+        assertEquals(0.0, w75.sub(twoPass).amaxNumber().doubleValue(), 1e-5);
+    }
+}
