@@ -37,8 +37,7 @@ final class CifarBinarySource {
 
     /** Whether the folder holds the binary batches, directly or in {@code cifar-10-batches-bin/}. */
     static boolean isCifarFolder(Path dir) {
-        Path inner = dir.resolve(FOLDER);
-        Path batches = Files.isDirectory(inner) ? inner : dir;
+        Path batches = batchFolder(dir);
         return Files.isRegularFile(batches.resolve("data_batch_1.bin")) || Files.isRegularFile(batches.resolve("test_batch.bin"));
     }
 
@@ -115,9 +114,14 @@ final class CifarBinarySource {
                 classNames, List.of());
     }
 
-    private static Map<String, byte[]> readFolder(Path dir, List<String> wanted) {
+    /** The folder that holds the batch files: {@code cifar-10-batches-bin/} if present, else the folder itself. */
+    private static Path batchFolder(Path dir) {
         Path inner = dir.resolve(FOLDER);
-        Path batches = Files.isDirectory(inner) ? inner : dir;
+        return Files.isDirectory(inner) ? inner : dir;
+    }
+
+    private static Map<String, byte[]> readFolder(Path dir, List<String> wanted) {
+        Path batches = batchFolder(dir);
         Map<String, byte[]> contents = new HashMap<>();
         for (String name : wanted) {
             Path file = batches.resolve(name);

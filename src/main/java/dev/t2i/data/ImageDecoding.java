@@ -73,6 +73,9 @@ final class ImageDecoding {
      */
     static Packed decodeAll(String source, List<Encoded> items, int expectedSize) {
         int n = items.size();
+        if (n == 0) {
+            throw new T2iException("no images in " + source + ": add PNG or JPEG files");
+        }
         byte[][] chw = new byte[n][];
         int[][] sizes = new int[n][];
         String[] errors = new String[n];

@@ -134,7 +134,26 @@ public final class ShapeDetector {
         }
         int color = argmin(colorDistances);
 
-        float[] coverage = coverage(image, mask, interior, bg, fg, h, w);
+        Geometry g = geometry(coverage(image, mask, interior, bg, fg, h, w), h, w);
+        if (g.area() < MIN_AREA) {
+            return Detection.none();
+        }
+        double[] shapeDistances = new double[PROTOTYPES.length];
+        for (int s = 0; s < PROTOTYPES.length; s++) {
+            double df = (g.fill() - PROTOTYPES[s][0]) / FILL_SCALE;
+            double ds = (Math.abs(g.skew()) - PROTOTYPES[s][1]) / SKEW_SCALE;
+            shapeDistances[s] = Math.sqrt(df * df + ds * ds);
+        }
+        int shape = argmin(shapeDistances);
+        double confidence = Math.min(margin(colorDistances, color), margin(shapeDistances, shape));
+        return new Detection(palette[color], ShapeKind.values()[shape], confidence, g.fill(), g.skew(), g.area());
+    }
+
+    /** Area in pixels, fill ratio of the bounding box, and vertical skewness of a coverage map. */
+    private record Geometry(double area, double fill, double skew) {
+    }
+
+    private static Geometry geometry(float[] coverage, int h, int w) {
         double[] rowMass = new double[h];
         double[] colMass = new double[w];
         double area = 0;
@@ -146,8 +165,8 @@ public final class ShapeDetector {
                 area += c;
             }
         }
-        if (area < MIN_AREA) {
-            return Detection.none();
+        if (area == 0) {
+            return new Geometry(0, Double.NaN, Double.NaN);
         }
         // the widest row and the tallest column span the bounding box for these axis-aligned
         // shapes, and as sums they average out noise that a per-pixel extent would pick up
@@ -168,17 +187,7 @@ public final class ShapeDetector {
         m2 /= area;
         m3 /= area;
         double skew = m2 > 0 ? m3 / Math.pow(m2, 1.5) : 0;
-        double fill = area / (width * height);
-
-        double[] shapeDistances = new double[PROTOTYPES.length];
-        for (int s = 0; s < PROTOTYPES.length; s++) {
-            double df = (fill - PROTOTYPES[s][0]) / FILL_SCALE;
-            double ds = (Math.abs(skew) - PROTOTYPES[s][1]) / SKEW_SCALE;
-            shapeDistances[s] = Math.sqrt(df * df + ds * ds);
-        }
-        int shape = argmin(shapeDistances);
-        double confidence = Math.min(margin(colorDistances, color), margin(shapeDistances, shape));
-        return new Detection(palette[color], ShapeKind.values()[shape], confidence, fill, skew, area);
+        return new Geometry(area, area / (width * height), skew);
     }
 
     /**
