@@ -61,8 +61,8 @@ public final class FlowMatching {
         return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * rng.nextDouble());
     }
 
-    /** The random stream of one step of a run: a pure function of the run's seed and the step. */
-    public static SplittableRandom stepRandom(long seed, long step) {
-        return new SplittableRandom(seed * 0x9E3779B97F4A7C15L + step * 0xBF58476D1CE4E5B9L + 1);
+    /** The noise stream of image k of a sampling request: a pure function of (seed, k). */
+    public static SplittableRandom imageRandom(long seed, long k) {
+        return new SplittableRandom(dev.t2i.data.Seeds.mix(seed, 3, k));
     }
 }

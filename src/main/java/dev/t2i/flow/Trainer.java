@@ -2,6 +2,9 @@ package dev.t2i.flow;
 
 import dev.t2i.conditioning.Conditioner;
 import dev.t2i.conditioning.Conditioning;
+import dev.t2i.data.Batch;
+import dev.t2i.data.CaptionedImages;
+import dev.t2i.data.EpochShuffler;
 import dev.t2i.dit.DitGraph;
 import dev.t2i.dit.DitModel;
 import dev.t2i.nn.Graphs;
@@ -20,14 +23,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * The training loop: flow-matching loss on the DiT graph, AdamW with optional warm-up/cosine
  * schedule, gradient clipping and EMA, atomic checkpoints and exact resume.
  *
- * <p>Every random draw of step s (order of the data, flips, condition dropout, times, noise)
- * comes from {@link FlowMatching#stepRandom}(seed, s) and the epoch permutation from (seed,
- * epoch), so a resumed run repeats the uninterrupted one step for step.
+ * <p>The data order of an epoch depends on (seed, epoch) and every random draw of a step
+ * (flips, condition dropout, times, noise) on (seed, epoch, step), through {@link EpochShuffler};
+ * a resumed run therefore repeats the uninterrupted one step for step.
  */
 public final class Trainer {
     private final DitModel model;
     private final TrainConfig cfg;
-    private final TrainingSet data;
+    private final CaptionedImages data;
+    private final EpochShuffler shuffler;
     private final Conditioner conditioner;
     private final Path runDir;
     private final String clipSpec;
@@ -40,13 +44,16 @@ public final class Trainer {
     private LongConsumer sampleHook = s -> { };
     private Progress progress;
     private volatile boolean stopRequested;
+    private int cachedEpoch = -1;
+    private int[][] epochBatches;
 
     /** A trainer for a new run (or one to resume with {@link #restore}). */
-    public Trainer(DitModel model, TrainConfig cfg, TrainingSet data, Conditioner conditioner, Path runDir,
+    public Trainer(DitModel model, TrainConfig cfg, CaptionedImages data, Conditioner conditioner, Path runDir,
             String clipSpec) {
         this.model = model;
         this.cfg = cfg.validate();
         this.data = data;
+        this.shuffler = new EpochShuffler(cfg.seed());
         this.conditioner = conditioner;
         this.runDir = runDir;
         this.clipSpec = clipSpec;
@@ -55,7 +62,7 @@ public final class Trainer {
             params.put(name, model.graph().getArrForVarName(name));
         }
         this.totalSteps = cfg.totalSteps(data.size());
-        this.stepsPerEpoch = Math.max(1, data.size() / cfg.batch());
+        this.stepsPerEpoch = Math.max(1, EpochShuffler.stepsPerEpoch(data.size(), cfg.batch(), true));
         if (cfg.emaDecay() > 0) {
             this.ema = new Ema(cfg.emaDecay(), params);
         }
@@ -157,26 +164,21 @@ public final class Trainer {
 
     /** Writes a checkpoint of the current state. */
     public Path checkpoint() {
-        RunState state = new RunState(step, totalSteps, cfg, data.description(), conditioner.description(), clipSpec);
+        RunState state = new RunState(step, totalSteps, cfg, data.toString(), conditioner.description(), clipSpec);
         return new Checkpoint(model, state, emaWeights(), optimizer.state()).write(runDir, cfg.keepCheckpoints());
     }
 
     private double trainStep(double lr) {
         int b = cfg.batch();
-        SplittableRandom rng = FlowMatching.stepRandom(cfg.seed(), step);
-        int[] idx = batchIndices();
-        boolean[] flip = new boolean[b];
+        int epoch = (int) (step / stepsPerEpoch);
+        SplittableRandom rng = shuffler.random(epoch, (int) (step % stepsPerEpoch));
+        Batch batch = data.batch(batchIndices(epoch), cfg.flip() ? rng : null);
         boolean[] drop = new boolean[b];
-        List<String> captions = new ArrayList<>(b);
-        int[] labels = new int[b];
         for (int i = 0; i < b; i++) {
-            flip[i] = cfg.flip() && rng.nextBoolean();
             drop[i] = rng.nextDouble() < cfg.textDropout();
-            captions.add(data.caption(idx[i]));
-            labels[i] = data.label(idx[i]);
         }
-        INDArray x0 = data.images(idx, flip);
-        Conditioning cond = conditioner.encode(captions, labels, drop);
+        INDArray x0 = batch.images();
+        Conditioning cond = conditioner.encode(batch.captions(), batch.labels(), drop);
         INDArray t = FlowMatching.sampleTimes(rng, b, cfg.timeSampling());
         INDArray x1 = FlowMatching.noise(rng, x0.shape());
         FlowMatching.Example ex = FlowMatching.interpolate(x0, x1, t);
@@ -203,31 +205,12 @@ public final class Trainer {
         return loss;
     }
 
-    private int[] batchIndices() {
-        long epoch = step / stepsPerEpoch;
-        int offset = (int) (step % stepsPerEpoch) * cfg.batch();
-        int[] perm = permutation(data.size(), cfg.seed(), epoch);
-        int[] idx = new int[cfg.batch()];
-        for (int i = 0; i < idx.length; i++) {
-            idx[i] = perm[(offset + i) % perm.length];
+    private int[] batchIndices(int epoch) {
+        if (epoch != cachedEpoch) {
+            epochBatches = shuffler.batches(epoch, data.size(), cfg.batch(), true);
+            cachedEpoch = epoch;
         }
-        return idx;
-    }
-
-    /** The data order of an epoch: a Fisher-Yates shuffle seeded by (seed, epoch). */
-    static int[] permutation(int n, long seed, long epoch) {
-        SplittableRandom r = new SplittableRandom(seed * 31 + epoch * 0x632BE59BD9B4E019L);
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) {
-            p[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = r.nextInt(i + 1);
-            int tmp = p[i];
-            p[i] = p[j];
-            p[j] = tmp;
-        }
-        return p;
+        return epochBatches[(int) (step % stepsPerEpoch)];
     }
 
     /** Scales all gradients so their global L2 norm is at most {@code max}; returns the norm. */

@@ -67,7 +67,7 @@ public final class ImageGenerator {
         var cfg = model.config();
         INDArray[] rows = new INDArray[count];
         for (int k = 0; k < count; k++) {
-            rows[k] = FlowMatching.noise(FlowMatching.stepRandom(seed, k), 1, cfg.inChannels(), cfg.imgSize(),
+            rows[k] = FlowMatching.noise(FlowMatching.imageRandom(seed, k), 1, cfg.inChannels(), cfg.imgSize(),
                     cfg.imgSize());
         }
         return Nd4j.concat(0, rows);

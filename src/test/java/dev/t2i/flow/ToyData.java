@@ -3,56 +3,36 @@ package dev.t2i.flow;
 import dev.t2i.conditioning.Conditioner;
 import dev.t2i.conditioning.Conditioning;
 import java.util.List;
+import dev.t2i.data.CaptionedImages;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** Two-class toy data for trainer tests: "red top" and "blue bottom" half images, 8×8. */
-final class ToyData implements TrainingSet {
+final class ToyData {
     static final int SIZE = 8;
-    private final int n;
 
-    ToyData(int n) {
-        this.n = n;
+    private ToyData() {
     }
 
-    @Override
-    public int size() {
-        return n;
-    }
-
-    @Override
-    public int[] imageShape() {
-        return new int[] {3, SIZE, SIZE};
-    }
-
-    @Override
-    public INDArray images(int[] indices, boolean[] flip) {
-        INDArray out = Nd4j.zeros(indices.length, 3, SIZE, SIZE).subi(1);
-        for (int i = 0; i < indices.length; i++) {
-            int c = label(indices[i]) == 0 ? 0 : 2;
-            int rows0 = label(indices[i]) == 0 ? 0 : SIZE / 2;
-            for (int y = rows0; y < rows0 + SIZE / 2; y++) {
+    /** {@code n} images alternating between the two classes. */
+    static CaptionedImages images(int n) {
+        int per = 3 * SIZE * SIZE;
+        byte[] pixels = new byte[n * per];
+        List<String> captions = new java.util.ArrayList<>();
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = i % 2;
+            captions.add(labels[i] == 0 ? "red top" : "blue bottom");
+            int channel = labels[i] == 0 ? 0 : 2;
+            int row0 = labels[i] == 0 ? 0 : SIZE / 2;
+            for (int y = row0; y < row0 + SIZE / 2; y++) {
                 for (int x = 0; x < SIZE; x++) {
-                    out.putScalar(new long[] {i, c, y, x}, 1.0);
+                    pixels[i * per + channel * SIZE * SIZE + y * SIZE + x] = (byte) 255;
                 }
             }
         }
-        return out;
-    }
-
-    @Override
-    public String caption(int index) {
-        return label(index) == 0 ? "red top" : "blue bottom";
-    }
-
-    @Override
-    public int label(int index) {
-        return index % 2;
-    }
-
-    @Override
-    public String description() {
-        return "toy " + n;
+        return new CaptionedImages("toy", SIZE, SIZE, pixels, captions, labels, List.of("red top", "blue bottom"),
+                List.of());
     }
 
     /** A conditioner giving each caption a fixed pseudo-random context, and the null text all zeros. */

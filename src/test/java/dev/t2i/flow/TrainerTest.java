@@ -28,7 +28,7 @@ class TrainerTest {
 
     static Trainer trainer(Path dir, int steps, long seed) {
         DitModel model = DitGraph.build(TINY, seed);
-        return new Trainer(model, recipe(steps, seed), new ToyData(32), ToyData.textConditioner(4, 16), dir, null)
+        return new Trainer(model, recipe(steps, seed), ToyData.images(32), ToyData.textConditioner(4, 16), dir, null)
                 .progress(silent());
     }
 
