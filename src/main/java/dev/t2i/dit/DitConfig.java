@@ -1,5 +1,6 @@
 package dev.t2i.dit;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.t2i.T2iException;
@@ -22,7 +23,7 @@ import dev.t2i.T2iException;
  * @param numClasses   number of classes without the null class (class variant)
  * @param adaln        {@code plain} (the reference) or {@code zero} (DiT paper's gated adaLN-Zero)
  */
-@JsonIgnoreProperties(ignoreUnknown = true)
+@JsonIgnoreProperties(ignoreUnknown = false)
 public record DitConfig(
         @JsonProperty("variant") String variant,
         @JsonProperty("img_size") int imgSize,
@@ -74,6 +75,12 @@ public record DitConfig(
                 contextLen, numClasses, adaln);
     }
 
+    /** The same model with another number of classes (to match a data set). */
+    public DitConfig withNumClasses(int n) {
+        return new DitConfig(variant, imgSize, patchSize, inChannels, embedDim, depth, numHeads, mlpRatio, contextDim,
+                contextLen, n, adaln);
+    }
+
     /** Patches per side. */
     public int grid() {
         return imgSize / patchSize;
@@ -99,10 +106,12 @@ public record DitConfig(
         return patchSize * patchSize * inChannels;
     }
 
+    @JsonIgnore
     public boolean isText() {
         return TEXT.equals(variant);
     }
 
+    @JsonIgnore
     public boolean isClass() {
         return CLASS.equals(variant);
     }

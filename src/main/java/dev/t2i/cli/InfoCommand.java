@@ -1,0 +1,88 @@
+package dev.t2i.cli;
+
+import dev.t2i.T2iException;
+import dev.t2i.dit.DitConfig;
+import dev.t2i.dit.DitGraph;
+import dev.t2i.dit.DitModel;
+import dev.t2i.flow.Preset;
+import dev.t2i.flow.TrainedModel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Options;
+
+/** {@code t2i info}: architecture and parameter counts of a preset, config or model. */
+final class InfoCommand implements Command {
+    @Override
+    public String name() {
+        return "info";
+    }
+
+    @Override
+    public String summary() {
+        return "print a DiT's architecture and parameter counts per module";
+    }
+
+    @Override
+    public String usage() {
+        return "--preset NAME | --config FILE | --model PATH";
+    }
+
+    @Override
+    public Options options() {
+        return new Options()
+                .addOption(Args.value("preset", "NAME", "a preset: " + String.join(", ", Preset.NAMES)))
+                .addOption(Args.value("config", "FILE", "a preset file (YAML/JSON) or a reference config.json"))
+                .addOption(Args.value("model", "PATH", "a run folder, checkpoint, or reference checkpoint folder"))
+                .addOption(Args.value("variant", "V", "show another family member: text, class, unconditional"));
+    }
+
+    @Override
+    public int run(CommandLine cmd) {
+        DitModel model = load(cmd);
+        DitConfig c = model.config();
+        System.out.printf("%s DiT: img %d, patch %d (%d tokens), channels %d, width %d, depth %d, heads %d,"
+                + " mlp ratio %.1f%s, adaLN %s%n", c.variant(), c.imgSize(), c.patchSize(), c.tokens(), c.inChannels(),
+                c.embedDim(), c.depth(), c.numHeads(), c.mlpRatio(),
+                c.isText() ? ", context " + c.contextLen() + "x" + c.contextDim()
+                        : c.isClass() ? ", classes " + c.numClasses() + " + null" : "", c.adaln());
+        System.out.printf("graph: %d ops, %d variables%n", model.graph().getOps().size(),
+                model.graph().variables().size());
+        for (Map.Entry<String, Long> e : model.parameterCountsByModule().entrySet()) {
+            System.out.printf("  %-16s %,12d%n", e.getKey(), e.getValue());
+        }
+        System.out.printf("  %-16s %,12d trainable parameters%n", "total", model.parameterCount());
+        return 0;
+    }
+
+    private static DitModel load(CommandLine cmd) {
+        String variant = cmd.getOptionValue("variant");
+        if (cmd.hasOption("model")) {
+            Path p = Path.of(cmd.getOptionValue("model"));
+            if (Files.isDirectory(p) && Files.exists(p.resolve("model.safetensors"))) {
+                return DitModel.fromTorchCheckpoint(p);
+            }
+            return TrainedModel.load(p).model();
+        }
+        DitConfig cfg;
+        if (cmd.hasOption("config")) {
+            Path p = Path.of(cmd.getOptionValue("config"));
+            cfg = p.getFileName().toString().equals("config.json") ? readReferenceConfig(p) : Preset.file(p).model();
+        } else {
+            cfg = Preset.named(cmd.getOptionValue("preset", "seed")).model();
+        }
+        if (variant != null) {
+            cfg = cfg.withVariant(variant);
+        }
+        return DitGraph.build(cfg, 0);
+    }
+
+    private static DitConfig readReferenceConfig(Path p) {
+        try {
+            return dev.t2i.io.ModelArchive.JSON.readValue(p.toFile(), DitConfig.class).validate();
+        } catch (java.io.IOException e) {
+            throw new T2iException("cannot read " + p + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package dev.t2i.cli;
+
+import dev.t2i.T2iException;
+import dev.t2i.clip.ClipTextEncoder;
+import dev.t2i.conditioning.ClassConditioner;
+import dev.t2i.conditioning.Conditioner;
+import dev.t2i.conditioning.TextConditioner;
+import dev.t2i.conditioning.Unconditioned;
+import dev.t2i.data.CaptionedImages;
+import dev.t2i.dit.DitConfig;
+import dev.t2i.flow.MetricsLog;
+import dev.t2i.image.ImageGrid;
+import dev.t2i.image.Images;
+import dev.t2i.image.LinePlot;
+import dev.t2i.sampling.ImageGenerator;
+import dev.t2i.sampling.SamplingOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** What {@code train} and {@code demo} share: conditioner choice, figures, run-folder files. */
+final class TrainSetup {
+    private static final Logger LOG = LoggerFactory.getLogger("t2i");
+
+    private TrainSetup() {
+    }
+
+    /** The model config adjusted to the data (classes) and text encoder (width). */
+    static DitConfig adapt(DitConfig cfg, CaptionedImages data, ClipTextEncoder clip) {
+        if (data.height() != cfg.imgSize() || data.width() != cfg.imgSize()) {
+            throw new T2iException("the data's images are " + data.width() + "x" + data.height()
+                    + " but the model expects " + cfg.imgSize() + "x" + cfg.imgSize() + " (pick a preset or config with"
+                    + " img_size " + data.width() + ")");
+        }
+        if (cfg.isClass()) {
+            if (!data.hasLabels()) {
+                throw new T2iException("the class-conditional model needs a data set with classes (" + data.source() + ")");
+            }
+            return cfg.withNumClasses(data.classNames().size());
+        }
+        if (cfg.isText() && clip != null && clip.config().width() != cfg.contextDim()) {
+            LOG.info("context_dim set to {} to match the text encoder", clip.config().width());
+            return cfg.withContextDim(clip.config().width());
+        }
+        return cfg;
+    }
+
+    /** Loads the text encoder for a text model, announcing a random one as such. */
+    static ClipTextEncoder clip(DitConfig cfg, String spec) {
+        if (!cfg.isText()) {
+            return null;
+        }
+        ClipTextEncoder clip = ClipTextEncoder.load(spec);
+        if (clip.isRandom()) {
+            System.err.println("note: using a seeded, UNTRAINED CLIP text tower of the real shape (--clip " + spec
+                    + "); point --clip at real CLIP weights (tools/download-clip.sh) for real text understanding");
+        }
+        return clip;
+    }
+
+    static Conditioner conditioner(DitConfig cfg, ClipTextEncoder clip) {
+        if (cfg.isText()) {
+            return new TextConditioner(clip);
+        }
+        return cfg.isClass() ? new ClassConditioner(cfg.numClasses()) : new Unconditioned();
+    }
+
+    /** Writes {@code loss.png} from the run's metrics.csv. */
+    static Path lossCurve(Path runDir) {
+        List<MetricsLog.Row> rows = MetricsLog.read(runDir.resolve("metrics.csv"));
+        double[] x = rows.stream().mapToDouble(MetricsLog.Row::step).toArray();
+        double[] y = rows.stream().mapToDouble(MetricsLog.Row::loss).toArray();
+        Path png = runDir.resolve("loss.png");
+        if (x.length > 0) {
+            LinePlot.write(png, x, y, "training loss (flow matching MSE)", "step", "loss");
+        }
+        return png;
+    }
+
+    /** Samples the prompts (or labels) and writes a captioned grid. */
+    static INDArray sampleGrid(ImageGenerator gen, List<String> prompts, int[] labels, SamplingOptions opts, Path png,
+            int columns) {
+        INDArray images = gen.generate(prompts, labels, opts);
+        List<String> captions = new java.util.ArrayList<>();
+        int count = labels != null ? labels.length : prompts.size();
+        for (int p = 0; p < count; p++) {
+            for (int k = 0; k < opts.imagesPerPrompt(); k++) {
+                captions.add(prompts != null ? prompts.get(p) : "class " + labels[p]);
+            }
+        }
+        ImageGrid.write(png, Images.toBufferedImages(images), captions, columns, scale(gen.model().config().imgSize()));
+        return images;
+    }
+
+    static int scale(int imgSize) {
+        return Math.max(1, 96 / imgSize);
+    }
+
+    /** Writes run.json: how this run was made (configs, data, encoder, versions). */
+    static void provenance(Path runDir, Map<String, Object> fields) {
+        try {
+            Files.createDirectories(runDir);
+            Map<String, Object> all = new java.util.LinkedHashMap<>(fields);
+            all.put("t2i_version", Main.class.getPackage().getImplementationVersion());
+            all.put("nd4j_version", "1.0.0-M2.1");
+            all.put("java_version", System.getProperty("java.version"));
+            all.put("backend", org.nd4j.linalg.factory.Nd4j.getBackend().getClass().getSimpleName());
+            all.put("created", java.time.Instant.now().toString());
+            dev.t2i.io.ModelArchive.JSON.writeValue(runDir.resolve("run.json").toFile(), all);
+        } catch (java.io.IOException e) {
+            throw new T2iException("cannot write " + runDir.resolve("run.json") + ": " + e.getMessage());
+        }
+    }
+}

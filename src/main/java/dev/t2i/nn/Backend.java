@@ -1,0 +1,34 @@
+package dev.t2i.nn;
+
+import org.nd4j.linalg.factory.Nd4j;
+
+/** Process-wide ND4J settings the commands apply before they build graphs. */
+public final class Backend {
+    private Backend() {
+    }
+
+    /**
+     * Sets the threads ND4J's native ops and BLAS may use. On small CPUs one thread per op is fastest for
+     * these graphs (many mid-sized ops, where OpenMP start-up and memory traffic cost more than
+     * the second core gains); an explicit {@code OMP_NUM_THREADS} wins.
+     */
+    public static void configureThreads(Integer requested) {
+        int threads;
+        if (requested != null) {
+            threads = requested;
+        } else if (System.getenv("OMP_NUM_THREADS") != null) {
+            return;
+        } else {
+            threads = 1;
+        }
+        Nd4j.getEnvironment().setMaxThreads(threads);
+        Nd4j.getEnvironment().setMaxMasterThreads(threads);
+        // OpenBLAS keeps its own pool whose idle threads spin in the kernel between calls
+        Nd4j.factory().blas().setMaxThreads(threads);
+    }
+
+    /** A one-line description of the backend in use, e.g. for run provenance. */
+    public static String describe() {
+        return Nd4j.getBackend().getClass().getSimpleName() + ", " + Nd4j.getEnvironment().maxThreads() + " threads";
+    }
+}
