@@ -96,7 +96,8 @@ final class AttentionCommand implements Command {
         int g = cfg.grid();
         for (int j = 0; j < tok.tokens().size(); j++) {
             double[][] map = meanHeads.get(NDArrayIndex.all(), NDArrayIndex.point(j)).reshape(g, g).toDoubleMatrix();
-            tiles.add(Heatmap.render(map, List.of(), List.of(), "", 0, maxOf(map)));
+            List<String> blank = java.util.Collections.nCopies(g, "");
+            tiles.add(Heatmap.render(map, blank, blank, "", 0, maxOf(map)));
             captions.add(tok.tokens().get(j));
         }
         Path out = Path.of(cmd.getOptionValue("out"));

@@ -1,5 +1,6 @@
 package dev.t2i.flow;
 
+import dev.t2i.nn.Gaussian;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -31,7 +32,7 @@ public final class FlowMatching {
     public static INDArray sampleTimes(SplittableRandom rng, int b, String mode) {
         float[] t = new float[b];
         for (int i = 0; i < b; i++) {
-            t[i] = (float) ("logit-normal".equals(mode) ? 1.0 / (1.0 + Math.exp(-gaussian(rng))) : rng.nextDouble());
+            t[i] = (float) ("logit-normal".equals(mode) ? 1.0 / (1.0 + Math.exp(-Gaussian.next(rng))) : rng.nextDouble());
         }
         return Nd4j.createFromArray(t);
     }
@@ -42,23 +43,8 @@ public final class FlowMatching {
         for (long d : shape) {
             n *= d;
         }
-        float[] v = new float[Math.toIntExact(n)];
-        for (int i = 0; i < v.length; i += 2) {
-            // Box-Muller gives two values per pair of uniforms
-            double u1 = 1.0 - rng.nextDouble();
-            double u2 = rng.nextDouble();
-            double r = Math.sqrt(-2 * Math.log(u1));
-            v[i] = (float) (r * Math.cos(2 * Math.PI * u2));
-            if (i + 1 < v.length) {
-                v[i + 1] = (float) (r * Math.sin(2 * Math.PI * u2));
-            }
-        }
+        float[] v = Gaussian.fill(rng, new float[Math.toIntExact(n)], 1.0);
         return Nd4j.create(v, shape, 'c');
-    }
-
-    static double gaussian(SplittableRandom rng) {
-        double u1 = 1.0 - rng.nextDouble();
-        return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * rng.nextDouble());
     }
 
     /** The noise stream of image k of a sampling request: a pure function of (seed, k). */

@@ -75,11 +75,11 @@ public final class ParamScope {
 
     /** A tensor of N(0, std²) values. */
     public SDVariable normal(String name, double std, long... shape) {
-        INDArray a = Nd4j.create(DataType.FLOAT, shape);
-        float[] v = new float[Math.toIntExact(a.length())];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (float) (gaussian() * std);
+        long n = 1;
+        for (long d : shape) {
+            n *= d;
         }
+        float[] v = Gaussian.fill(random, new float[Math.toIntExact(n)], std);
         return create(name, Nd4j.create(v, shape, 'c'), TorchLayout.SAME, null);
     }
 
@@ -107,12 +107,5 @@ public final class ParamScope {
                 trainable));
         // frozen parameters are variables too: values can be replaced on import, and nothing updates them
         return sd.var(full, value);
-    }
-
-    private double gaussian() {
-        // Box-Muller from the scope's own stream keeps initialisation independent of ND4J's RNG
-        double u1 = 1.0 - random.nextDouble();
-        double u2 = random.nextDouble();
-        return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
     }
 }

@@ -1,0 +1,77 @@
+package dev.t2i.dit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.t2i.T2iException;
+import dev.t2i.io.Safetensors;
+import dev.t2i.io.TensorFormatException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+class DitModelTest {
+    static final DitConfig TINY = new DitConfig("text", 8, 2, 3, 32, 1, 2, 2.0, 16, 4, 2, "plain");
+
+    @Test
+    void saveAndLoadGiveIdenticalOutputs(@TempDir Path dir) {
+        DitModel m = DitGraph.build(TINY, 4);
+        Nd4j.getRandom().setSeed(1);
+        m.graph().getArrForVarName("final_proj.weight").assign(Nd4j.randn(32, 12).muli(0.1));
+        INDArray x = Nd4j.randn(new long[] {2, 3, 8, 8});
+        INDArray t = Nd4j.createFromArray(0.2f, 0.9f);
+        INDArray ctx = Nd4j.randn(new long[] {2, 4, 16});
+        INDArray mask = Nd4j.ones(2, 4);
+        INDArray before = m.velocity(x, t, ctx, mask, null);
+        Path file = dir.resolve("m.t2i");
+        m.save(file, false);
+        DitModel loaded = DitModel.load(file);
+        assertEquals(TINY, loaded.config());
+        assertEquals(m.parameterCount(), loaded.parameterCount());
+        assertEquals(0.0, loaded.velocity(x, t, ctx, mask, null).sub(before).amaxNumber().doubleValue(), 0.0);
+        assertTrue(before.amaxNumber().doubleValue() > 0);
+    }
+
+    @Test
+    void badConfigsAreRejectedWithTheFieldNamed() {
+        T2iException heads = assertThrows(T2iException.class,
+                () -> new DitConfig("text", 32, 4, 3, 100, 2, 8, 4.0, 16, 77, 10, "plain").validate());
+        assertTrue(heads.getMessage().contains("num_heads 8 does not divide embed_dim 100"), heads.getMessage());
+        T2iException patch = assertThrows(T2iException.class,
+                () -> new DitConfig("text", 30, 4, 3, 64, 2, 4, 4.0, 16, 77, 10, "plain").validate());
+        assertTrue(patch.getMessage().contains("img_size 30 is not divisible by patch_size 4"), patch.getMessage());
+        T2iException variant = assertThrows(T2iException.class,
+                () -> new DitConfig("txt", 32, 4, 3, 64, 2, 4, 4.0, 16, 77, 10, "plain").validate());
+        assertTrue(variant.getMessage().contains("variant"), variant.getMessage());
+    }
+
+    @Test
+    void checkpointWithAWrongShapeNamesTheKey(@TempDir Path dir) throws Exception {
+        Path src = Path.of("../shared/dit/tiny-text-dit");
+        Map<String, INDArray> weights = new LinkedHashMap<>(Safetensors.readAll(src.resolve("model.safetensors")));
+        weights.put("text_proj.bias", Nd4j.zeros(47));
+        Safetensors.write(dir.resolve("model.safetensors"), weights, null);
+        Files.copy(src.resolve("config.json"), dir.resolve("config.json"));
+        TensorFormatException e = assertThrows(TensorFormatException.class, () -> DitModel.fromTorchCheckpoint(dir));
+        assertTrue(e.getMessage().contains("text_proj.bias") && e.getMessage().contains("[47]"), e.getMessage());
+
+        weights.remove("text_proj.bias");
+        Safetensors.write(dir.resolve("model.safetensors"), weights, null);
+        e = assertThrows(TensorFormatException.class, () -> DitModel.fromTorchCheckpoint(dir));
+        assertTrue(e.getMessage().contains("lacks parameter 'text_proj.bias'"), e.getMessage());
+    }
+
+    @Test
+    void wrongInputShapeIsAClearError() {
+        DitModel m = DitGraph.build(TINY, 0);
+        T2iException e = assertThrows(T2iException.class, () -> m.velocity(Nd4j.zeros(2, 3, 16, 16),
+                Nd4j.zeros(2), Nd4j.zeros(2, 4, 16), Nd4j.ones(2, 4), null));
+        assertTrue(e.getMessage().contains("input 'x' has shape [2, 3, 16, 16], expected [2, 3, 8, 8]"), e.getMessage());
+    }
+}
