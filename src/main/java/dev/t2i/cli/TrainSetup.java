@@ -64,7 +64,7 @@ final class TrainSetup {
 
     static Conditioner conditioner(DitConfig cfg, ClipTextEncoder clip) {
         if (cfg.isText()) {
-            return new TextConditioner(clip);
+            return new TextConditioner(clip, cfg.contextLen());
         }
         return cfg.isClass() ? new ClassConditioner(cfg.numClasses()) : new Unconditioned();
     }

@@ -8,7 +8,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Captions through the frozen CLIP text tower: each distinct caption is encoded once and cached
@@ -17,26 +22,38 @@ import org.nd4j.linalg.factory.Nd4j;
  * mask, or a negative prompt.
  */
 public final class TextConditioner implements Conditioner {
+    private static final Logger LOG = LoggerFactory.getLogger(TextConditioner.class);
     private final ClipTextEncoder encoder;
     private final Map<String, Encoded> cache = new ConcurrentHashMap<>();
     private final String nullText;
+    private final int contextLen;
 
     private record Encoded(INDArray hidden, INDArray mask) {
     }
 
+    /** All of CLIP's tokens (77), as the reference DiT attends to them. */
     public TextConditioner(ClipTextEncoder encoder) {
-        this(encoder, "");
+        this(encoder, "", encoder.config().maxPositions());
     }
 
-    /** With {@code nullText} (a negative prompt) in place of the empty caption. */
-    public TextConditioner(ClipTextEncoder encoder, String nullText) {
+    /**
+     * Keeps the first {@code contextLen} tokens of every caption. Padding is masked out of the
+     * cross-attention, so dropping padded positions changes nothing but the cost; a caption with
+     * more real tokens than that is truncated with a warning.
+     */
+    public TextConditioner(ClipTextEncoder encoder, int contextLen) {
+        this(encoder, "", contextLen);
+    }
+
+    private TextConditioner(ClipTextEncoder encoder, String nullText, int contextLen) {
         this.encoder = encoder;
         this.nullText = nullText;
+        this.contextLen = Math.min(contextLen, encoder.config().maxPositions());
     }
 
     /** The same encoder and cache with another null text (negative prompt). */
     public TextConditioner withNullText(String text) {
-        TextConditioner c = new TextConditioner(encoder, text == null ? "" : text);
+        TextConditioner c = new TextConditioner(encoder, text == null ? "" : text, contextLen);
         c.cache.putAll(cache);
         return c;
     }
@@ -79,10 +96,15 @@ public final class TextConditioner implements Conditioner {
             List<String> chunk = missing.subList(from, Math.min(missing.size(), from + 64));
             ClipOutput out = encoder.encode(chunk);
             for (int i = 0; i < chunk.size(); i++) {
-                cache.put(chunk.get(i), new Encoded(out.lastHiddenState().get(
-                        org.nd4j.linalg.indexing.NDArrayIndex.interval(i, i + 1)).dup(),
-                        out.attentionMask().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(i, i + 1))
-                                .castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT)));
+                INDArray mask = out.attentionMask().get(NDArrayIndex.interval(i, i + 1), NDArrayIndex.all());
+                if (mask.sumNumber().longValue() > contextLen) {
+                    LOG.warn("caption has more tokens than the model's context_len {}; the rest is dropped: \"{}\"",
+                            contextLen, chunk.get(i));
+                }
+                INDArrayIndex keep = NDArrayIndex.interval(0, contextLen);
+                cache.put(chunk.get(i), new Encoded(
+                        out.lastHiddenState().get(NDArrayIndex.interval(i, i + 1), keep, NDArrayIndex.all()).dup(),
+                        mask.get(NDArrayIndex.all(), keep).castTo(DataType.FLOAT).dup()));
             }
         }
     }

@@ -57,6 +57,6 @@ public record TrainedModel(DitModel model, String clipSpec, RunState state, bool
             throw new T2iException("the text encoder " + spec + " is " + clip.config().width()
                     + " wide but the DiT expects context_dim " + cfg.contextDim() + " (use the CLIP it was trained with)");
         }
-        return new TextConditioner(clip);
+        return new TextConditioner(clip, cfg.contextLen());
     }
 }
