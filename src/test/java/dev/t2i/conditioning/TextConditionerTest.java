@@ -1,0 +1,45 @@
+package dev.t2i.conditioning;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.t2i.clip.ClipOutput;
+import dev.t2i.clip.ClipTextEncoder;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+class TextConditionerTest {
+    static final ClipTextEncoder CLIP = ClipTextEncoder.fromHuggingFace(Path.of("../shared/clip/tiny-random-clip/model"));
+
+    @Test
+    void captionsEncodeLikeClipAndDroppedRowsTakeTheNullText() {
+        TextConditioner c = new TextConditioner(CLIP);
+        Conditioning got = c.encode(List.of("a photo of a cat", "a red car driving fast"), null,
+                new boolean[] {false, true});
+        ClipOutput direct = CLIP.encode(List.of("a photo of a cat", ""));
+        assertArrayEquals(new long[] {2, 77, 64}, got.context().shape());
+        assertEquals(0.0, got.context().sub(direct.lastHiddenState()).amaxNumber().doubleValue(), 1e-6);
+        assertEquals(direct.attentionMask().castTo(got.mask().dataType()), got.mask());
+        assertEquals(c.nullCondition(1).context().slice(0), got.context().slice(1));
+    }
+
+    @Test
+    void croppingToContextLenKeepsTheLeadingPositionsExactly() {
+        Conditioning full = new TextConditioner(CLIP).encode(List.of("a photo of a cat"), null, null);
+        Conditioning cropped = new TextConditioner(CLIP, 12).encode(List.of("a photo of a cat"), null, null);
+        assertArrayEquals(new long[] {1, 12, 64}, cropped.context().shape());
+        INDArray lead = full.context().get(NDArrayIndex.all(), NDArrayIndex.interval(0, 12), NDArrayIndex.all());
+        assertEquals(0.0, cropped.context().sub(lead).amaxNumber().doubleValue(), 0.0);
+    }
+
+    @Test
+    void negativePromptReplacesTheNullText() {
+        TextConditioner neg = new TextConditioner(CLIP).withNullText("blurry");
+        ClipOutput direct = CLIP.encode(List.of("blurry"));
+        assertEquals(0.0, neg.nullCondition(1).context().sub(direct.lastHiddenState()).amaxNumber().doubleValue(),
+                1e-6);
+    }
+}
