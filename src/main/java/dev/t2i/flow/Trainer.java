@@ -202,6 +202,9 @@ public final class Trainer {
         if (ema != null) {
             ema.update(params);
         }
+        // ND4J frees off-heap buffers when their Java objects are collected; a step leaves
+        // hundreds of MB of dead activations behind, and the heap alone would rarely trigger GC
+        System.gc();
         return loss;
     }
 
