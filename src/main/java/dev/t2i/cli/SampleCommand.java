@@ -1,6 +1,7 @@
 package dev.t2i.cli;
 
 import dev.t2i.T2iException;
+import dev.t2i.bundle.Bundle;
 import dev.t2i.flow.TrainedModel;
 import dev.t2i.image.ImageGrid;
 import dev.t2i.image.Images;
@@ -35,7 +36,8 @@ final class SampleCommand implements Command {
 
     static Options common() {
         return new Options()
-                .addOption(Args.required("model", "PATH", "run folder (newest checkpoint) or checkpoint .t2i file"))
+                .addOption(Args.required("model", "PATH", "run folder (newest checkpoint), checkpoint .t2i file or"
+                        + " bundle from 't2i bundle'"))
                 .addOption(Args.value("clip", "PATH", "text encoder to use instead of the one the run recorded"))
                 .addOption(Args.value("steps", "N", "integration steps (default from the run's preset, 50)"))
                 .addOption(Args.value("seed", "N", "noise seed (default 0)"))
@@ -55,29 +57,52 @@ final class SampleCommand implements Command {
     }
 
     static SamplingOptions sampling(CommandLine cmd, double defaultCfg) {
-        return new SamplingOptions(Args.intValue(cmd, "steps", 50), Args.doubleValue(cmd, "cfg", defaultCfg),
+        return sampling(cmd, SamplingOptions.defaults().withCfgScale(defaultCfg));
+    }
+
+    /** The options given on the command line; those not given come from {@code defaults}. */
+    static SamplingOptions sampling(CommandLine cmd, SamplingOptions defaults) {
+        return new SamplingOptions(Args.intValue(cmd, "steps", defaults.steps()),
+                Args.doubleValue(cmd, "cfg", defaults.cfgScale()),
                 Args.longValue(cmd, "seed") == null ? 0 : Args.longValue(cmd, "seed"),
-                Sampler.parse(cmd.getOptionValue("sampler", "euler")), Args.intValue(cmd, "n", 1),
-                cmd.getOptionValue("negative")).validate();
+                cmd.hasOption("sampler") ? Sampler.parse(cmd.getOptionValue("sampler")) : defaults.sampler(),
+                Args.intValue(cmd, "n", 1), cmd.getOptionValue("negative")).validate();
     }
 
     static ImageGenerator generator(CommandLine cmd) {
+        Bundle bundle = bundle(cmd);
+        if (bundle != null) {
+            return bundle.generator();
+        }
         TrainedModel m = TrainedModel.load(Path.of(cmd.getOptionValue("model")));
         return new ImageGenerator(m.model(), m.conditioner(cmd.getOptionValue("clip")));
+    }
+
+    /** The bundle named by --model, or null when it names a run folder or checkpoint. */
+    static Bundle bundle(CommandLine cmd) {
+        Path path = Path.of(cmd.getOptionValue("model"));
+        if (!Bundle.isBundle(path)) {
+            return null;
+        }
+        if (cmd.hasOption("clip")) {
+            throw new T2iException("a bundle carries its own text encoder; drop --clip");
+        }
+        return Bundle.read(path);
     }
 
     @Override
     public int run(CommandLine cmd) {
         String[] prompts = cmd.getOptionValues("prompt");
         String[] labelArgs = cmd.getOptionValues("label");
-        ImageGenerator gen = generator(cmd);
+        Bundle bundle = bundle(cmd);
+        ImageGenerator gen = bundle != null ? bundle.generator() : generator(cmd);
         boolean classModel = gen.model().config().isClass();
         if (classModel ? labelArgs == null : prompts == null) {
             throw new T2iException(classModel ? "give at least one --label N" : "give at least one --prompt TEXT");
         }
         int[] labels = classModel ? Arrays.stream(labelArgs).mapToInt(Integer::parseInt).toArray() : null;
         List<String> promptList = classModel ? null : Arrays.asList(prompts);
-        SamplingOptions opts = sampling(cmd, 7.5);
+        SamplingOptions opts = sampling(cmd, bundle != null ? bundle.defaultOptions(0) : SamplingOptions.defaults());
         long t0 = System.nanoTime();
         INDArray images = gen.generate(promptList, labels, opts);
         double secs = (System.nanoTime() - t0) / 1e9;

@@ -196,6 +196,13 @@ public final class ClipTextEncoder {
         return params.values().stream().mapToLong(ParamSpec::size).sum();
     }
 
+    /** Frees the native memory of the weights; the encoder must not be used afterwards. */
+    public void release() {
+        synchronized (sd) {
+            Graphs.release(sd);
+        }
+    }
+
     /** Encodes tokenised prompts: ids and mask [B, L] (any integer or float type). */
     public ClipOutput encodeIds(INDArray ids, INDArray mask) {
         if (ids.rank() != 2 || ids.size(1) != config.maxPositions() || !Arrays.equals(ids.shape(), mask.shape())) {

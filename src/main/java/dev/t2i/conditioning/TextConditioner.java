@@ -89,6 +89,16 @@ public final class TextConditioner implements Conditioner {
         return "CLIP text (" + encoder.description() + ")";
     }
 
+    /** How many captions are cached. */
+    public int cachedCaptions() {
+        return cache.size();
+    }
+
+    /** Forgets every cached encoding: a server sees an unbounded number of distinct prompts. */
+    public void clearCache() {
+        cache.clear();
+    }
+
     /** Encodes the captions not cached yet, in batches of 64. */
     public void warm(List<String> texts) {
         List<String> missing = texts.stream().distinct().filter(t -> !cache.containsKey(t)).toList();

@@ -99,6 +99,11 @@ public final class ModelArchive {
         return new ModelArchive(parts);
     }
 
+    /** The names of the parts, in the order they were added or stored. */
+    public java.util.Set<String> names() {
+        return java.util.Collections.unmodifiableSet(parts.keySet());
+    }
+
     public boolean has(String name) {
         return parts.containsKey(name);
     }

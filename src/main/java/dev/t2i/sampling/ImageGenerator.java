@@ -52,14 +52,52 @@ public final class ImageGenerator {
                 }
             }
         }
+        return sample(rowsText, rowsLabel, initialNoise(count * n, options.seed()), options);
+    }
+
+    /**
+     * One image of a batch assembled from several requests: its prompt and the noise stream
+     * (seed, index) it starts from.
+     *
+     * @param prompt the text the image is conditioned on
+     * @param seed   the seed of the request it belongs to
+     * @param index  its position within that request
+     */
+    public record ImageSpec(String prompt, long seed, int index) {
+    }
+
+    /**
+     * Generates one image per spec, in order, as [N, C, H, W]. Image i starts from the noise
+     * stream (seed, index) of its spec, so it equals image {@code index} of a request made alone
+     * with that seed. The seed and images-per-prompt of {@code options} are not used.
+     */
+    public INDArray generate(List<ImageSpec> images, SamplingOptions options) {
+        options.validate();
+        if (images.isEmpty()) {
+            throw new IllegalArgumentException("no images to generate");
+        }
+        var cfg = model.config();
+        INDArray[] rows = new INDArray[images.size()];
+        List<String> texts = new ArrayList<>(images.size());
+        for (int i = 0; i < rows.length; i++) {
+            ImageSpec s = images.get(i);
+            rows[i] = FlowMatching.noise(FlowMatching.imageRandom(s.seed(), s.index()), 1, cfg.inChannels(),
+                    cfg.imgSize(), cfg.imgSize());
+            texts.add(s.prompt());
+        }
+        return sample(texts, null, Nd4j.concat(0, rows), options);
+    }
+
+    private INDArray sample(List<String> rowsText, int[] rowsLabel, INDArray noise, SamplingOptions options) {
         Conditioner c = conditioner;
         if (options.negativePrompt() != null && c instanceof TextConditioner tc) {
             c = tc.withNullText(options.negativePrompt());
         }
+        int rows = (int) noise.size(0);
         Conditioning cond = c.encode(rowsText, rowsLabel, null);
-        Conditioning uncond = c.nullCondition(count * n);
-        return options.sampler().integrate(new GuidedVelocity(model, cond, uncond, options.cfgScale()),
-                initialNoise(count * n, options.seed()), options.steps());
+        Conditioning uncond = c.nullCondition(rows);
+        return options.sampler().integrate(new GuidedVelocity(model, cond, uncond, options.cfgScale()), noise,
+                options.steps());
     }
 
     /** The starting noise of {@code count} images: image k from the stream (seed, k). */

@@ -1,0 +1,192 @@
+package dev.t2i.api;
+
+import dev.t2i.sampling.Sampler;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One call's worth of work: prompts, how many images of each, and the sampling settings. Unset
+ * settings (null) take the bundle's defaults; an unset seed is drawn at random and reported in
+ * the {@link GenerationResult}. Immutable; build with {@link #builder(String)}.
+ *
+ * <p>Image k of a request (prompt-major: all images of prompt 0, then of prompt 1, ...) starts
+ * from the noise stream (seed, k), so the same request gives the same images however the model
+ * batches it with others.
+ */
+public final class GenerationRequest {
+    /** The most images one request may ask for (prompts × images per prompt). */
+    public static final int MAX_IMAGES = 64;
+    /** The most integration steps a request may ask for. */
+    public static final int MAX_STEPS = 1000;
+    /** The largest guidance scale a request may ask for. */
+    public static final double MAX_CFG_SCALE = 50;
+
+    private final List<String> prompts;
+    private final int imagesPerPrompt;
+    private final Integer steps;
+    private final Double cfgScale;
+    private final Sampler sampler;
+    private final String negativePrompt;
+    private final Long seed;
+
+    private GenerationRequest(Builder b) {
+        this.prompts = List.copyOf(b.prompts);
+        this.imagesPerPrompt = b.imagesPerPrompt;
+        this.steps = b.steps;
+        this.cfgScale = b.cfgScale;
+        this.sampler = b.sampler;
+        this.negativePrompt = b.negativePrompt;
+        this.seed = b.seed;
+    }
+
+    /** A builder for images of one prompt. */
+    public static Builder builder(String prompt) {
+        return new Builder(List.of(Objects.requireNonNull(prompt, "prompt must not be null")));
+    }
+
+    /** A builder for images of several prompts, generated prompt by prompt. */
+    public static Builder builder(List<String> prompts) {
+        Objects.requireNonNull(prompts, "prompts must not be null");
+        return new Builder(prompts);
+    }
+
+    /** One image of one prompt with the bundle's default settings and a random seed. */
+    public static GenerationRequest of(String prompt) {
+        return builder(prompt).build();
+    }
+
+    /** The prompts, in the order their images come back. */
+    public List<String> prompts() {
+        return prompts;
+    }
+
+    /** Images generated for each prompt. */
+    public int imagesPerPrompt() {
+        return imagesPerPrompt;
+    }
+
+    /** Images this request produces: prompts × images per prompt. */
+    public int imageCount() {
+        return prompts.size() * imagesPerPrompt;
+    }
+
+    /** Integration steps, or null for the bundle's default. */
+    public Integer steps() {
+        return steps;
+    }
+
+    /** Classifier-free guidance scale, or null for the bundle's default. */
+    public Double cfgScale() {
+        return cfgScale;
+    }
+
+    /** The integrator, or null for the bundle's default. */
+    public Sampler sampler() {
+        return sampler;
+    }
+
+    /** Text used in place of the empty prompt for guidance, or null for none. */
+    public String negativePrompt() {
+        return negativePrompt;
+    }
+
+    /** The noise seed, or null for a random one. */
+    public Long seed() {
+        return seed;
+    }
+
+    @Override
+    public String toString() {
+        return "GenerationRequest" + prompts + " x" + imagesPerPrompt + " steps=" + steps + " cfg=" + cfgScale
+                + " sampler=" + sampler + " seed=" + seed + (negativePrompt == null ? "" : " negative=" + negativePrompt);
+    }
+
+    /** Collects a request's settings; {@link #build()} checks them. */
+    public static final class Builder {
+        private final List<String> prompts;
+        private int imagesPerPrompt = 1;
+        private Integer steps;
+        private Double cfgScale;
+        private Sampler sampler;
+        private String negativePrompt;
+        private Long seed;
+
+        private Builder(List<String> prompts) {
+            this.prompts = new ArrayList<>(prompts);
+        }
+
+        /** Images per prompt (default 1). */
+        public Builder imagesPerPrompt(int n) {
+            this.imagesPerPrompt = n;
+            return this;
+        }
+
+        /** Integration steps, 1 to {@value GenerationRequest#MAX_STEPS}; more steps, finer images, slower. */
+        public Builder steps(int steps) {
+            this.steps = steps;
+            return this;
+        }
+
+        /** Guidance scale, 0 to 50; 1 turns guidance off, higher follows the prompt more closely. */
+        public Builder cfgScale(double w) {
+            this.cfgScale = w;
+            return this;
+        }
+
+        /** The integrator. */
+        public Builder sampler(Sampler s) {
+            this.sampler = Objects.requireNonNull(s, "sampler must not be null");
+            return this;
+        }
+
+        /** The integrator by name: {@code euler} or {@code heun}. */
+        public Builder sampler(String name) {
+            this.sampler = Sampler.parse(Objects.requireNonNull(name, "sampler must not be null"));
+            return this;
+        }
+
+        /** Text to steer away from, used in place of the empty prompt for guidance; null for none. */
+        public Builder negativePrompt(String text) {
+            this.negativePrompt = text;
+            return this;
+        }
+
+        /** The noise seed; the same seed and settings give the same images. */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /**
+         * The request.
+         *
+         * @throws IllegalArgumentException naming the first setting out of range
+         */
+        public GenerationRequest build() {
+            if (prompts.isEmpty()) {
+                throw new IllegalArgumentException("a request needs at least one prompt");
+            }
+            for (int i = 0; i < prompts.size(); i++) {
+                if (prompts.get(i) == null) {
+                    throw new IllegalArgumentException("prompt " + i + " is null (use \"\" for an empty prompt)");
+                }
+            }
+            if (imagesPerPrompt < 1) {
+                throw new IllegalArgumentException("images per prompt must be at least 1, got " + imagesPerPrompt);
+            }
+            if ((long) imagesPerPrompt * prompts.size() > MAX_IMAGES) {
+                throw new IllegalArgumentException("a request may ask for at most " + MAX_IMAGES + " images, this one"
+                        + " asks for " + (long) imagesPerPrompt * prompts.size() + " (split it)");
+            }
+            if (steps != null && (steps < 1 || steps > MAX_STEPS)) {
+                throw new IllegalArgumentException("steps must be between 1 and " + MAX_STEPS + ", got " + steps);
+            }
+            if (cfgScale != null && !(cfgScale >= 0 && cfgScale <= MAX_CFG_SCALE)) {
+                throw new IllegalArgumentException("cfg scale must be between 0 and " + MAX_CFG_SCALE + ", got "
+                        + cfgScale);
+            }
+            return new GenerationRequest(this);
+        }
+    }
+}

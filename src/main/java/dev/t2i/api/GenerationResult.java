@@ -1,0 +1,111 @@
+package dev.t2i.api;
+
+import dev.t2i.image.Images;
+import dev.t2i.sampling.Sampler;
+import java.awt.image.BufferedImage;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The images of one request, in request order (prompt-major), with the settings actually used
+ * and where the time went. Image k was drawn from the noise stream (seed, k).
+ */
+public final class GenerationResult {
+    private final List<BufferedImage> images;
+    private final List<String> prompts;
+    private final long seed;
+    private final int steps;
+    private final double cfgScale;
+    private final Sampler sampler;
+    private final Duration queueTime;
+    private final Duration generationTime;
+    private final int batchImages;
+
+    GenerationResult(List<BufferedImage> images, List<String> prompts, long seed, int steps, double cfgScale,
+            Sampler sampler, Duration queueTime, Duration generationTime, int batchImages) {
+        this.images = List.copyOf(images);
+        this.prompts = List.copyOf(prompts);
+        this.seed = seed;
+        this.steps = steps;
+        this.cfgScale = cfgScale;
+        this.sampler = sampler;
+        this.queueTime = queueTime;
+        this.generationTime = generationTime;
+        this.batchImages = batchImages;
+    }
+
+    /** How many images. */
+    public int size() {
+        return images.size();
+    }
+
+    /** The images as RGB (shared instances: copy before drawing on them). */
+    public List<BufferedImage> images() {
+        return images;
+    }
+
+    /** Image {@code i}. */
+    public BufferedImage image(int i) {
+        return images.get(i);
+    }
+
+    /** Image {@code i} encoded as PNG (encoded on each call). */
+    public byte[] png(int i) {
+        return Images.pngBytes(images.get(i));
+    }
+
+    /** All images encoded as PNG. */
+    public List<byte[]> pngs() {
+        return images.stream().map(Images::pngBytes).toList();
+    }
+
+    /** The prompt of each image. */
+    public List<String> prompts() {
+        return prompts;
+    }
+
+    /** The request's seed (the drawn one when the request gave none). */
+    public long seed() {
+        return seed;
+    }
+
+    /** The seed of each image: the request's seed; image k used noise stream (seed, k). */
+    public List<Long> seeds() {
+        return java.util.Collections.nCopies(images.size(), seed);
+    }
+
+    /** Integration steps used. */
+    public int steps() {
+        return steps;
+    }
+
+    /** Guidance scale used. */
+    public double cfgScale() {
+        return cfgScale;
+    }
+
+    /** Integrator used. */
+    public Sampler sampler() {
+        return sampler;
+    }
+
+    /** Time between submission and the start of its batch. */
+    public Duration queueTime() {
+        return queueTime;
+    }
+
+    /** Time its batch took to generate (shared with the other requests of the batch). */
+    public Duration generationTime() {
+        return generationTime;
+    }
+
+    /** Queue time plus generation time. */
+    public Duration totalTime() {
+        return queueTime.plus(generationTime);
+    }
+
+    /** Images in the batch this request ran in, its own included. */
+    public int batchImages() {
+        return batchImages;
+    }
+}

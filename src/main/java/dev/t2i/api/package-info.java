@@ -1,0 +1,8 @@
+/**
+ * The embedding API: load a one-file bundle written by {@code t2i bundle} with
+ * {@link dev.t2i.api.T2iModel#load(java.nio.file.Path)}, describe the images with a
+ * {@link dev.t2i.api.GenerationRequest}, and get {@link dev.t2i.api.GenerationResult}s holding
+ * {@code BufferedImage}s and PNG bytes. A model is safe to share between threads; concurrent
+ * requests are batched on one worker thread. This package does not depend on the command line.
+ */
+package dev.t2i.api;

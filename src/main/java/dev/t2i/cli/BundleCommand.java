@@ -1,0 +1,108 @@
+package dev.t2i.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.t2i.T2iException;
+import dev.t2i.bundle.Bundle;
+import dev.t2i.bundle.BundleManifest;
+import dev.t2i.clip.ClipTextEncoder;
+import dev.t2i.flow.Preset;
+import dev.t2i.flow.TrainedModel;
+import dev.t2i.io.ModelArchive;
+import dev.t2i.sampling.Sampler;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Options;
+
+/**
+ * {@code t2i bundle}: packs a trained DiT (EMA weights when present), its CLIP text encoder and
+ * default sampling settings into one verified file for the Java API and {@code t2i serve}.
+ */
+final class BundleCommand implements Command {
+    @Override
+    public String name() {
+        return "bundle";
+    }
+
+    @Override
+    public String summary() {
+        return "pack a trained model, its CLIP and sampling defaults into one file for the API and server";
+    }
+
+    @Override
+    public String usage() {
+        return "--model RUN_DIR|FILE --out FILE.t2i [--clip PATH] [--steps N] [--cfg W] [--sampler NAME]";
+    }
+
+    @Override
+    public Options options() {
+        return new Options()
+                .addOption(Args.required("model", "PATH", "run folder (newest checkpoint) or checkpoint .t2i file"))
+                .addOption(Args.required("out", "FILE", "the bundle to write"))
+                .addOption(Args.value("clip", "PATH", "text encoder to pack (default: the one the run recorded)"))
+                .addOption(Args.value("steps", "N", "default sampling steps (default: the run's, else 50)"))
+                .addOption(Args.value("cfg", "W", "default guidance scale (default: the run's, else 7.5)"))
+                .addOption(Args.value("sampler", "NAME", "default sampler, euler or heun (default: the run's, else"
+                        + " euler)"));
+    }
+
+    @Override
+    public int run(CommandLine cmd) {
+        Path modelPath = Path.of(cmd.getOptionValue("model"));
+        Path out = Path.of(cmd.getOptionValue("out"));
+        if (Bundle.isBundle(modelPath)) {
+            throw new T2iException(modelPath + " is already a bundle; pass the run folder or checkpoint it came from");
+        }
+        TrainedModel trained = TrainedModel.load(modelPath);
+        if (!trained.model().config().isText()) {
+            throw new T2iException("bundles hold text-conditional models; " + modelPath + " is a '"
+                    + trained.model().config().variant() + "' DiT");
+        }
+        String clipSpec = cmd.getOptionValue("clip", trained.clipSpec());
+        if (clipSpec == null) {
+            throw new T2iException("this model does not record its text encoder; pass --clip PATH");
+        }
+        ClipTextEncoder clip = ClipTextEncoder.load(clipSpec);
+        Preset.SampleDefaults recorded = recordedDefaults(modelPath);
+        Preset.SampleDefaults sampling = new Preset.SampleDefaults(Args.intValue(cmd, "steps", recorded.steps()),
+                Args.doubleValue(cmd, "cfg", recorded.cfg()),
+                Sampler.parse(cmd.getOptionValue("sampler", recorded.sampler())).name().toLowerCase(Locale.ROOT));
+        Long step = trained.state() == null ? null : trained.state().step();
+        BundleManifest manifest = Bundle.write(out, trained.model(), clip, sampling,
+                new BundleManifest.Source(modelPath.toString(), step, trained.usedEma(), clip.description()));
+        long bytes;
+        try {
+            bytes = Files.size(out);
+        } catch (IOException e) {
+            bytes = -1;
+        }
+        System.out.printf(Locale.ROOT, "wrote %s (%.1f MB, format %d): DiT %,d parameters (%s%s), CLIP %s,"
+                + " defaults %d %s steps at cfg %.2f%n", out, bytes / 1e6, manifest.formatVersion(),
+                trained.model().parameterCount(), trained.usedEma() ? "EMA weights" : "live weights",
+                step == null ? "" : ", step " + step, clip.description(), sampling.steps(), sampling.sampler(),
+                sampling.cfg());
+        return 0;
+    }
+
+    /** The sampling defaults the run recorded in run.json, where it did; else the reference's. */
+    private static Preset.SampleDefaults recordedDefaults(Path modelPath) {
+        Path runDir = Files.isDirectory(modelPath) ? modelPath
+                : modelPath.toAbsolutePath().getParent() == null ? null
+                : modelPath.toAbsolutePath().getParent().getParent();
+        Path runJson = runDir == null ? null : runDir.resolve("run.json");
+        if (runJson != null && Files.isRegularFile(runJson)) {
+            try {
+                JsonNode sample = ModelArchive.JSON.readTree(runJson.toFile()).path("sample");
+                if (sample.isObject()) {
+                    return new Preset.SampleDefaults(sample.path("steps").asInt(0), sample.path("cfg").asDouble(0),
+                            sample.hasNonNull("sampler") ? sample.get("sampler").asText() : null);
+                }
+            } catch (IOException e) {
+                // run.json is provenance only; the reference defaults are a fine fallback
+            }
+        }
+        return new Preset.SampleDefaults(0, 0, null);
+    }
+}

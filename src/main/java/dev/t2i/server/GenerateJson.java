@@ -1,0 +1,121 @@
+package dev.t2i.server;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.t2i.T2iException;
+import dev.t2i.api.GenerationRequest;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * The body of {@code POST /v1/generate}: a JSON object with {@code prompt} (required),
+ * {@code steps}, {@code cfg}, {@code seed}, {@code negative_prompt}, {@code n} and
+ * {@code sampler}. Unknown fields are rejected so that a typo does not silently fall back to a
+ * default.
+ */
+final class GenerateJson {
+    static final List<String> FIELDS = List.of("prompt", "steps", "cfg", "seed", "negative_prompt", "n", "sampler");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private GenerateJson() {
+    }
+
+    /**
+     * Parses and checks a body against the server's limits.
+     *
+     * @throws HttpError 400 naming the first problem
+     */
+    static GenerationRequest parse(byte[] body, ServerOptions limits) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(body);
+        } catch (JacksonException e) {
+            throw badRequest("malformed JSON: " + e.getOriginalMessage().lines().findFirst().orElse("")
+                    + " (send an object such as {\"prompt\": \"a red circle\", \"seed\": 1})");
+        } catch (java.io.IOException e) {
+            throw badRequest("cannot read the body: " + e.getMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw badRequest("the body must be a JSON object such as {\"prompt\": \"a red circle\"}");
+        }
+        for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!FIELDS.contains(f)) {
+                throw badRequest("unknown field '" + f + "' (known: " + String.join(", ", FIELDS) + ")");
+            }
+        }
+        JsonNode prompt = root.get("prompt");
+        if (prompt == null || !prompt.isTextual()) {
+            throw badRequest("'prompt' must be given as a string");
+        }
+        GenerationRequest.Builder b = GenerationRequest.builder(prompt.asText());
+        Integer steps = intField(root, "steps");
+        if (steps != null) {
+            if (steps > limits.maxSteps()) {
+                throw badRequest("steps must be at most " + limits.maxSteps() + " on this server, got " + steps);
+            }
+            b.steps(steps);
+        }
+        Integer n = intField(root, "n");
+        if (n != null) {
+            if (n > limits.maxImages()) {
+                throw badRequest("n must be at most " + limits.maxImages() + " on this server, got " + n);
+            }
+            b.imagesPerPrompt(n);
+        }
+        JsonNode cfg = root.get("cfg");
+        if (cfg != null && !cfg.isNull()) {
+            if (!cfg.isNumber()) {
+                throw badRequest("'cfg' must be a number, got " + cfg);
+            }
+            b.cfgScale(cfg.asDouble());
+        }
+        JsonNode seed = root.get("seed");
+        if (seed != null && !seed.isNull()) {
+            if (!seed.isIntegralNumber() || !seed.canConvertToLong()) {
+                throw badRequest("'seed' must be a whole number, got " + seed);
+            }
+            b.seed(seed.asLong());
+        }
+        String negative = textField(root, "negative_prompt");
+        if (negative != null) {
+            b.negativePrompt(negative);
+        }
+        String sampler = textField(root, "sampler");
+        try {
+            if (sampler != null) {
+                b.sampler(sampler);
+            }
+            return b.build();
+        } catch (IllegalArgumentException | T2iException e) {
+            throw badRequest(e.getMessage());
+        }
+    }
+
+    private static Integer intField(JsonNode root, String name) {
+        JsonNode v = root.get(name);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+            throw badRequest("'" + name + "' must be a whole number, got " + v);
+        }
+        return v.asInt();
+    }
+
+    private static String textField(JsonNode root, String name) {
+        JsonNode v = root.get(name);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isTextual()) {
+            throw badRequest("'" + name + "' must be a string, got " + v);
+        }
+        return v.asText();
+    }
+
+    private static HttpError badRequest(String message) {
+        return new HttpError(400, message);
+    }
+}

@@ -1,0 +1,75 @@
+package dev.t2i.server;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.t2i.api.TextToImage;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An HTTP front end for a {@link TextToImage}, on the JDK's built-in server:
+ * {@code POST /v1/generate} and {@code GET /health}. Binds to loopback unless told otherwise.
+ * Overload is bounded by the model's request queue: a full queue is answered with 503.
+ * Closing the server does not close the model.
+ */
+public final class GenerationServer implements AutoCloseable {
+    private final HttpServer http;
+    private final ExecutorService handlers;
+
+    private GenerationServer(HttpServer http, ExecutorService handlers) {
+        this.http = http;
+        this.handlers = handlers;
+    }
+
+    /**
+     * Binds and starts serving.
+     *
+     * @throws IOException when the address cannot be bound (port in use, unknown host)
+     */
+    public static GenerationServer start(TextToImage model, ServerOptions options) throws IOException {
+        HttpServer http = HttpServer.create(new InetSocketAddress(options.host(), options.port()), 0);
+        ExecutorService handlers = Executors.newFixedThreadPool(options.handlerThreads(), daemonThreads());
+        http.setExecutor(handlers);
+        http.createContext("/v1/generate", new GenerateHandler(model, options, handlers));
+        http.createContext("/health", new HealthHandler(model, options));
+        http.createContext("/", ex -> Exchanges.error(ex, 404, "no such endpoint " + ex.getRequestURI().getPath()
+                + " (use POST /v1/generate or GET /health)"));
+        http.start();
+        return new GenerationServer(http, handlers);
+    }
+
+    private static ThreadFactory daemonThreads() {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, "t2i-http-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** The bound address (with the actual port when 0 was asked for). */
+    public InetSocketAddress address() {
+        return http.getAddress();
+    }
+
+    /** The bound port. */
+    public int port() {
+        return http.getAddress().getPort();
+    }
+
+    /** Stops listening, gives open exchanges a second to finish, and stops the handler threads. */
+    @Override
+    public void close() {
+        http.stop(1);
+        handlers.shutdown();
+        try {
+            handlers.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

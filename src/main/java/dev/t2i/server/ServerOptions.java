@@ -1,0 +1,35 @@
+package dev.t2i.server;
+
+/**
+ * Where the HTTP server listens and what it accepts.
+ *
+ * @param host           address to bind; {@code 127.0.0.1} keeps it private to this machine
+ * @param port           TCP port; 0 picks a free one
+ * @param maxBodyBytes   largest request body accepted (413 above)
+ * @param maxSteps       most integration steps a request may ask for (400 above)
+ * @param maxImages      most images ({@code n}) a request may ask for (400 above)
+ * @param handlerThreads threads that parse requests and write responses (generation runs on the
+ *                       model's own worker)
+ */
+public record ServerOptions(String host, int port, int maxBodyBytes, int maxSteps, int maxImages, int handlerThreads) {
+    /** Loopback, port 8080, 64 KiB bodies, 200 steps, 8 images, 4 handler threads. */
+    public static ServerOptions defaults() {
+        return new ServerOptions("127.0.0.1", 8080, 64 * 1024, 200, 8, 4);
+    }
+
+    /** Checks every limit, naming the bad one. */
+    public ServerOptions {
+        if (host == null || host.isBlank()) {
+            throw new IllegalArgumentException("host must not be empty (use 127.0.0.1 or 0.0.0.0)");
+        }
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be between 0 and 65535, got " + port);
+        }
+        if (maxBodyBytes < 64) {
+            throw new IllegalArgumentException("the body limit must be at least 64 bytes, got " + maxBodyBytes);
+        }
+        if (maxSteps < 1 || maxImages < 1 || handlerThreads < 1) {
+            throw new IllegalArgumentException("step, image and thread limits must be at least 1");
+        }
+    }
+}
