@@ -8,6 +8,7 @@ import dev.t2i.data.EpochShuffler;
 import dev.t2i.dit.DitGraph;
 import dev.t2i.dit.DitModel;
 import dev.t2i.nn.Graphs;
+import dev.t2i.nn.OffHeap;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -202,9 +203,7 @@ public final class Trainer {
         if (ema != null) {
             ema.update(params);
         }
-        // ND4J frees off-heap buffers when their Java objects are collected; a step leaves
-        // hundreds of MB of dead activations behind, and the heap alone would rarely trigger GC
-        System.gc();
+        OffHeap.tidy();
         return loss;
     }
 

@@ -17,6 +17,7 @@ public final class Graphs {
     public static java.util.Map<String, org.nd4j.linalg.api.ndarray.INDArray> output(SameDiff sd,
             java.util.Map<String, org.nd4j.linalg.api.ndarray.INDArray> inputs, String... names) {
         freshArrays(sd);
+        OffHeap.tidy();
         return sd.output(inputs, names);
     }
 
