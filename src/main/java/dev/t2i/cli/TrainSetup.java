@@ -105,7 +105,7 @@ final class TrainSetup {
         try {
             Files.createDirectories(runDir);
             Map<String, Object> all = new java.util.LinkedHashMap<>(fields);
-            all.put("t2i_version", Main.class.getPackage().getImplementationVersion());
+            all.put("t2i_version", dev.t2i.Version.current());
             all.put("nd4j_version", "1.0.0-M2.1");
             all.put("java_version", System.getProperty("java.version"));
             all.put("backend", org.nd4j.linalg.factory.Nd4j.getBackend().getClass().getSimpleName());
