@@ -22,7 +22,7 @@ public final class Main {
     static {
         for (Command c : List.of(new DemoCommand(), new TrainCommand(), new SampleCommand(), new CfgSweepCommand(),
                 new AttentionCommand(), new InfoCommand(), new ForwardCommand(), new EncodeCommand(),
-                new SimilarityCommand(), new ConvertClipCommand())) {
+                new SimilarityCommand(), new ConvertClipCommand(), new BenchCommand())) {
             COMMANDS.put(c.name(), c);
         }
     }
