@@ -2,6 +2,7 @@ package dev.t2i.dit;
 
 import dev.t2i.nn.Activations;
 import dev.t2i.nn.Attention;
+import dev.t2i.nn.Broadcasts;
 import dev.t2i.nn.LayerNorm;
 import dev.t2i.nn.Linear;
 import dev.t2i.nn.Mlp;
@@ -168,7 +169,7 @@ public final class DitGraph {
         SDVariable scale = parts[0].reshape(-1, 1, d);
         SDVariable shift = parts[1].reshape(-1, 1, d);
         SDVariable normed = LayerNorm.plain(sd, h, EPS).reshape(-1, cfg.tokens(), d);
-        SDVariable x = normed.mul(scale.add(1.0)).add(shift).reshape(-1, d);
+        SDVariable x = Broadcasts.mul(sd, normed, scale.add(1.0)).add(shift).reshape(-1, d);
         SDVariable gate = chunks == 3 ? parts[2].reshape(-1, 1, d) : null;
         return new Modulated(x, gate, cfg.tokens(), d);
     }
@@ -186,7 +187,7 @@ public final class DitGraph {
             if (gateVector == null) {
                 return branch;
             }
-            return branch.reshape(-1, tokens, width).mul(gateVector).reshape(-1, width);
+            return Broadcasts.mul(branch.getSameDiff(), branch.reshape(-1, tokens, width), gateVector).reshape(-1, width);
         }
     }
 }
