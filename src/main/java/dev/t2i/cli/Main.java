@@ -22,7 +22,8 @@ public final class Main {
     static {
         for (Command c : List.of(new DemoCommand(), new TrainCommand(), new SampleCommand(), new CfgSweepCommand(),
                 new AttentionCommand(), new InfoCommand(), new ForwardCommand(), new EncodeCommand(),
-                new SimilarityCommand(), new ConvertClipCommand(), new BundleCommand(), new ServeCommand())) {
+                new SimilarityCommand(), new ConvertClipCommand(), new BundleCommand(), new ServeCommand(),
+                new BenchCommand())) {
             COMMANDS.put(c.name(), c);
         }
     }

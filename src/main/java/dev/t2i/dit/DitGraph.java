@@ -2,6 +2,7 @@ package dev.t2i.dit;
 
 import dev.t2i.nn.Activations;
 import dev.t2i.nn.Attention;
+import dev.t2i.nn.Broadcasts;
 import dev.t2i.nn.LayerNorm;
 import dev.t2i.nn.Linear;
 import dev.t2i.nn.Mlp;
@@ -38,15 +39,23 @@ public final class DitGraph {
     private final SameDiff sd;
     private final ParamScope root;
 
-    private DitGraph(DitConfig cfg, long seed) {
+    private DitGraph(DitConfig cfg, long seed, DataType dtype) {
         this.cfg = cfg.validate();
         this.sd = SameDiff.create();
-        this.root = ParamScope.root(sd, seed, true);
+        this.root = ParamScope.root(sd, seed, true, dtype);
     }
 
     /** Builds the graph with freshly initialised weights; returns it with its parameter specs. */
     public static DitModel build(DitConfig cfg, long seed) {
-        DitGraph g = new DitGraph(cfg, seed);
+        return build(cfg, seed, DataType.FLOAT);
+    }
+
+    /**
+     * Builds the graph in the given floating-point type: FLOAT for use, DOUBLE for finite-difference
+     * gradient checks (placeholders then take DOUBLE arrays; {@link DitModel#inputs} is FLOAT-only).
+     */
+    public static DitModel build(DitConfig cfg, long seed, DataType dtype) {
+        DitGraph g = new DitGraph(cfg, seed, dtype);
         g.define();
         return new DitModel(cfg, g.sd, g.root.params());
     }
@@ -59,8 +68,9 @@ public final class DitGraph {
     private void define() {
         int d = cfg.embedDim();
         int n = cfg.tokens();
-        SDVariable x = sd.placeHolder(X, DataType.FLOAT, -1, cfg.inChannels(), cfg.imgSize(), cfg.imgSize());
-        SDVariable t = sd.placeHolder(T, DataType.FLOAT, -1);
+        DataType f = root.dtype();
+        SDVariable x = sd.placeHolder(X, f, -1, cfg.inChannels(), cfg.imgSize(), cfg.imgSize());
+        SDVariable t = sd.placeHolder(T, f, -1);
 
         SDVariable h = patchEmbed(x);                                                        // [B·N, D]
         SDVariable pos = root.constant("pos_embed", SinCos.positions2d(cfg.grid(), cfg.grid(), d));
@@ -72,15 +82,15 @@ public final class DitGraph {
         if (cfg.isText()) {
             int m = cfg.contextLen();
             int ctx = cfg.contextDim();
-            SDVariable z = sd.placeHolder(CONTEXT, DataType.FLOAT, -1, m, ctx);
-            SDVariable mask = sd.placeHolder(CONTEXT_MASK, DataType.FLOAT, -1, m);
+            SDVariable z = sd.placeHolder(CONTEXT, f, -1, m, ctx);
+            SDVariable mask = sd.placeHolder(CONTEXT_MASK, f, -1, m);
             context = Linear.apply(root, "text_proj", z.reshape(-1, ctx), ctx, ctx);        // [B·M, ctx]
             keyBias = Attention.keyPaddingBias(mask, m);                                     // [B,1,1,M]
         } else if (cfg.isClass()) {
             SDVariable label = sd.placeHolder(LABEL, DataType.INT, -1);
             // one-hot × table instead of gather: gather's gradient drops repeated indices (SAMEDIFF-NOTES)
             SDVariable table = root.child("class_embed").normal("weight", 0.02, cfg.numClasses() + 1, cfg.condDim());
-            c = c.add(sd.mmul(sd.oneHot(label, cfg.numClasses() + 1, -1, 1.0, 0.0, DataType.FLOAT), table));
+            c = c.add(sd.mmul(sd.oneHot(label, cfg.numClasses() + 1, -1, 1.0, 0.0, f), table));
         }
         // adaLN-Zero feeds SiLU(c) to every modulation; the reference feeds c as is
         SDVariable cMod = cfg.adalnZero() ? sd.nn.swish(c) : c;
@@ -93,7 +103,7 @@ public final class DitGraph {
         h = Linear.apply(root, "final_proj", h, d, cfg.patchValues(), Linear.Init.ZERO, true);
         SDVariable velocity = sd.identity(VELOCITY, unpatchify(h));
 
-        SDVariable target = sd.placeHolder(TARGET, DataType.FLOAT, -1, cfg.inChannels(), cfg.imgSize(), cfg.imgSize());
+        SDVariable target = sd.placeHolder(TARGET, f, -1, cfg.inChannels(), cfg.imgSize(), cfg.imgSize());
         sd.identity(LOSS, sd.math.square(velocity.sub(target)).mean());
         sd.setLossVariables(LOSS);
     }
@@ -159,7 +169,7 @@ public final class DitGraph {
         SDVariable scale = parts[0].reshape(-1, 1, d);
         SDVariable shift = parts[1].reshape(-1, 1, d);
         SDVariable normed = LayerNorm.plain(sd, h, EPS).reshape(-1, cfg.tokens(), d);
-        SDVariable x = normed.mul(scale.add(1.0)).add(shift).reshape(-1, d);
+        SDVariable x = Broadcasts.mul(sd, normed, scale.add(1.0)).add(shift).reshape(-1, d);
         SDVariable gate = chunks == 3 ? parts[2].reshape(-1, 1, d) : null;
         return new Modulated(x, gate, cfg.tokens(), d);
     }
@@ -177,7 +187,7 @@ public final class DitGraph {
             if (gateVector == null) {
                 return branch;
             }
-            return branch.reshape(-1, tokens, width).mul(gateVector).reshape(-1, width);
+            return Broadcasts.mul(branch.getSameDiff(), branch.reshape(-1, tokens, width), gateVector).reshape(-1, width);
         }
     }
 }

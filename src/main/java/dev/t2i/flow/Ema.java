@@ -14,9 +14,10 @@ public final class Ema {
         params.forEach((k, p) -> shadow.put(k, p.dup()));
     }
 
-    /** shadow ← decay·shadow + (1 - decay)·params. */
+    /** shadow ← decay·shadow + (1 - decay)·params, in place (no temporary arrays). */
     public void update(Map<String, INDArray> params) {
-        params.forEach((k, p) -> shadow.get(k).muli(decay).addi(p.mul(1 - decay)));
+        var blas = org.nd4j.linalg.factory.Nd4j.getBlasWrapper().level1();
+        params.forEach((k, p) -> blas.axpy(p.length(), 1 - decay, p, shadow.get(k).muli(decay)));
     }
 
     /** The averaged weights by name. */

@@ -8,7 +8,6 @@ import dev.t2i.data.EpochShuffler;
 import dev.t2i.dit.DitGraph;
 import dev.t2i.dit.DitModel;
 import dev.t2i.nn.Graphs;
-import dev.t2i.nn.OffHeap;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.LongConsumer;
-import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -128,8 +126,7 @@ public final class Trainer {
         try (MetricsLog metrics = MetricsLog.open(runDir.resolve("metrics.csv"), step)) {
             while (step < end && !stopRequested) {
                 double lr = schedule.at(step);
-                double loss = trainStep(lr);
-                step++;
+                double loss = runStep(lr);
                 losses.add(loss);
                 intervalLoss += loss;
                 intervalSteps++;
@@ -169,6 +166,20 @@ public final class Trainer {
         return new Checkpoint(model, state, emaWeights(), optimizer.state()).write(runDir, cfg.keepCheckpoints());
     }
 
+    /**
+     * One optimiser step at the scheduled learning rate, without logging or checkpoints (for
+     * benchmarks); returns its loss.
+     */
+    public double runStep() {
+        return runStep(LrSchedule.of(cfg, totalSteps).at(step));
+    }
+
+    private double runStep(double lr) {
+        double loss = trainStep(lr);
+        step++;
+        return loss;
+    }
+
     private double trainStep(double lr) {
         int b = cfg.batch();
         int epoch = (int) (step / stepsPerEpoch);
@@ -187,24 +198,22 @@ public final class Trainer {
         Map<String, INDArray> inputs = new HashMap<>(model.inputs(ex.xt(), t, cond.context(), cond.mask(),
                 cond.labels()));
         inputs.put(DitGraph.TARGET, ex.target());
-        Graphs.freshArrays(model.graph());
-        Graphs.freshArrays(model.graph().getFunction("grad"));
-        OutAndGrad og = model.graph().calculateGradientsAndOutputs(inputs, List.of(DitGraph.LOSS), params.keySet());
-        double loss = og.getOutputs().get(DitGraph.LOSS).getDouble(0);
-        if (!Double.isFinite(loss)) {
-            throw new IllegalStateException("loss became " + loss + " at step " + step
-                    + " (lower the learning rate or enable grad_clip)");
+        try (Graphs.Gradients og = Graphs.gradients(model.graph(), inputs, List.of(DitGraph.LOSS), params.keySet())) {
+            double loss = og.outputs().get(DitGraph.LOSS).getDouble(0);
+            if (!Double.isFinite(loss)) {
+                throw new IllegalStateException("loss became " + loss + " at step " + step
+                        + " (lower the learning rate or enable grad_clip)");
+            }
+            Map<String, INDArray> grads = og.gradients();
+            if (cfg.gradClip() > 0) {
+                clip(grads, cfg.gradClip());
+            }
+            optimizer.update(params, grads, lr);
+            if (ema != null) {
+                ema.update(params);
+            }
+            return loss;
         }
-        Map<String, INDArray> grads = og.getGradients();
-        if (cfg.gradClip() > 0) {
-            clip(grads, cfg.gradClip());
-        }
-        optimizer.update(params, grads, lr);
-        if (ema != null) {
-            ema.update(params);
-        }
-        OffHeap.tidy();
-        return loss;
     }
 
     private int[] batchIndices(int epoch) {

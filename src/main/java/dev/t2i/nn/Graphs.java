@@ -2,33 +2,83 @@ package dev.t2i.nn;
 
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.internal.InferenceSession;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** Helpers around SameDiff graphs. */
+/** Helpers around SameDiff graphs: evaluation and gradients with prompt, correct memory reuse. */
 public final class Graphs {
+    /** Released memory a session may keep for reuse; more than one training step of the seed model needs. */
+    private static final long POOL_BYTES = 4L << 30;
+
     private Graphs() {
     }
 
     /**
-     * Evaluates outputs with freshly allocated arrays. SameDiff 1.0.0-M2.1's default array cache
-     * hands recycled, non-zeroed buffers to ops, and some ops then give different results on
-     * repeated calls with identical inputs; the no-op memory manager avoids that.
+     * Evaluates outputs. Intermediate arrays go back to this thread's {@link RecyclingMemoryMgr}
+     * as soon as the session is done with them; the returned arrays are the caller's and stay
+     * valid across later calls.
      */
-    public static java.util.Map<String, org.nd4j.linalg.api.ndarray.INDArray> output(SameDiff sd,
-            java.util.Map<String, org.nd4j.linalg.api.ndarray.INDArray> inputs, String... names) {
-        freshArrays(sd);
-        OffHeap.tidy();
-        return sd.output(inputs, names);
+    public static Map<String, INDArray> output(SameDiff sd, Map<String, INDArray> inputs, String... names) {
+        RecyclingMemoryMgr memory = memory(sd);
+        try {
+            return sd.output(inputs, names);
+        } finally {
+            memory.endCall();
+        }
     }
 
-    /** Installs the no-op memory manager in the current thread's session of {@code sd}. */
-    public static void freshArrays(SameDiff sd) {
-        long id = Thread.currentThread().getId();
-        var session = sd.getSessions().computeIfAbsent(id,
-                k -> new org.nd4j.autodiff.samediff.internal.InferenceSession(sd));
-        if (!(session.getMmgr() instanceof org.nd4j.autodiff.samediff.internal.memory.NoOpMemoryMgr)) {
-            session.setMmgr(new org.nd4j.autodiff.samediff.internal.memory.NoOpMemoryMgr());
+    /**
+     * The named outputs and the gradients of the loss with respect to {@code params}, in one
+     * pass of the gradient function. Equivalent to {@code calculateGradientsAndOutputs}, which in
+     * 1.0.0-M2.1 switches off the releasing of intermediate arrays in the gradient function
+     * ({@code setEnableCache(false)}) and so keeps every activation and backward temporary of the
+     * step alive until the garbage collector runs; here they are reused as soon as they are dead.
+     * Close the result to hand the gradient arrays back for the next step.
+     */
+    public static Gradients gradients(SameDiff sd, Map<String, INDArray> inputs, Collection<String> outputs,
+            Collection<String> params) {
+        prepareGradients(sd);
+        SameDiff fn = sd.getFunction("grad");
+        fn.setEnableCache(true);
+        List<String> names = new ArrayList<>(outputs);
+        Map<String, String> gradNames = new LinkedHashMap<>();
+        for (String p : params) {
+            var g = sd.getVariable(p).getGradient();
+            if (g != null) {
+                gradNames.put(p, g.name());
+                names.add(g.name());
+            }
         }
+        RecyclingMemoryMgr memory = memory(fn);
+        Map<String, INDArray> all;
+        try {
+            all = fn.output(inputs, names.toArray(new String[0]));
+        } finally {
+            memory.endCall();
+        }
+        Map<String, INDArray> outs = new LinkedHashMap<>();
+        outputs.forEach(o -> outs.put(o, all.get(o)));
+        Map<String, INDArray> grads = new LinkedHashMap<>();
+        gradNames.forEach((p, g) -> grads.put(p, all.get(g)));
+        return new Gradients(outs, grads, memory);
+    }
+
+    /** This thread's session memory manager of {@code sd}, installed on first use. */
+    static RecyclingMemoryMgr memory(SameDiff sd) {
+        long id = Thread.currentThread().getId();
+        InferenceSession session = sd.getSessions().computeIfAbsent(id, k -> new InferenceSession(sd));
+        if (session.getMmgr() instanceof RecyclingMemoryMgr r) {
+            return r;
+        }
+        RecyclingMemoryMgr r = new RecyclingMemoryMgr(POOL_BYTES);
+        session.setMmgr(r);
+        return r;
     }
 
     /**
@@ -67,6 +117,18 @@ public final class Graphs {
             } finally {
                 System.setOut(original);
             }
+        }
+    }
+
+    /**
+     * Outputs and parameter gradients of one pass. Closing it returns the gradient arrays to
+     * the session's pool, so they must not be used afterwards.
+     */
+    public record Gradients(Map<String, INDArray> outputs, Map<String, INDArray> gradients,
+            RecyclingMemoryMgr memory) implements AutoCloseable {
+        @Override
+        public void close() {
+            gradients.values().forEach(memory::recycle);
         }
     }
 }

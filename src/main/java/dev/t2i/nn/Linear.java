@@ -22,9 +22,15 @@ public final class Linear {
         return affine(scope, x, w, bias ? s.zeros("bias", TorchLayout.SAME, null, out) : null);
     }
 
-    /** {@code x·W (+ b)} for weights created elsewhere (fused projections, convolutions as matmuls). */
+    /**
+     * {@code x·W (+ b)} for weights created elsewhere (fused projections, convolutions as matmuls).
+     * A matrix product plus a broadcast add, not ND4J's fused {@code xw_plus_b}: in 1.0.0-M2.1 that
+     * op is about three times slower inside a graph and returns column-major arrays, which then
+     * push the element-wise ops after it (and their gradients) onto slow mixed-order loops.
+     */
     public static SDVariable affine(ParamScope scope, SDVariable x, SDVariable w, SDVariable b) {
-        return b == null ? scope.sd().mmul(x, w) : scope.sd().nn.linear(x, w, b);
+        SDVariable y = scope.sd().mmul(x, w);
+        return b == null ? y : y.add(b);
     }
 
     /** How a layer's weight starts. */

@@ -24,24 +24,35 @@ public final class ParamScope {
     private final SplittableRandom random;
     private final Map<String, ParamSpec> registry;
     private final boolean trainable;
+    private final DataType dtype;
 
     private ParamScope(SameDiff sd, String prefix, SplittableRandom random, Map<String, ParamSpec> registry,
-            boolean trainable) {
+            boolean trainable, DataType dtype) {
         this.sd = sd;
         this.prefix = prefix;
         this.random = random;
         this.registry = registry;
         this.trainable = trainable;
+        this.dtype = dtype;
     }
 
     /** A root scope; {@code trainable} marks its parameters as trained (DiT) or frozen (CLIP). */
     public static ParamScope root(SameDiff sd, long seed, boolean trainable) {
-        return new ParamScope(sd, "", new SplittableRandom(seed), new LinkedHashMap<>(), trainable);
+        return root(sd, seed, trainable, DataType.FLOAT);
+    }
+
+    /**
+     * A root scope whose variables and constants have the given floating-point type. The values
+     * are drawn in single precision whatever the type, so a DOUBLE graph (for gradient checks)
+     * starts from exactly the weights of the FLOAT one.
+     */
+    public static ParamScope root(SameDiff sd, long seed, boolean trainable, DataType dtype) {
+        return new ParamScope(sd, "", new SplittableRandom(seed), new LinkedHashMap<>(), trainable, dtype);
     }
 
     /** A scope nested under {@code name}. */
     public ParamScope child(String name) {
-        return new ParamScope(sd, qualify(name) + ".", random, registry, trainable);
+        return new ParamScope(sd, qualify(name) + ".", random, registry, trainable, dtype);
     }
 
     /** A scope nested under {@code name.index} (e.g. {@code blocks.3}). */
@@ -51,6 +62,11 @@ public final class ParamScope {
 
     public SameDiff sd() {
         return sd;
+    }
+
+    /** The floating-point type of this graph's variables (FLOAT unless built for checks). */
+    public DataType dtype() {
+        return dtype;
     }
 
     /** The full name of a variable created in this scope. */
@@ -95,7 +111,7 @@ public final class ParamScope {
 
     /** A fixed, never-trained constant that is not a parameter (position tables, frequencies). */
     public SDVariable constant(String name, INDArray value) {
-        return sd.constant(qualify(name), value);
+        return sd.constant(qualify(name), value.castTo(dtype));
     }
 
     private SDVariable create(String name, INDArray value, TorchLayout layout, long[] convShape) {
@@ -106,6 +122,6 @@ public final class ParamScope {
         registry.put(full, new ParamSpec(full, value.shape(), layout.torchShape(value.shape(), convShape), layout,
                 trainable));
         // frozen parameters are variables too: values can be replaced on import, and nothing updates them
-        return sd.var(full, value);
+        return sd.var(full, value.castTo(dtype));
     }
 }

@@ -1,0 +1,89 @@
+package dev.t2i.cli;
+
+import dev.t2i.T2iException;
+import dev.t2i.clip.ClipTextConfig;
+import dev.t2i.clip.ClipTextEncoder;
+import dev.t2i.flow.Preset;
+import dev.t2i.nn.Backend;
+import java.util.Locale;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Options;
+
+/**
+ * {@code t2i bench train-step|sample|encode}: speed and memory of the three workloads, one figure
+ * per line ({@code name value unit}), medians of timed repetitions after warm-up. Weights are
+ * random (the cost does not depend on them); the text encoder is the full-size CLIP ViT-B/32 text
+ * tower with seeded random weights, so no download is needed.
+ */
+final class BenchCommand implements Command {
+    @Override
+    public String name() {
+        return "bench";
+    }
+
+    @Override
+    public String summary() {
+        return "measure train-step, sample or encode speed and peak memory (name value unit per line)";
+    }
+
+    @Override
+    public String usage() {
+        return "train-step|sample|encode [--preset seed] [--batch 64] [--threads N] [--warmup 1] [--reps 3]";
+    }
+
+    @Override
+    public Options options() {
+        return new Options()
+                .addOption(Args.value("preset", "NAME", "model (and batch) of a preset (default seed)"))
+                .addOption(Args.value("batch", "N", "train-step: images per step (default: the preset's, 64)"))
+                .addOption(Args.value("steps", "N", "sample: Euler steps (default 50)"))
+                .addOption(Args.value("images", "N", "sample: images, one prompt each, CFG in one batch (default 10)"))
+                .addOption(Args.value("threads", "N", "ND4J and BLAS threads (default 1, or T2I_THREADS)"))
+                .addOption(Args.value("warmup", "N", "untimed runs first (default 1)"))
+                .addOption(Args.value("reps", "N", "timed runs; the median is reported (default 3)"));
+    }
+
+    @Override
+    public int run(CommandLine cmd) {
+        if (cmd.getArgList().size() != 1) {
+            throw new T2iException("say what to measure: t2i bench train-step|sample|encode");
+        }
+        Integer threads = Args.intValue(cmd, "threads");
+        if (threads != null) {
+            Backend.configureThreads(threads);
+        }
+        int warmup = Args.intValue(cmd, "warmup", 1);
+        int reps = Args.intValue(cmd, "reps", 3);
+        if (warmup < 0 || reps < 1) {
+            throw new T2iException("--warmup must be 0 or more and --reps at least 1");
+        }
+        String what = cmd.getArgList().get(0);
+        System.err.printf(Locale.ROOT, "bench %s: %s, warm-up %d, %d reps, load average %.2f%n", what,
+                Backend.describe(), warmup, reps, Measure.loadAverage());
+        Preset preset = Preset.named(cmd.getOptionValue("preset", "seed"));
+        switch (what) {
+            case "train-step" -> TrainStepBench.run(preset, Args.intValue(cmd, "batch", preset.train().batch()),
+                    warmup, reps);
+            case "sample" -> SampleBench.run(preset, Args.intValue(cmd, "images", 10), Args.intValue(cmd, "steps", 50),
+                    warmup, reps);
+            case "encode" -> encode(warmup, reps);
+            default -> throw new T2iException("unknown benchmark '" + what + "' (use train-step, sample or encode)");
+        }
+        Measure.report("peak_rss_mb", Measure.peakRssMb(), "MB");
+        Runtime rt = Runtime.getRuntime();
+        System.err.printf(Locale.ROOT, "now: Java heap %d MB committed, native buffers %d MB (JavaCPP)%n",
+                rt.totalMemory() >> 20, org.bytedeco.javacpp.Pointer.totalBytes() >> 20);
+        return 0;
+    }
+
+    private static void encode(int warmup, int reps) {
+        ClipTextEncoder clip = ClipTextEncoder.random(ClipTextConfig.vitB32(), 0);
+        java.util.List<String> prompts = SampleBench.prompts(64);
+        Measure.Times batch = Measure.median(warmup, reps, () -> clip.encode(prompts));
+        Measure.Times one = Measure.median(warmup, reps, () -> clip.encode(prompts.subList(0, 1)));
+        Measure.report("encode_batch64_s", batch.wallSeconds(), "s");
+        Measure.report("encode_batch64_cpu_s", batch.cpuSeconds(), "s");
+        Measure.report("encode_1_s", one.wallSeconds(), "s");
+        Measure.report("encode_prompts_per_s", 64 / batch.wallSeconds(), "prompts/s");
+    }
+}

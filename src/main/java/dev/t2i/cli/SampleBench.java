@@ -1,0 +1,48 @@
+package dev.t2i.cli;
+
+import dev.t2i.clip.ClipTextConfig;
+import dev.t2i.clip.ClipTextEncoder;
+import dev.t2i.dit.DitConfig;
+import dev.t2i.dit.DitGraph;
+import dev.t2i.dit.DitModel;
+import dev.t2i.flow.Preset;
+import dev.t2i.sampling.ImageGenerator;
+import dev.t2i.sampling.Sampler;
+import dev.t2i.sampling.SamplingOptions;
+import java.util.ArrayList;
+import java.util.List;
+
+/** {@code t2i bench sample}: N prompts, one image each, Euler with CFG (conditional and null text in one batch). */
+final class SampleBench {
+    private static final String[] CLASSES = {"airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse",
+        "ship", "truck"};
+
+    private SampleBench() {
+    }
+
+    static void run(Preset preset, int images, int steps, int warmup, int reps) {
+        DitConfig cfg = preset.model();
+        ClipTextEncoder clip = cfg.isText() ? ClipTextEncoder.random(ClipTextConfig.vitB32(), 0) : null;
+        if (clip != null && clip.config().width() != cfg.contextDim()) {
+            cfg = cfg.withContextDim(clip.config().width());
+        }
+        DitModel model = DitGraph.build(cfg, 0);
+        ImageGenerator gen = new ImageGenerator(model, TrainSetup.conditioner(cfg, clip));
+        SamplingOptions opts = new SamplingOptions(steps, 7.5, 0, Sampler.EULER, 1, null).validate();
+        List<String> prompts = cfg.isClass() ? null : prompts(images);
+        int[] labels = cfg.isClass() ? java.util.stream.IntStream.range(0, images).map(i -> i % 10).toArray() : null;
+        Measure.Times t = Measure.median(warmup, reps, () -> gen.generate(prompts, labels, opts));
+        Measure.report("sample_s", t.wallSeconds(), "s");
+        Measure.report("sample_cpu_s", t.cpuSeconds(), "s");
+        Measure.report("sample_images_per_s", images / t.wallSeconds(), "images/s");
+    }
+
+    /** {@code n} distinct prompts of CIFAR-10 style. */
+    static List<String> prompts(int n) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add("a photo of a " + CLASSES[i % CLASSES.length] + (i >= CLASSES.length ? " number " + i : ""));
+        }
+        return out;
+    }
+}

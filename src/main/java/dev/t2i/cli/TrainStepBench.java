@@ -1,0 +1,78 @@
+package dev.t2i.cli;
+
+import dev.t2i.clip.ClipTextConfig;
+import dev.t2i.clip.ClipTextEncoder;
+import dev.t2i.conditioning.TextConditioner;
+import dev.t2i.data.CaptionedImages;
+import dev.t2i.dit.DitConfig;
+import dev.t2i.dit.DitGraph;
+import dev.t2i.dit.DitModel;
+import dev.t2i.flow.Preset;
+import dev.t2i.flow.Trainer;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/** {@code t2i bench train-step}: the trainer's own step on random images with CIFAR-10-style captions. */
+final class TrainStepBench {
+    private TrainStepBench() {
+    }
+
+    static void run(Preset preset, int batch, int warmup, int reps) {
+        DitConfig cfg = preset.model();
+        CaptionedImages data = randomImages(cfg, 4 * batch);
+        ClipTextEncoder clip = cfg.isText() ? ClipTextEncoder.random(ClipTextConfig.vitB32(), 0) : null;
+        cfg = TrainSetup.adapt(cfg, data, clip);
+        DitModel model = DitGraph.build(cfg, 0);
+        Path dir = tempDir();
+        try {
+            Trainer trainer = new Trainer(model, preset.train().with(batch, 1_000_000, null, null, null), data,
+                    TrainSetup.conditioner(cfg, clip), dir, null)
+                    .progress(new dev.t2i.flow.Progress(new PrintStream(java.io.OutputStream.nullOutputStream()),
+                            false, 1));
+            Measure.Times t = Measure.median(warmup, reps, trainer::runStep);
+            Measure.report("train_step_ms", t.wallSeconds() * 1000, "ms");
+            Measure.report("train_step_cpu_ms", t.cpuSeconds() * 1000, "ms");
+            Measure.report("train_images_per_s", batch / t.wallSeconds(), "images/s");
+        } finally {
+            deleteQuietly(dir);
+        }
+    }
+
+    /** {@code n} random images of the model's size, ten classes with the reference's captions. */
+    static CaptionedImages randomImages(DitConfig cfg, int n) {
+        int s = cfg.imgSize();
+        byte[] pixels = new byte[n * cfg.inChannels() * s * s];
+        new SplittableRandom(1).nextBytes(pixels);
+        List<String> classes = List.of("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship",
+                "truck");
+        List<String> captions = new ArrayList<>();
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = i % classes.size();
+            String c = classes.get(labels[i]);
+            captions.add("a photo of " + ("aeiou".indexOf(c.charAt(0)) >= 0 ? "an " : "a ") + c);
+        }
+        return new CaptionedImages("random", s, s, pixels, captions, labels, classes, List.of());
+    }
+
+    private static Path tempDir() {
+        try {
+            return Files.createTempDirectory("t2i-bench");
+        } catch (IOException e) {
+            throw new dev.t2i.T2iException("cannot create a temporary folder: " + e.getMessage());
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // a left-over empty temp folder is harmless
+        }
+    }
+}

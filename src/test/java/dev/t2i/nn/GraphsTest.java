@@ -1,0 +1,106 @@
+package dev.t2i.nn;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.t2i.dit.DitConfig;
+import dev.t2i.dit.DitGraph;
+import dev.t2i.dit.DitModel;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.internal.InferenceSession;
+import org.nd4j.autodiff.samediff.internal.memory.NoOpMemoryMgr;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The recycling memory manager against fresh allocation (SameDiff's NoOpMemoryMgr, which leaves
+ * freeing to the garbage collector): repeated forward and gradient passes must give bit-identical
+ * results, and arrays returned by one call must survive the next.
+ */
+class GraphsTest {
+    private static final DitConfig CFG = new DitConfig("text", 8, 2, 3, 32, 2, 2, 2.0, 16, 4, 2, "plain");
+
+    private static DitModel model() {
+        DitModel m = DitGraph.build(CFG, 5);
+        Nd4j.getRandom().setSeed(9);
+        // the zero final layer would make the velocity, and most gradients, trivially equal
+        for (String name : m.trainableNames()) {
+            INDArray w = m.graph().getArrForVarName(name);
+            w.addi(Nd4j.randn(DataType.FLOAT, w.shape()).muli(0.1));
+        }
+        return m;
+    }
+
+    private static Map<String, INDArray> inputs(int b, long seed) {
+        Nd4j.getRandom().setSeed(seed);
+        Map<String, INDArray> in = new HashMap<>();
+        in.put(DitGraph.X, Nd4j.randn(DataType.FLOAT, b, 3, 8, 8));
+        in.put(DitGraph.T, Nd4j.rand(DataType.FLOAT, b));
+        in.put(DitGraph.CONTEXT, Nd4j.randn(DataType.FLOAT, b, 4, 16));
+        INDArray mask = Nd4j.ones(DataType.FLOAT, b, 4);
+        mask.putScalar(new long[] {0, 3}, 0.0);
+        in.put(DitGraph.CONTEXT_MASK, mask);
+        in.put(DitGraph.TARGET, Nd4j.randn(DataType.FLOAT, b, 3, 8, 8));
+        return in;
+    }
+
+    /** Bit-identical (INDArray.equals allows a difference of 1e-5). */
+    private static void assertIdentical(INDArray expected, INDArray actual, String what) {
+        assertEquals(java.util.Arrays.toString(expected.shape()), java.util.Arrays.toString(actual.shape()), what);
+        assertEquals(0.0, expected.sub(actual).amaxNumber().doubleValue(), 0.0, what);
+    }
+
+    private static void useFreshArrays(SameDiff sd) {
+        sd.getSessions().computeIfAbsent(Thread.currentThread().getId(), k -> new InferenceSession(sd))
+                .setMmgr(new NoOpMemoryMgr());
+    }
+
+    @Test
+    void repeatedForwardPassesAreIdenticalAndOutputsSurvive() {
+        DitModel fresh = model();
+        useFreshArrays(fresh.graph());
+        Map<String, INDArray> a = inputs(3, 1);
+        Map<String, INDArray> b = inputs(5, 2);
+        INDArray refA = fresh.graph().output(a, DitGraph.VELOCITY).get(DitGraph.VELOCITY);
+        INDArray refB = fresh.graph().output(b, DitGraph.VELOCITY).get(DitGraph.VELOCITY);
+
+        DitModel m = model();
+        INDArray first = Graphs.output(m.graph(), a, DitGraph.VELOCITY).get(DitGraph.VELOCITY);
+        INDArray firstCopy = first.dup();
+        for (int i = 0; i < 3; i++) {
+            assertIdentical(refB, Graphs.output(m.graph(), b, DitGraph.VELOCITY).get(DitGraph.VELOCITY), "call " + i);
+            assertIdentical(refA, Graphs.output(m.graph(), a, DitGraph.VELOCITY).get(DitGraph.VELOCITY), "call " + i);
+        }
+        assertIdentical(firstCopy, first, "an output stays valid after later calls");
+        assertIdentical(refA, first, "first call");
+        assertTrue(Graphs.memory(m.graph()).pooledBytes() > 0, "released arrays were pooled for reuse");
+    }
+
+    @Test
+    void repeatedGradientPassesAreIdentical() {
+        DitModel fresh = model();
+        Map<String, INDArray> in = inputs(4, 3);
+        Graphs.prepareGradients(fresh.graph());
+        useFreshArrays(fresh.graph());
+        useFreshArrays(fresh.graph().getFunction("grad"));
+        var ref = fresh.graph().calculateGradientsAndOutputs(in, List.of(DitGraph.LOSS), fresh.trainableNames());
+
+        DitModel m = model();
+        for (int i = 0; i < 3; i++) {
+            try (Graphs.Gradients g = Graphs.gradients(m.graph(), in, List.of(DitGraph.LOSS), m.trainableNames())) {
+                assertIdentical(ref.getOutputs().get(DitGraph.LOSS), g.outputs().get(DitGraph.LOSS), "loss, call " + i);
+                assertEquals(m.trainableNames().size(), g.gradients().size());
+                for (String p : m.trainableNames()) {
+                    assertIdentical(ref.getGradients().get(p), g.gradients().get(p), p + ", call " + i);
+                }
+            }
+            // a forward pass in between shares nothing with the gradient function's pool
+            Graphs.output(m.graph(), inputs(2, 7), DitGraph.VELOCITY);
+        }
+    }
+}
