@@ -77,14 +77,15 @@ public final class DitGraph {
         h = h.reshape(-1, n, d).add(pos).reshape(-1, d);
         SDVariable c = timeEmbed(t);                                                         // [B, 4D]
 
-        SDVariable context = null;
+        SDVariable[] keyValue = null;
         SDVariable keyBias = null;
         if (cfg.isText()) {
             int m = cfg.contextLen();
             int ctx = cfg.contextDim();
             SDVariable z = sd.placeHolder(CONTEXT, f, -1, m, ctx);
             SDVariable mask = sd.placeHolder(CONTEXT_MASK, f, -1, m);
-            context = Linear.apply(root, "text_proj", z.reshape(-1, ctx), ctx, ctx);        // [B·M, ctx]
+            SDVariable context = Linear.apply(root, "text_proj", z.reshape(-1, ctx), ctx, ctx);   // [B·M, ctx]
+            keyValue = crossKeyValues(context);
             keyBias = Attention.keyPaddingBias(mask, m);                                     // [B,1,1,M]
         } else if (cfg.isClass()) {
             SDVariable label = sd.placeHolder(LABEL, DataType.INT, -1);
@@ -96,7 +97,7 @@ public final class DitGraph {
         SDVariable cMod = cfg.adalnZero() ? sd.nn.swish(c) : c;
 
         for (int i = 0; i < cfg.depth(); i++) {
-            h = block(root.child("blocks", i), i, h, cMod, context, keyBias);
+            h = block(root.child("blocks", i), i, h, cMod, keyValue, keyBias);
         }
 
         h = LayerNorm.affine(root, "final_norm", h, d, EPS);
@@ -119,7 +120,7 @@ public final class DitGraph {
         SDVariable w = s.xavierWeight("weight", in, cfg.embedDim(), TorchLayout.CONV_AS_LINEAR,
                 new long[] {cfg.embedDim(), c, p, p});
         SDVariable b = s.zeros("bias", TorchLayout.SAME, null, cfg.embedDim());
-        return Linear.affine(root, patches, w, b);
+        return Linear.affine(root, patches, w, b, cfg.embedDim());
     }
 
     /** [sin(t·f), cos(t·f)] with t in [0, 1] as is, then Linear → SiLU → Linear to 4D. */
@@ -134,7 +135,7 @@ public final class DitGraph {
         return Linear.apply(s, "mlp.2", h, cfg.condDim(), cfg.condDim());
     }
 
-    private SDVariable block(ParamScope s, int index, SDVariable h, SDVariable c, SDVariable context,
+    private SDVariable block(ParamScope s, int index, SDVariable h, SDVariable c, SDVariable[] keyValue,
             SDVariable keyBias) {
         int d = cfg.embedDim();
         int n = cfg.tokens();
@@ -145,8 +146,8 @@ public final class DitGraph {
             Modulated m2 = modulate(s, "norm2", h, c);
             ParamScope a = s.child("cross_attn");
             SDVariable q = Linear.apply(a, "q_proj", m2.x, d, d);
-            SDVariable k = Linear.apply(a, "k_proj", context, cfg.contextDim(), d);
-            SDVariable v = Linear.apply(a, "v_proj", context, cfg.contextDim(), d);
+            SDVariable k = keyValue[2 * index];
+            SDVariable v = keyValue[2 * index + 1];
             sd.identity(crossAttentionWeights(index),
                     Attention.weights(sd, q, k, n, cfg.contextLen(), heads, d, keyBias));
             SDVariable att = Attention.scaledDotProduct(sd, q, k, v, n, cfg.contextLen(), heads, d, keyBias);
@@ -154,6 +155,29 @@ public final class DitGraph {
         }
         Modulated m3 = modulate(s, cfg.isText() ? "norm3" : "norm2", h, c);
         return h.add(m3.gate(Mlp.apply(s, "mlp.0", "mlp.3", m3.x, d, cfg.mlpHidden(), "gelu")));
+    }
+
+    /**
+     * The keys and values of every block's cross-attention, [B·M, D] each, in block order (k0, v0,
+     * k1, v1, …). All of them project the same text tokens, so they are one matrix product with the
+     * per-block weights side by side (the parameters keep their per-block names), then a split.
+     */
+    private SDVariable[] crossKeyValues(SDVariable context) {
+        int d = cfg.embedDim();
+        int ctx = cfg.contextDim();
+        int count = 2 * cfg.depth();
+        SDVariable[] weights = new SDVariable[count];
+        SDVariable[] biases = new SDVariable[count];
+        for (int i = 0; i < cfg.depth(); i++) {
+            ParamScope a = root.child("blocks", i).child("cross_attn");
+            for (int j = 0; j < 2; j++) {
+                ParamScope p = a.child(j == 0 ? "k_proj" : "v_proj");
+                weights[2 * i + j] = p.xavierWeight("weight", ctx, d, TorchLayout.TRANSPOSED, null);
+                biases[2 * i + j] = p.zeros("bias", TorchLayout.SAME, null, d);
+            }
+        }
+        SDVariable all = Linear.affine(root, context, sd.concat(1, weights), sd.concat(0, biases), (long) count * d);
+        return sd.split(all, count, 1);
     }
 
     /**
