@@ -19,8 +19,9 @@ import org.nd4j.linalg.api.buffer.DataType;
  * linear → unpatchify. Parameter names are the reference implementation's state-dict names.
  *
  * <p>Inputs (placeholders): {@value #X} [B,C,H,W], {@value #T} [B], and per variant
- * {@value #CONTEXT} [B,M,ctx] with {@value #CONTEXT_MASK} [B,M] (1 keep, 0 pad) or
- * {@value #LABEL} [B] (class index; numClasses is the null class). Outputs: {@value #VELOCITY}
+ * {@value #CONTEXT} [U,M,ctx] (the distinct texts of the batch) with {@value #CONTEXT_SELECT}
+ * [B,U] (one-hot: image → text) and {@value #CONTEXT_MASK} [B,M] (1 keep, 0 pad), as built by
+ * {@link TextContext#inputs}, or {@value #LABEL} [B] (class index; numClasses is the null class). Outputs: {@value #VELOCITY}
  * [B,C,H,W]; {@value #LOSS}, the mean squared error to the {@value #TARGET} placeholder; and
  * per block {@code blocks.i.cross_attn.weights} [B,H,N,M] for attention maps.
  */
@@ -29,6 +30,7 @@ public final class DitGraph {
     public static final String T = "t";
     public static final String CONTEXT = "context";
     public static final String CONTEXT_MASK = "context_mask";
+    public static final String CONTEXT_SELECT = "context_select";
     public static final String LABEL = "label";
     public static final String TARGET = "target";
     public static final String VELOCITY = "velocity";
@@ -38,6 +40,9 @@ public final class DitGraph {
     private final DitConfig cfg;
     private final SameDiff sd;
     private final ParamScope root;
+    /** Shared zeros for the broadcasting products, token rows [B·N, D] and [B, N, D]. */
+    private SDVariable zerosRows;
+    private SDVariable zerosTokens;
 
     private DitGraph(DitConfig cfg, long seed, DataType dtype) {
         this.cfg = cfg.validate();
@@ -71,6 +76,8 @@ public final class DitGraph {
         DataType f = root.dtype();
         SDVariable x = sd.placeHolder(X, f, -1, cfg.inChannels(), cfg.imgSize(), cfg.imgSize());
         SDVariable t = sd.placeHolder(T, f, -1);
+        zerosRows = Broadcasts.zeros(sd, x, n, d);
+        zerosTokens = Broadcasts.zeros(sd, x, 1, n, d);
 
         SDVariable h = patchEmbed(x);                                                        // [B·N, D]
         SDVariable pos = root.constant("pos_embed", SinCos.positions2d(cfg.grid(), cfg.grid(), d));
@@ -82,10 +89,11 @@ public final class DitGraph {
         if (cfg.isText()) {
             int m = cfg.contextLen();
             int ctx = cfg.contextDim();
-            SDVariable z = sd.placeHolder(CONTEXT, f, -1, m, ctx);
+            SDVariable z = sd.placeHolder(CONTEXT, f, -1, m, ctx);                          // [U,M,ctx]
+            SDVariable select = sd.placeHolder(CONTEXT_SELECT, f, -1, -1);                  // [B,U]
             SDVariable mask = sd.placeHolder(CONTEXT_MASK, f, -1, m);
-            SDVariable context = Linear.apply(root, "text_proj", z.reshape(-1, ctx), ctx, ctx);   // [B·M, ctx]
-            keyValue = crossKeyValues(context);
+            SDVariable context = Linear.apply(root, "text_proj", z.reshape(-1, ctx), ctx, ctx);   // [U·M, ctx]
+            keyValue = crossKeyValues(context, select);
             keyBias = Attention.keyPaddingBias(mask, m);                                     // [B,1,1,M]
         } else if (cfg.isClass()) {
             SDVariable label = sd.placeHolder(LABEL, DataType.INT, -1);
@@ -100,7 +108,7 @@ public final class DitGraph {
             h = block(root.child("blocks", i), i, h, cMod, keyValue, keyBias);
         }
 
-        h = LayerNorm.affine(root, "final_norm", h, d, EPS);
+        h = LayerNorm.affine(root, "final_norm", h, d, EPS, zerosRows);
         h = Linear.apply(root, "final_proj", h, d, cfg.patchValues(), Linear.Init.ZERO, true);
         SDVariable velocity = sd.identity(VELOCITY, unpatchify(h));
 
@@ -160,9 +168,10 @@ public final class DitGraph {
     /**
      * The keys and values of every block's cross-attention, [B·M, D] each, in block order (k0, v0,
      * k1, v1, …). All of them project the same text tokens, so they are one matrix product with the
-     * per-block weights side by side (the parameters keep their per-block names), then a split.
+     * per-block weights side by side (the parameters keep their per-block names), computed for the
+     * U distinct texts and handed to the B images by the selection matrix, then split.
      */
-    private SDVariable[] crossKeyValues(SDVariable context) {
+    private SDVariable[] crossKeyValues(SDVariable context, SDVariable select) {
         int d = cfg.embedDim();
         int ctx = cfg.contextDim();
         int count = 2 * cfg.depth();
@@ -176,8 +185,11 @@ public final class DitGraph {
                 biases[2 * i + j] = p.zeros("bias", TorchLayout.SAME, null, d);
             }
         }
-        SDVariable all = Linear.affine(root, context, sd.concat(1, weights), sd.concat(0, biases), (long) count * d);
-        return sd.split(all, count, 1);
+        int m = cfg.contextLen();
+        SDVariable distinct = Linear.affine(root, context, sd.concat(1, weights), sd.concat(0, biases),
+                (long) count * d);                                                           // [U·M, 2·depth·D]
+        SDVariable perImage = sd.mmul(select, distinct.reshape(-1, (long) m * count * d));  // [B, M·2·depth·D]
+        return sd.split(perImage.reshape(-1, (long) count * d), count, 1);
     }
 
     /**
@@ -192,10 +204,10 @@ public final class DitGraph {
         SDVariable[] parts = sd.split(mod, chunks, 1);
         SDVariable scale = parts[0].reshape(-1, 1, d);
         SDVariable shift = parts[1].reshape(-1, 1, d);
-        SDVariable normed = LayerNorm.plain(sd, h, EPS).reshape(-1, cfg.tokens(), d);
-        SDVariable x = Broadcasts.mul(sd, normed, scale.add(1.0)).add(shift).reshape(-1, d);
+        SDVariable normed = LayerNorm.plain(sd, h, EPS, zerosRows).reshape(-1, cfg.tokens(), d);
+        SDVariable x = Broadcasts.mul(normed, scale.add(1.0), zerosTokens).add(shift).reshape(-1, d);
         SDVariable gate = chunks == 3 ? parts[2].reshape(-1, 1, d) : null;
-        return new Modulated(x, gate, cfg.tokens(), d);
+        return new Modulated(x, gate, zerosTokens, cfg.tokens(), d);
     }
 
     private SDVariable unpatchify(SDVariable h) {
@@ -206,12 +218,12 @@ public final class DitGraph {
     }
 
     /** A modulated input and the optional gate for the residual branch it feeds. */
-    private record Modulated(SDVariable x, SDVariable gateVector, int tokens, int width) {
+    private record Modulated(SDVariable x, SDVariable gateVector, SDVariable zerosTokens, int tokens, int width) {
         SDVariable gate(SDVariable branch) {
             if (gateVector == null) {
                 return branch;
             }
-            return Broadcasts.mul(branch.getSameDiff(), branch.reshape(-1, tokens, width), gateVector).reshape(-1, width);
+            return Broadcasts.mul(branch.reshape(-1, tokens, width), gateVector, zerosTokens).reshape(-1, width);
         }
     }
 }
