@@ -19,8 +19,9 @@ import org.nd4j.linalg.api.buffer.DataType;
  * linear → unpatchify. Parameter names are the reference implementation's state-dict names.
  *
  * <p>Inputs (placeholders): {@value #X} [B,C,H,W], {@value #T} [B], and per variant
- * {@value #CONTEXT} [B,M,ctx] with {@value #CONTEXT_MASK} [B,M] (1 keep, 0 pad) or
- * {@value #LABEL} [B] (class index; numClasses is the null class). Outputs: {@value #VELOCITY}
+ * {@value #CONTEXT} [U,M,ctx] (the distinct texts of the batch) with {@value #CONTEXT_SELECT}
+ * [B,U] (one-hot: image → text) and {@value #CONTEXT_MASK} [B,M] (1 keep, 0 pad), as built by
+ * {@link TextContext#inputs}, or {@value #LABEL} [B] (class index; numClasses is the null class). Outputs: {@value #VELOCITY}
  * [B,C,H,W]; {@value #LOSS}, the mean squared error to the {@value #TARGET} placeholder; and
  * per block {@code blocks.i.cross_attn.weights} [B,H,N,M] for attention maps.
  */
@@ -29,6 +30,7 @@ public final class DitGraph {
     public static final String T = "t";
     public static final String CONTEXT = "context";
     public static final String CONTEXT_MASK = "context_mask";
+    public static final String CONTEXT_SELECT = "context_select";
     public static final String LABEL = "label";
     public static final String TARGET = "target";
     public static final String VELOCITY = "velocity";
@@ -38,6 +40,9 @@ public final class DitGraph {
     private final DitConfig cfg;
     private final SameDiff sd;
     private final ParamScope root;
+    /** Shared zeros for the broadcasting products, token rows [B·N, D] and [B, N, D]. */
+    private SDVariable zerosRows;
+    private SDVariable zerosTokens;
 
     private DitGraph(DitConfig cfg, long seed, DataType dtype) {
         this.cfg = cfg.validate();
@@ -71,20 +76,24 @@ public final class DitGraph {
         DataType f = root.dtype();
         SDVariable x = sd.placeHolder(X, f, -1, cfg.inChannels(), cfg.imgSize(), cfg.imgSize());
         SDVariable t = sd.placeHolder(T, f, -1);
+        zerosRows = Broadcasts.zeros(sd, x, n, d);
+        zerosTokens = Broadcasts.zeros(sd, x, 1, n, d);
 
         SDVariable h = patchEmbed(x);                                                        // [B·N, D]
         SDVariable pos = root.constant("pos_embed", SinCos.positions2d(cfg.grid(), cfg.grid(), d));
         h = h.reshape(-1, n, d).add(pos).reshape(-1, d);
         SDVariable c = timeEmbed(t);                                                         // [B, 4D]
 
-        SDVariable context = null;
+        SDVariable[] keyValue = null;
         SDVariable keyBias = null;
         if (cfg.isText()) {
             int m = cfg.contextLen();
             int ctx = cfg.contextDim();
-            SDVariable z = sd.placeHolder(CONTEXT, f, -1, m, ctx);
+            SDVariable z = sd.placeHolder(CONTEXT, f, -1, m, ctx);                          // [U,M,ctx]
+            SDVariable select = sd.placeHolder(CONTEXT_SELECT, f, -1, -1);                  // [B,U]
             SDVariable mask = sd.placeHolder(CONTEXT_MASK, f, -1, m);
-            context = Linear.apply(root, "text_proj", z.reshape(-1, ctx), ctx, ctx);        // [B·M, ctx]
+            SDVariable context = Linear.apply(root, "text_proj", z.reshape(-1, ctx), ctx, ctx);   // [U·M, ctx]
+            keyValue = crossKeyValues(context, select);
             keyBias = Attention.keyPaddingBias(mask, m);                                     // [B,1,1,M]
         } else if (cfg.isClass()) {
             SDVariable label = sd.placeHolder(LABEL, DataType.INT, -1);
@@ -96,10 +105,10 @@ public final class DitGraph {
         SDVariable cMod = cfg.adalnZero() ? sd.nn.swish(c) : c;
 
         for (int i = 0; i < cfg.depth(); i++) {
-            h = block(root.child("blocks", i), i, h, cMod, context, keyBias);
+            h = block(root.child("blocks", i), i, h, cMod, keyValue, keyBias);
         }
 
-        h = LayerNorm.affine(root, "final_norm", h, d, EPS);
+        h = LayerNorm.affine(root, "final_norm", h, d, EPS, zerosRows);
         h = Linear.apply(root, "final_proj", h, d, cfg.patchValues(), Linear.Init.ZERO, true);
         SDVariable velocity = sd.identity(VELOCITY, unpatchify(h));
 
@@ -119,7 +128,7 @@ public final class DitGraph {
         SDVariable w = s.xavierWeight("weight", in, cfg.embedDim(), TorchLayout.CONV_AS_LINEAR,
                 new long[] {cfg.embedDim(), c, p, p});
         SDVariable b = s.zeros("bias", TorchLayout.SAME, null, cfg.embedDim());
-        return Linear.affine(root, patches, w, b);
+        return Linear.affine(root, patches, w, b, cfg.embedDim());
     }
 
     /** [sin(t·f), cos(t·f)] with t in [0, 1] as is, then Linear → SiLU → Linear to 4D. */
@@ -134,7 +143,7 @@ public final class DitGraph {
         return Linear.apply(s, "mlp.2", h, cfg.condDim(), cfg.condDim());
     }
 
-    private SDVariable block(ParamScope s, int index, SDVariable h, SDVariable c, SDVariable context,
+    private SDVariable block(ParamScope s, int index, SDVariable h, SDVariable c, SDVariable[] keyValue,
             SDVariable keyBias) {
         int d = cfg.embedDim();
         int n = cfg.tokens();
@@ -145,8 +154,8 @@ public final class DitGraph {
             Modulated m2 = modulate(s, "norm2", h, c);
             ParamScope a = s.child("cross_attn");
             SDVariable q = Linear.apply(a, "q_proj", m2.x, d, d);
-            SDVariable k = Linear.apply(a, "k_proj", context, cfg.contextDim(), d);
-            SDVariable v = Linear.apply(a, "v_proj", context, cfg.contextDim(), d);
+            SDVariable k = keyValue[2 * index];
+            SDVariable v = keyValue[2 * index + 1];
             sd.identity(crossAttentionWeights(index),
                     Attention.weights(sd, q, k, n, cfg.contextLen(), heads, d, keyBias));
             SDVariable att = Attention.scaledDotProduct(sd, q, k, v, n, cfg.contextLen(), heads, d, keyBias);
@@ -154,6 +163,33 @@ public final class DitGraph {
         }
         Modulated m3 = modulate(s, cfg.isText() ? "norm3" : "norm2", h, c);
         return h.add(m3.gate(Mlp.apply(s, "mlp.0", "mlp.3", m3.x, d, cfg.mlpHidden(), "gelu")));
+    }
+
+    /**
+     * The keys and values of every block's cross-attention, [B·M, D] each, in block order (k0, v0,
+     * k1, v1, …). All of them project the same text tokens, so they are one matrix product with the
+     * per-block weights side by side (the parameters keep their per-block names), computed for the
+     * U distinct texts and handed to the B images by the selection matrix, then split.
+     */
+    private SDVariable[] crossKeyValues(SDVariable context, SDVariable select) {
+        int d = cfg.embedDim();
+        int ctx = cfg.contextDim();
+        int count = 2 * cfg.depth();
+        SDVariable[] weights = new SDVariable[count];
+        SDVariable[] biases = new SDVariable[count];
+        for (int i = 0; i < cfg.depth(); i++) {
+            ParamScope a = root.child("blocks", i).child("cross_attn");
+            for (int j = 0; j < 2; j++) {
+                ParamScope p = a.child(j == 0 ? "k_proj" : "v_proj");
+                weights[2 * i + j] = p.xavierWeight("weight", ctx, d, TorchLayout.TRANSPOSED, null);
+                biases[2 * i + j] = p.zeros("bias", TorchLayout.SAME, null, d);
+            }
+        }
+        int m = cfg.contextLen();
+        SDVariable distinct = Linear.affine(root, context, sd.concat(1, weights), sd.concat(0, biases),
+                (long) count * d);                                                           // [U·M, 2·depth·D]
+        SDVariable perImage = sd.mmul(select, distinct.reshape(-1, (long) m * count * d));  // [B, M·2·depth·D]
+        return sd.split(perImage.reshape(-1, (long) count * d), count, 1);
     }
 
     /**
@@ -168,10 +204,10 @@ public final class DitGraph {
         SDVariable[] parts = sd.split(mod, chunks, 1);
         SDVariable scale = parts[0].reshape(-1, 1, d);
         SDVariable shift = parts[1].reshape(-1, 1, d);
-        SDVariable normed = LayerNorm.plain(sd, h, EPS).reshape(-1, cfg.tokens(), d);
-        SDVariable x = Broadcasts.mul(sd, normed, scale.add(1.0)).add(shift).reshape(-1, d);
+        SDVariable normed = LayerNorm.plain(sd, h, EPS, zerosRows).reshape(-1, cfg.tokens(), d);
+        SDVariable x = Broadcasts.mul(normed, scale.add(1.0), zerosTokens).add(shift).reshape(-1, d);
         SDVariable gate = chunks == 3 ? parts[2].reshape(-1, 1, d) : null;
-        return new Modulated(x, gate, cfg.tokens(), d);
+        return new Modulated(x, gate, zerosTokens, cfg.tokens(), d);
     }
 
     private SDVariable unpatchify(SDVariable h) {
@@ -182,12 +218,12 @@ public final class DitGraph {
     }
 
     /** A modulated input and the optional gate for the residual branch it feeds. */
-    private record Modulated(SDVariable x, SDVariable gateVector, int tokens, int width) {
+    private record Modulated(SDVariable x, SDVariable gateVector, SDVariable zerosTokens, int tokens, int width) {
         SDVariable gate(SDVariable branch) {
             if (gateVector == null) {
                 return branch;
             }
-            return Broadcasts.mul(branch.getSameDiff(), branch.reshape(-1, tokens, width), gateVector).reshape(-1, width);
+            return Broadcasts.mul(branch.reshape(-1, tokens, width), gateVector, zerosTokens).reshape(-1, width);
         }
     }
 }

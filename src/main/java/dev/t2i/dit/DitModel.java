@@ -102,8 +102,7 @@ public final class DitModel {
             }
             expectShape("context", context, b, config.contextLen(), config.contextDim());
             expectShape("context_mask", contextMask, b, config.contextLen());
-            in.put(DitGraph.CONTEXT, context.castTo(DataType.FLOAT));
-            in.put(DitGraph.CONTEXT_MASK, contextMask.castTo(DataType.FLOAT));
+            in.putAll(TextContext.inputs(context.castTo(DataType.FLOAT), contextMask));
         } else if (config.isClass()) {
             if (labels == null) {
                 throw new T2iException("the class-conditional DiT needs a label input");

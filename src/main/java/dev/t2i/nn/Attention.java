@@ -60,7 +60,7 @@ public final class Attention {
         ParamScope s = scope.child(name);
         SDVariable w = s.xavierWeight("in_proj_weight", width, 3L * width, TorchLayout.TRANSPOSED, null);
         SDVariable b = s.zeros("in_proj_bias", TorchLayout.SAME, null, 3L * width);
-        SDVariable[] qkv = scope.sd().split(Linear.affine(scope, x, w, b), 3, 1);
+        SDVariable[] qkv = scope.sd().split(Linear.affine(scope, x, w, b, 3L * width), 3, 1);
         SDVariable out = scaledDotProduct(scope.sd(), qkv[0], qkv[1], qkv[2], tokens, tokens, heads, width, bias);
         return Linear.apply(s, "out_proj", out, width, width);
     }

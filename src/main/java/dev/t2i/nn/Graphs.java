@@ -25,11 +25,17 @@ public final class Graphs {
      * valid across later calls.
      */
     public static Map<String, INDArray> output(SameDiff sd, Map<String, INDArray> inputs, String... names) {
-        RecyclingMemoryMgr memory = memory(sd);
+        return output(sd, memory(sd), inputs, names);
+    }
+
+    private static Map<String, INDArray> output(SameDiff sd, RecyclingMemoryMgr memory, Map<String, INDArray> inputs,
+            String... names) {
+        Map<String, INDArray> out = java.util.Collections.emptyMap();
         try {
-            return sd.output(inputs, names);
+            out = sd.output(inputs, names);
+            return out;
         } finally {
-            memory.endCall();
+            memory.endCall(out.values());
         }
     }
 
@@ -56,12 +62,7 @@ public final class Graphs {
             }
         }
         RecyclingMemoryMgr memory = memory(fn);
-        Map<String, INDArray> all;
-        try {
-            all = fn.output(inputs, names.toArray(new String[0]));
-        } finally {
-            memory.endCall();
-        }
+        Map<String, INDArray> all = output(fn, memory, inputs, names.toArray(new String[0]));
         Map<String, INDArray> outs = new LinkedHashMap<>();
         outputs.forEach(o -> outs.put(o, all.get(o)));
         Map<String, INDArray> grads = new LinkedHashMap<>();

@@ -1,5 +1,6 @@
 package dev.t2i.nn;
 
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -25,15 +26,17 @@ public final class ParamScope {
     private final Map<String, ParamSpec> registry;
     private final boolean trainable;
     private final DataType dtype;
+    private final Map<String, SDVariable> derived;
 
     private ParamScope(SameDiff sd, String prefix, SplittableRandom random, Map<String, ParamSpec> registry,
-            boolean trainable, DataType dtype) {
+            boolean trainable, DataType dtype, Map<String, SDVariable> derived) {
         this.sd = sd;
         this.prefix = prefix;
         this.random = random;
         this.registry = registry;
         this.trainable = trainable;
         this.dtype = dtype;
+        this.derived = derived;
     }
 
     /** A root scope; {@code trainable} marks its parameters as trained (DiT) or frozen (CLIP). */
@@ -47,12 +50,13 @@ public final class ParamScope {
      * starts from exactly the weights of the FLOAT one.
      */
     public static ParamScope root(SameDiff sd, long seed, boolean trainable, DataType dtype) {
-        return new ParamScope(sd, "", new SplittableRandom(seed), new LinkedHashMap<>(), trainable, dtype);
+        return new ParamScope(sd, "", new SplittableRandom(seed), new LinkedHashMap<>(), trainable, dtype,
+                new HashMap<>());
     }
 
     /** A scope nested under {@code name}. */
     public ParamScope child(String name) {
-        return new ParamScope(sd, qualify(name) + ".", random, registry, trainable, dtype);
+        return new ParamScope(sd, qualify(name) + ".", random, registry, trainable, dtype, derived);
     }
 
     /** A scope nested under {@code name.index} (e.g. {@code blocks.3}). */
@@ -62,6 +66,24 @@ public final class ParamScope {
 
     public SameDiff sd() {
         return sd;
+    }
+
+    /** Whether the parameters created here are trained (the graph then also runs backwards). */
+    public boolean trainable() {
+        return trainable;
+    }
+
+    /**
+     * A graph node derived from others, built once per graph and key and shared by every layer
+     * that asks for it (e.g. one augmented input feeding both the key and value projections).
+     */
+    public SDVariable derived(String key, java.util.function.Supplier<SDVariable> build) {
+        SDVariable v = derived.get(key);
+        if (v == null) {
+            v = build.get();
+            derived.put(key, v);
+        }
+        return v;
     }
 
     /** The floating-point type of this graph's variables (FLOAT unless built for checks). */

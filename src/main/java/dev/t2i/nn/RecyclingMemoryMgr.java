@@ -1,10 +1,12 @@
 package dev.t2i.nn;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.nd4j.autodiff.samediff.internal.SessionMemMgr;
@@ -29,8 +31,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * object, and only arrays this manager allocated and has not yet seen released are taken back,
  * so variables, placeholders, views and double releases are left alone.
  *
- * <p>Arrays never released during a call (the requested outputs, gradients) belong to the caller;
- * {@link #endCall()} forgets them, and {@link #recycle} takes them back once the caller is done.
+ * <p>Arrays never released during a call are taken back by {@link #endCall} unless they are among
+ * the results (requested outputs, gradients), which belong to the caller; {@link #recycle} takes
+ * those back once the caller is done.
  * Not thread-safe: SameDiff keeps one session, and so one manager, per thread.
  */
 public final class RecyclingMemoryMgr extends AbstractMemoryMgr implements SessionMemMgr {
@@ -39,7 +42,8 @@ public final class RecyclingMemoryMgr extends AbstractMemoryMgr implements Sessi
 
     private final long maxPooledBytes;
     private final Map<Key, ArrayDeque<DataBuffer>> pool = new HashMap<>();
-    private final Set<Long> handedOut = new HashSet<>();
+    /** Arrays handed out during the current call and not yet released, by id. */
+    private final Map<Long, INDArray> handedOut = new HashMap<>();
     private final Set<DataBuffer> pooled = Collections.newSetFromMap(new IdentityHashMap<>());
     private long pooledBytes;
 
@@ -60,7 +64,7 @@ public final class RecyclingMemoryMgr extends AbstractMemoryMgr implements Sessi
     public INDArray allocate(boolean detached, LongShapeDescriptor descriptor) {
         if (descriptor.isEmpty()) {
             INDArray out = Nd4j.create(descriptor, false);
-            handedOut.add(out.getId());
+            handedOut.put(out.getId(), out);
             return out;
         }
         // some ops (matrix products) ask for column-major outputs: those reuse buffers too
@@ -85,13 +89,13 @@ public final class RecyclingMemoryMgr extends AbstractMemoryMgr implements Sessi
         if (out == null) {
             out = Nd4j.createUninitialized(dataType, shape, order);
         }
-        handedOut.add(out.getId());
+        handedOut.put(out.getId(), out);
         return out;
     }
 
     @Override
     public void release(INDArray array) {
-        if (handedOut.remove(array.getId())) {
+        if (handedOut.remove(array.getId()) != null) {
             recycle(array);
         }
     }
@@ -119,9 +123,37 @@ public final class RecyclingMemoryMgr extends AbstractMemoryMgr implements Sessi
         }
     }
 
-    /** Forgets the arrays handed out and not released: they are the caller's from now on. */
-    public void endCall() {
+    /**
+     * Ends a call: the arrays handed out and never released are the caller's where they share
+     * memory with one of {@code results}, and taken back otherwise. The session leaves some
+     * arrays unreleased although nothing reads them, e.g. the gradients of a broadcasting add
+     * with respect to a constant operand; left to the garbage collector they pile up by the
+     * hundreds of MB per training step.
+     */
+    public void endCall(Collection<INDArray> results) {
+        List<long[]> kept = new ArrayList<>();
+        for (INDArray r : results) {
+            if (r != null && !r.isEmpty()) {
+                kept.add(range(r));
+            }
+        }
+        for (INDArray a : handedOut.values()) {
+            if (!a.isEmpty() && kept.stream().noneMatch(k -> overlaps(k, range(a)))) {
+                recycle(a);
+            }
+        }
         handedOut.clear();
+    }
+
+    /** The bytes [start, end) of the buffer an array lives in. */
+    private static long[] range(INDArray a) {
+        DataBuffer d = a.data();
+        long start = d.address();
+        return new long[] {start, start + bytes(d)};
+    }
+
+    private static boolean overlaps(long[] a, long[] b) {
+        return a[0] < b[1] && b[0] < a[1];
     }
 
     /** Bytes held for reuse. */

@@ -13,6 +13,7 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Every parameter's gradient of the training loss against central finite differences, in
@@ -28,7 +29,7 @@ class DitGradientCheckTest {
     private static final double MAX_RELATIVE = 1e-4;
     private static final double MAX_ABSOLUTE = 1e-6;
     private static final int SAMPLES_PER_PARAM = 3;
-    private static final int BATCH = 2;
+    private static final int BATCH = 3;
 
     @Test
     void textConditional() {
@@ -112,18 +113,21 @@ class DitGradientCheckTest {
         int s = cfg.imgSize();
         Map<String, INDArray> in = new HashMap<>();
         in.put(DitGraph.X, Nd4j.randn(DataType.DOUBLE, BATCH, cfg.inChannels(), s, s));
-        in.put(DitGraph.T, Nd4j.createFromArray(0.3, 0.8));
+        in.put(DitGraph.T, Nd4j.createFromArray(0.3, 0.8, 0.55));
         in.put(DitGraph.TARGET, Nd4j.randn(DataType.DOUBLE, BATCH, cfg.inChannels(), s, s));
         if (cfg.isText()) {
-            in.put(DitGraph.CONTEXT, Nd4j.randn(DataType.DOUBLE, BATCH, cfg.contextLen(), cfg.contextDim()));
+            INDArray context = Nd4j.randn(DataType.DOUBLE, BATCH, cfg.contextLen(), cfg.contextDim());
+            // images 0 and 2 share a text: its gradient must sum over both
+            context.get(NDArrayIndex.point(2)).assign(context.get(NDArrayIndex.point(0)));
             INDArray mask = Nd4j.ones(DataType.DOUBLE, BATCH, cfg.contextLen());
             // padded keys exercise the masked softmax
             mask.putScalar(new long[] {0, cfg.contextLen() - 1}, 0.0);
             mask.putScalar(new long[] {1, cfg.contextLen() - 2}, 0.0);
-            in.put(DitGraph.CONTEXT_MASK, mask);
+            mask.putScalar(new long[] {2, cfg.contextLen() - 1}, 0.0);
+            in.putAll(TextContext.inputs(context, mask));
         } else if (cfg.isClass()) {
             // the null class and a repeated label: the class table's gradient must sum repeats
-            in.put(DitGraph.LABEL, Nd4j.createFromArray(cfg.numClasses(), cfg.numClasses()));
+            in.put(DitGraph.LABEL, Nd4j.createFromArray(cfg.numClasses(), cfg.numClasses(), 1));
         }
         return in;
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.t2i.dit.DitConfig;
 import dev.t2i.dit.DitGraph;
 import dev.t2i.dit.DitModel;
+import dev.t2i.dit.TextContext;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,7 @@ import org.nd4j.autodiff.samediff.internal.memory.NoOpMemoryMgr;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * The recycling memory manager against fresh allocation (SameDiff's NoOpMemoryMgr, which leaves
@@ -41,10 +43,13 @@ class GraphsTest {
         Map<String, INDArray> in = new HashMap<>();
         in.put(DitGraph.X, Nd4j.randn(DataType.FLOAT, b, 3, 8, 8));
         in.put(DitGraph.T, Nd4j.rand(DataType.FLOAT, b));
-        in.put(DitGraph.CONTEXT, Nd4j.randn(DataType.FLOAT, b, 4, 16));
+        INDArray context = Nd4j.randn(DataType.FLOAT, b, 4, 16);
+        // a repeated text, as in every real batch
+        context.get(NDArrayIndex.point(b - 1)).assign(context.get(NDArrayIndex.point(0)));
         INDArray mask = Nd4j.ones(DataType.FLOAT, b, 4);
         mask.putScalar(new long[] {0, 3}, 0.0);
-        in.put(DitGraph.CONTEXT_MASK, mask);
+        mask.putScalar(new long[] {b - 1, 3}, 0.0);
+        in.putAll(TextContext.inputs(context, mask));
         in.put(DitGraph.TARGET, Nd4j.randn(DataType.FLOAT, b, 3, 8, 8));
         return in;
     }
