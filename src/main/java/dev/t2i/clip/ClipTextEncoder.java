@@ -8,6 +8,7 @@ import dev.t2i.io.Safetensors;
 import dev.t2i.io.TensorFormatException;
 import dev.t2i.nn.Graphs;
 import dev.t2i.nn.ParamSpec;
+import dev.t2i.nn.TorchImport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -110,18 +111,8 @@ public final class ClipTextEncoder {
         ClipTokenizer tokenizer = ClipTokenizer.fromHuggingFace(dir);
         ClipTextGraph.Built b = ClipTextGraph.build(cfg, 0);
         try (Safetensors st = Safetensors.open(weights)) {
-            for (ParamSpec spec : b.params().values()) {
-                if (!st.contains(spec.name())) {
-                    throw new TensorFormatException("CLIP checkpoint " + weights + " lacks '" + spec.name()
-                            + "' (is it a CLIP text model?)");
-                }
-                long[] shape = st.entry(spec.name()).shape();
-                if (!Arrays.equals(shape, spec.torchShape())) {
-                    throw new TensorFormatException("CLIP weight '" + spec.name() + "' has shape "
-                            + Arrays.toString(shape) + " but config.json implies " + Arrays.toString(spec.torchShape()));
-                }
-                b.sd().getArrForVarName(spec.name()).assign(spec.layout().fromTorch(st.getFloat(spec.name())));
-            }
+            TorchImport.read(st, b.params().values(), "CLIP checkpoint", "is it a CLIP text model?")
+                    .forEach((name, value) -> b.sd().getArrForVarName(name).assign(value));
         }
         return new ClipTextEncoder(cfg, b.sd(), b.params(), dir.toString(), tokenizer);
     }

@@ -7,6 +7,7 @@ import dev.t2i.io.Safetensors;
 import dev.t2i.io.TensorFormatException;
 import dev.t2i.nn.Graphs;
 import dev.t2i.nn.ParamSpec;
+import dev.t2i.nn.TorchImport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -204,19 +205,8 @@ public final class DitModel {
 
     /** Copies every parameter from a PyTorch state dict, checking names and shapes. */
     public void importTorch(Safetensors st) {
-        Map<String, INDArray> values = new HashMap<>();
-        for (ParamSpec spec : params.values()) {
-            if (!st.contains(spec.name())) {
-                throw new TensorFormatException("checkpoint " + st.path() + " lacks parameter '" + spec.name()
-                        + "' (is it a checkpoint of this architecture and config?)");
-            }
-            long[] shape = st.entry(spec.name()).shape();
-            if (!Arrays.equals(shape, spec.torchShape())) {
-                throw new TensorFormatException("parameter '" + spec.name() + "' in " + st.path() + " has shape "
-                        + Arrays.toString(shape) + ", the config implies " + Arrays.toString(spec.torchShape()));
-            }
-            values.put(spec.name(), spec.layout().fromTorch(st.getFloat(spec.name())));
-        }
+        Map<String, INDArray> values = TorchImport.read(st, params.values(), "checkpoint",
+                "is it a checkpoint of this architecture and config?");
         List<String> unknown = st.keys().stream().filter(k -> !params.containsKey(k)).toList();
         if (!unknown.isEmpty()) {
             throw new TensorFormatException("checkpoint " + st.path() + " has parameters this model does not: "
