@@ -149,20 +149,24 @@ public final class DitGraph {
         int n = cfg.tokens();
         int heads = cfg.numHeads();
         Modulated m1 = modulate(s, "norm1", h, c);
-        h = h.add(m1.gate(Attention.selfAttentionFused(s, "self_attn", m1.x, n, heads, d, null)));
+        h = residual(h, m1.gate(Attention.selfAttentionFused(s, "self_attn", m1.x, n, heads, d, null)));
         if (cfg.isText()) {
             Modulated m2 = modulate(s, "norm2", h, c);
             ParamScope a = s.child("cross_attn");
-            SDVariable q = Linear.apply(a, "q_proj", m2.x, d, d);
+            SDVariable q = Attention.scaledQueries(a, "q_proj", m2.x, d, heads);
             SDVariable k = keyValue[2 * index];
             SDVariable v = keyValue[2 * index + 1];
             sd.identity(crossAttentionWeights(index),
-                    Attention.weights(sd, q, k, n, cfg.contextLen(), heads, d, keyBias));
-            SDVariable att = Attention.scaledDotProduct(sd, q, k, v, n, cfg.contextLen(), heads, d, keyBias);
-            h = h.add(m2.gate(Linear.apply(a, "out_proj", att, d, d)));
+                    Attention.probabilities(sd, q, k, n, cfg.contextLen(), heads, d, keyBias));
+            SDVariable att = Attention.dotProduct(sd, q, k, v, n, cfg.contextLen(), heads, d, keyBias);
+            h = residual(h, m2.gate(Linear.apply(a, "out_proj", att, d, d)));
         }
         Modulated m3 = modulate(s, cfg.isText() ? "norm3" : "norm2", h, c);
-        return h.add(m3.gate(Mlp.apply(s, "mlp.0", "mlp.3", m3.x, d, cfg.mlpHidden(), "gelu")));
+        return residual(h, m3.gate(Mlp.apply(s, "mlp.0", "mlp.3", m3.x, d, cfg.mlpHidden(), "gelu")));
+    }
+
+    private static SDVariable residual(SDVariable h, SDVariable branch) {
+        return h.add(branch);
     }
 
     /**
@@ -204,7 +208,7 @@ public final class DitGraph {
         SDVariable[] parts = sd.split(mod, chunks, 1);
         SDVariable scale = parts[0].reshape(-1, 1, d);
         SDVariable shift = parts[1].reshape(-1, 1, d);
-        SDVariable normed = LayerNorm.plain(sd, h, EPS, zerosRows).reshape(-1, cfg.tokens(), d);
+        SDVariable normed = LayerNorm.plain(sd, h, d, EPS, zerosRows).reshape(-1, cfg.tokens(), d);
         SDVariable x = Broadcasts.mul(normed, scale.add(1.0), zerosTokens).add(shift).reshape(-1, d);
         SDVariable gate = chunks == 3 ? parts[2].reshape(-1, 1, d) : null;
         return new Modulated(x, gate, zerosTokens, cfg.tokens(), d);

@@ -22,8 +22,12 @@ public final class Activations {
         };
     }
 
-    /** The exact GELU x·½·(1 + erf(x/√2)); ND4J's preciseGelu is neither the erf nor the tanh form. */
+    /**
+     * The exact GELU x·½·(1 + erf(x/√2)) = (x/2)·erfc(-x/√2); ND4J's preciseGelu is neither the
+     * erf nor the tanh form. The erfc form is one op (and one stored activation) shorter and
+     * avoids the cancellation of 1 + erf for negative x.
+     */
     public static SDVariable gelu(SameDiff sd, SDVariable x) {
-        return x.mul(sd.math.erf(x.mul(INV_SQRT2)).add(1.0)).mul(0.5);
+        return x.mul(0.5).mul(sd.math.erfc(x.mul(-INV_SQRT2)));
     }
 }

@@ -26,17 +26,21 @@ public final class Attention {
      */
     public static SDVariable scaledDotProduct(SameDiff sd, SDVariable q, SDVariable k, SDVariable v, int tq, int tk,
             int heads, int width, SDVariable bias) {
+        return dotProduct(sd, q.mul(scale(width, heads)), k, v, tq, tk, heads, width, bias);
+    }
+
+    /** As {@link #scaledDotProduct} for queries already multiplied by {@link #scale}. */
+    public static SDVariable dotProduct(SameDiff sd, SDVariable q, SDVariable k, SDVariable v, int tq, int tk,
+            int heads, int width, SDVariable bias) {
         int headDim = width / heads;
-        SDVariable qh = splitHeads(q.mul(1.0 / Math.sqrt(headDim)), tq, heads, headDim); // [B,H,tq,hd]
-        SDVariable kh = splitHeads(k, tk, heads, headDim);                               // [B,H,tk,hd]
-        SDVariable vh = splitHeads(v, tk, heads, headDim);                               // [B,H,tk,hd]
-        SDVariable scores = sd.mmul(qh, kh, false, true, false);                         // [B,H,tq,tk]
-        if (bias != null) {
-            scores = scores.add(bias);
-        }
-        SDVariable weights = sd.nn.softmax(scores, -1);
-        SDVariable out = sd.mmul(weights, vh);                                           // [B,H,tq,hd]
+        SDVariable weights = probabilities(sd, q, k, tq, tk, heads, width, bias);      // [B,H,tq,tk]
+        SDVariable out = sd.mmul(weights, splitHeads(v, tk, heads, headDim));          // [B,H,tq,hd]
         return out.permute(0, 2, 1, 3).reshape(-1, width);
+    }
+
+    /** The query scale 1/√(head width). */
+    public static double scale(int width, int heads) {
+        return 1.0 / Math.sqrt(width / heads);
     }
 
     /**
@@ -45,23 +49,37 @@ public final class Attention {
      */
     public static SDVariable weights(SameDiff sd, SDVariable q, SDVariable k, int tq, int tk, int heads, int width,
             SDVariable bias) {
+        return probabilities(sd, q.mul(scale(width, heads)), k, tq, tk, heads, width, bias);
+    }
+
+    /** softmax(q·kᵀ + bias) for scaled queries, [B, heads, tq, tk]. */
+    public static SDVariable probabilities(SameDiff sd, SDVariable q, SDVariable k, int tq, int tk, int heads,
+            int width, SDVariable bias) {
         int headDim = width / heads;
-        SDVariable scores = sd.mmul(splitHeads(q.mul(1.0 / Math.sqrt(headDim)), tq, heads, headDim),
-                splitHeads(k, tk, heads, headDim), false, true, false);
+        SDVariable scores = sd.mmul(splitHeads(q, tq, heads, headDim), splitHeads(k, tk, heads, headDim), false, true,
+                false);
         return sd.nn.softmax(bias == null ? scores : scores.add(bias), -1);
     }
 
     /**
      * Self-attention with a fused in-projection ({@code in_proj_weight} [3W, W] and
-     * {@code in_proj_bias} in PyTorch's nn.MultiheadAttention naming) and {@code out_proj}.
+     * {@code in_proj_bias} in PyTorch's nn.MultiheadAttention naming) and {@code out_proj}. The
+     * query scale is applied to the query columns of the weight and bias (a few thousand values)
+     * rather than to the projected queries (a value per token and channel).
      */
     public static SDVariable selfAttentionFused(ParamScope scope, String name, SDVariable x, int tokens, int heads,
             int width, SDVariable bias) {
         ParamScope s = scope.child(name);
         SDVariable w = s.xavierWeight("in_proj_weight", width, 3L * width, TorchLayout.TRANSPOSED, null);
         SDVariable b = s.zeros("in_proj_bias", TorchLayout.SAME, null, 3L * width);
-        SDVariable[] qkv = scope.sd().split(Linear.affine(scope, x, w, b, 3L * width), 3, 1);
-        SDVariable out = scaledDotProduct(scope.sd(), qkv[0], qkv[1], qkv[2], tokens, tokens, heads, width, bias);
+        float[] columns = new float[3 * width];
+        java.util.Arrays.fill(columns, 0, width, (float) scale(width, heads));
+        java.util.Arrays.fill(columns, width, 3 * width, 1f);
+        SDVariable colScale = scope.sd().constant(org.nd4j.linalg.factory.Nd4j.createFromArray(columns)
+                .castTo(scope.dtype()));
+        SDVariable qkvProj = Linear.affine(scope, x, w.mul(colScale), b.mul(colScale), 3L * width);
+        SDVariable[] qkv = scope.sd().split(qkvProj, 3, 1);
+        SDVariable out = dotProduct(scope.sd(), qkv[0], qkv[1], qkv[2], tokens, tokens, heads, width, bias);
         return Linear.apply(s, "out_proj", out, width, width);
     }
 
@@ -72,11 +90,23 @@ public final class Attention {
     public static SDVariable separateProjections(ParamScope scope, String name, SDVariable x, SDVariable kv,
             int tq, int tk, int heads, int width, int kvWidth, SDVariable bias) {
         ParamScope s = scope.child(name);
-        SDVariable q = Linear.apply(s, "q_proj", x, width, width);
+        SDVariable q = scaledQueries(s, "q_proj", x, width, heads);
         SDVariable k = Linear.apply(s, "k_proj", kv, kvWidth, width);
         SDVariable v = Linear.apply(s, "v_proj", kv, kvWidth, width);
-        SDVariable out = scaledDotProduct(scope.sd(), q, k, v, tq, tk, heads, width, bias);
+        SDVariable out = dotProduct(scope.sd(), q, k, v, tq, tk, heads, width, bias);
         return Linear.apply(s, "out_proj", out, width, width);
+    }
+
+    /**
+     * A query projection ({@code name.weight}, {@code name.bias}, width → width) whose output is
+     * already multiplied by {@link #scale}: the scale goes on the weight and bias.
+     */
+    public static SDVariable scaledQueries(ParamScope scope, String name, SDVariable x, int width, int heads) {
+        ParamScope p = scope.child(name);
+        SDVariable w = p.xavierWeight("weight", width, width, TorchLayout.TRANSPOSED, null);
+        SDVariable b = p.zeros("bias", TorchLayout.SAME, null, width);
+        double s = scale(width, heads);
+        return Linear.affine(scope, x, w.mul(s), b.mul(s), width);
     }
 
     /**

@@ -15,34 +15,40 @@ public final class LayerNorm {
 
     /** Normalisation without gain or bias (the adaLN form). */
     public static SDVariable plain(SameDiff sd, SDVariable x, double eps) {
-        return plain(sd, x, eps, null);
+        SDVariable centered = x.sub(x.mean(true, -1));
+        SDVariable var = centered.mul(centered).mean(true, -1);
+        return centered.mul(sd.math.rsqrt(var.add(eps)));
     }
 
     /**
-     * The same, for graphs that are trained: with {@code zeros} of x's shape the per-row scale is
-     * applied through {@link Broadcasts#mul}, whose gradient is much faster; null multiplies
-     * directly (cheaper forwards only).
+     * The same for graphs that are trained, over rows {@code width} wide; {@code zeros} has x's
+     * shape. The variance is the squared norm of the centred rows over the width (no stored
+     * [rows, width] square, unlike mean(c·c), whose gradient keeps it) and the per-row scale goes
+     * through {@link Broadcasts#mul}, whose gradient is much faster than a broadcasting multiply's.
      */
-    public static SDVariable plain(SameDiff sd, SDVariable x, double eps, SDVariable zeros) {
+    public static SDVariable plain(SameDiff sd, SDVariable x, long width, double eps, SDVariable zeros) {
         SDVariable centered = x.sub(x.mean(true, -1));
-        // c·c rather than square(c): same value, and its gradient avoids ND4J's slow pow derivative
-        SDVariable var = centered.mul(centered).mean(true, -1);
-        SDVariable scale = sd.math.rsqrt(var.add(eps));
-        return zeros == null ? centered.mul(scale) : Broadcasts.mul(centered, scale, zeros);
+        SDVariable var = sd.squaredNorm(centered, true, -1).mul(1.0 / width);
+        return Broadcasts.mul(centered, sd.math.rsqrt(var.add(eps)), zeros);
     }
 
     /** Normalisation with a learned gain ({@code name.weight}, ones) and bias ({@code name.bias}, zeros). */
     public static SDVariable affine(ParamScope scope, String name, SDVariable x, long width, double eps) {
-        return affine(scope, name, x, width, eps, null);
+        ParamScope s = scope.child(name);
+        SDVariable gain = s.ones("weight", width);
+        SDVariable bias = s.zeros("bias", TorchLayout.SAME, null, width);
+        return plain(scope.sd(), x, eps).mul(gain).add(bias);
     }
 
-    /** The same with {@code zeros} of x's shape for a faster gradient (see {@link #plain(SameDiff, SDVariable, double, SDVariable)}). */
+    /**
+     * The same for trained graphs, {@code zeros} of x's shape (see
+     * {@link #plain(SameDiff, SDVariable, long, double, SDVariable)}).
+     */
     public static SDVariable affine(ParamScope scope, String name, SDVariable x, long width, double eps,
             SDVariable zeros) {
         ParamScope s = scope.child(name);
         SDVariable gain = s.ones("weight", width);
         SDVariable bias = s.zeros("bias", TorchLayout.SAME, null, width);
-        SDVariable normed = plain(scope.sd(), x, eps, zeros);
-        return (zeros == null ? normed.mul(gain) : Broadcasts.mul(normed, gain, zeros)).add(bias);
+        return Broadcasts.mul(plain(scope.sd(), x, width, eps, zeros), gain, zeros).add(bias);
     }
 }

@@ -104,21 +104,27 @@ public final class ParamScope {
     /** A Linear weight [in, out] drawn xavier-uniform: U(-a, a), a = sqrt(6 / (in + out)). */
     public SDVariable xavierWeight(String name, long in, long out, TorchLayout layout, long[] convShape) {
         double a = Math.sqrt(6.0 / (in + out));
-        float[] v = new float[Math.toIntExact(in * out)];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (float) ((random.nextDouble() * 2 - 1) * a);
-        }
-        return create(name, Nd4j.create(v, new long[] {in, out}, 'c'), layout, convShape);
+        INDArray w = fill(new long[] {in, out}, () -> (random.nextDouble() * 2 - 1) * a);
+        return create(name, w, layout, convShape);
     }
 
     /** A tensor of N(0, std²) values. */
     public SDVariable normal(String name, double std, long... shape) {
-        long n = 1;
-        for (long d : shape) {
-            n *= d;
+        return create(name, fill(shape, () -> Gaussian.next(random) * std), TorchLayout.SAME, null);
+    }
+
+    /**
+     * A FLOAT array filled in order from {@code draw}, written straight into native memory: a
+     * Java array in between would leave the CLIP tower's 250 MB as heap garbage at start-up.
+     */
+    private static INDArray fill(long[] shape, java.util.function.DoubleSupplier draw) {
+        INDArray a = Nd4j.createUninitialized(DataType.FLOAT, shape);
+        java.nio.FloatBuffer values = a.data().asNioFloat();
+        long n = a.length();
+        for (int i = 0; i < n; i++) {
+            values.put(i, (float) draw.getAsDouble());
         }
-        float[] v = Gaussian.fill(random, new float[Math.toIntExact(n)], std);
-        return create(name, Nd4j.create(v, shape, 'c'), TorchLayout.SAME, null);
+        return a;
     }
 
     /** A zero tensor in the given layout (biases, zero-initialised layers). */
