@@ -1,6 +1,7 @@
 package dev.t2i.nn;
 
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.nativeblas.NativeOpsHolder;
 
 /** Process-wide ND4J settings the commands apply before they build graphs. */
 public final class Backend {
@@ -23,6 +24,8 @@ public final class Backend {
         }
         Nd4j.getEnvironment().setMaxThreads(threads);
         Nd4j.getEnvironment().setMaxMasterThreads(threads);
+        // setMaxThreads does not reach the OpenMP runtime of libnd4j's loops in 1.0.0-M2.1; this does
+        NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(threads);
         // OpenBLAS keeps its own pool whose idle threads spin in the kernel between calls
         Nd4j.factory().blas().setMaxThreads(threads);
     }
@@ -59,6 +62,7 @@ public final class Backend {
 
     /** A one-line description of the backend in use, e.g. for run provenance. */
     public static String describe() {
-        return Nd4j.getBackend().getClass().getSimpleName() + ", " + Nd4j.getEnvironment().maxThreads() + " threads";
+        return Nd4j.getBackend().getClass().getSimpleName() + ", "
+                + NativeOpsHolder.getInstance().getDeviceNativeOps().ompGetMaxThreads() + " threads";
     }
 }
