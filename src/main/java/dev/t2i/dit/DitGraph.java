@@ -3,6 +3,7 @@ package dev.t2i.dit;
 import dev.t2i.nn.Activations;
 import dev.t2i.nn.Attention;
 import dev.t2i.nn.Broadcasts;
+import dev.t2i.nn.Graphs;
 import dev.t2i.nn.LayerNorm;
 import dev.t2i.nn.Linear;
 import dev.t2i.nn.Mlp;
@@ -46,7 +47,7 @@ public final class DitGraph {
 
     private DitGraph(DitConfig cfg, long seed, DataType dtype) {
         this.cfg = cfg.validate();
-        this.sd = SameDiff.create();
+        this.sd = Graphs.create();
         this.root = ParamScope.root(sd, seed, true, dtype);
     }
 
@@ -128,7 +129,7 @@ public final class DitGraph {
         SDVariable w = s.xavierWeight("weight", in, cfg.embedDim(), TorchLayout.CONV_AS_LINEAR,
                 new long[] {cfg.embedDim(), c, p, p});
         SDVariable b = s.zeros("bias", TorchLayout.SAME, null, cfg.embedDim());
-        return Linear.affine(root, patches, w, b, cfg.embedDim());
+        return Linear.affine(root, patches, w, b, in, cfg.embedDim());
     }
 
     /** [sin(t·f), cos(t·f)] with t in [0, 1] as is, then Linear → SiLU → Linear to 4D. */
@@ -191,7 +192,7 @@ public final class DitGraph {
         }
         int m = cfg.contextLen();
         SDVariable distinct = Linear.affine(root, context, sd.concat(1, weights), sd.concat(0, biases),
-                (long) count * d);                                                           // [U·M, 2·depth·D]
+                ctx, (long) count * d);                                                           // [U·M, 2·depth·D]
         SDVariable perImage = sd.mmul(select, distinct.reshape(-1, (long) m * count * d));  // [B, M·2·depth·D]
         return sd.split(perImage.reshape(-1, (long) count * d), count, 1);
     }
