@@ -14,6 +14,8 @@ public final class Backend {
      * the second core gains); an explicit {@code OMP_NUM_THREADS} wins.
      */
     public static void configureThreads(Integer requested) {
+        // before ND4J starts: its CUDA backend crashes in native code on GPUs it has no kernels for
+        CudaCheck.requireSupportedGpu();
         int threads;
         if (requested != null) {
             threads = requested;
