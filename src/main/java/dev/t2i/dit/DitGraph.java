@@ -22,9 +22,14 @@ import org.nd4j.linalg.api.buffer.DataType;
  * <p>Inputs (placeholders): {@value #X} [B,C,H,W], {@value #T} [B], and per variant
  * {@value #CONTEXT} [U,M,ctx] (the distinct texts of the batch) with {@value #CONTEXT_SELECT}
  * [B,U] (one-hot: image → text) and {@value #CONTEXT_MASK} [B,M] (1 keep, 0 pad), as built by
- * {@link TextContext#inputs}, or {@value #LABEL} [B] (class index; numClasses is the null class). Outputs: {@value #VELOCITY}
- * [B,C,H,W]; {@value #LOSS}, the mean squared error to the {@value #TARGET} placeholder; and
- * per block {@code blocks.i.cross_attn.weights} [B,H,N,M] for attention maps.
+ * {@link TextContext#inputs}, or {@value #LABEL} [B] (class index; numClasses is the null
+ * class). Outputs: {@value #VELOCITY} [B,C,H,W]; {@value #LOSS}, the mean squared error to the
+ * {@value #TARGET} placeholder; and per block {@code blocks.i.cross_attn.weights} [B,H,N,M] for
+ * attention maps.
+ *
+ * <p>The graph is shaped for a fast, lean training step on ND4J 1.0.0-M2.1 (see the nn package):
+ * one product for all cross-attention keys and values, computed per distinct text; broadcasting
+ * products expanded against shared zeros; query scales folded into weights.
  */
 public final class DitGraph {
     public static final String X = "x";
