@@ -9,10 +9,12 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Refuses, with a one-line explanation, to start ND4J's CUDA backend on a GPU it has no kernels
- * for. The released {@code nd4j-cuda-11.6} 1.0.0-M2.1 carries machine code for compute
- * capabilities 3.7, 5.0, 5.2, 6.0, 6.1, 7.0, 7.5, 8.0 and 8.6 and no PTX, so Hopper (H100, H200:
- * 9.0) and newer fail inside native code ("no kernel image is available"). Code for 8.6 also runs
- * on 8.9 (same major version, higher minor). Must run before anything touches ND4J.
+ * for, or where there is no NVIDIA driver at all. The released {@code nd4j-cuda-11.6} 1.0.0-M2.1
+ * carries machine code for compute capabilities 3.7, 5.0, 5.2, 6.0, 6.1, 7.0, 7.5, 8.0 and 8.6
+ * and no PTX, so Hopper (H100, H200: 9.0) and newer fail inside native code ("no kernel image is
+ * available"). Code for 8.6 also runs on 8.9 (same major version, higher minor). The GPU is asked
+ * with {@code nvidia-smi}; {@code T2I_SKIP_GPU_CHECK=1} skips the check. Must run before anything
+ * touches ND4J.
  */
 public final class CudaCheck {
     private static final String CUDA_BACKEND = "org.nd4j.linalg.jcublas.JCublasBackend";
@@ -28,10 +30,16 @@ public final class CudaCheck {
 
     /** Throws a {@link T2iException} if the CUDA backend is in use and GPU 0 cannot run it. */
     public static void requireSupportedGpu() {
-        if (!cudaBackendPresent()) {
+        if (!cudaBackendPresent() || System.getenv("T2I_SKIP_GPU_CHECK") != null) {
             return;
         }
-        firstGpu().flatMap(CudaCheck::unsupported).ifPresent(message -> {
+        String report = nvidiaSmi();
+        if (report == null) {
+            throw new T2iException("this t2i.jar is the CUDA build (-Pcuda) but nvidia-smi finds no NVIDIA driver"
+                    + " or GPU; run on the CPU with a build without -Pcuda (mvn -DskipTests package), or set"
+                    + " T2I_SKIP_GPU_CHECK=1 to try anyway");
+        }
+        parse(report).flatMap(CudaCheck::unsupported).ifPresent(message -> {
             throw new T2iException(message);
         });
     }
@@ -73,21 +81,25 @@ public final class CudaCheck {
         }
     }
 
-    /** GPU 0 as the driver reports it; empty when nvidia-smi is missing or says nothing useful. */
-    private static Optional<Gpu> firstGpu() {
+    /**
+     * The first line of {@code nvidia-smi --query-gpu=name,compute_cap}, or null when the tool is
+     * missing or fails (no driver, no GPU). A driver too old for the compute_cap field gives a line
+     * that {@link #parse} rejects, and the check then lets ND4J try.
+     */
+    private static String nvidiaSmi() {
         try {
             Process p = new ProcessBuilder("nvidia-smi", "--query-gpu=name,compute_cap", "--format=csv,noheader")
                     .redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0 || out.isBlank()) {
-                return Optional.empty();
+                return null;
             }
-            return parse(out.lines().findFirst().orElse(""));
+            return out.lines().findFirst().orElse("");
         } catch (IOException e) {
-            return Optional.empty();
+            return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return Optional.empty();
+            return null;
         }
     }
 }
