@@ -39,6 +39,8 @@ final class BenchCommand implements Command {
                 .addOption(Args.value("steps", "N", "sample: Euler steps (default 50)"))
                 .addOption(Args.value("images", "N", "sample: images, one prompt each, CFG in one batch (default 10)"))
                 .addOption(Args.value("threads", "N", "ND4J and BLAS threads (default 1, or T2I_THREADS)"))
+                .addOption(Args.value("blas-threads", "N", "BLAS threads for matrix products (default: --threads,"
+                        + " or T2I_BLAS_THREADS)"))
                 .addOption(Args.value("warmup", "N", "untimed runs first (default 1)"))
                 .addOption(Args.value("reps", "N", "timed runs; the median is reported (default 3)"));
     }
@@ -49,8 +51,9 @@ final class BenchCommand implements Command {
             throw new T2iException("say what to measure: t2i bench train-step|sample|encode");
         }
         Integer threads = Args.intValue(cmd, "threads");
-        if (threads != null) {
-            Backend.configureThreads(threads);
+        Integer blas = Args.intValue(cmd, "blas-threads");
+        if (threads != null || blas != null) {
+            Backend.configureThreads(threads != null ? threads : 1, blas);
         }
         int warmup = Args.intValue(cmd, "warmup", 1);
         int reps = Args.intValue(cmd, "reps", 3);

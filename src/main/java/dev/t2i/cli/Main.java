@@ -56,11 +56,6 @@ public final class Main {
                 printHelp(command, options);
                 return 0;
             }
-            String gpuProblem = dev.t2i.nn.Backend.unsupportedGpu();
-            if (gpuProblem != null) {
-                System.err.println("error: " + gpuProblem);
-                return 2;
-            }
             dev.t2i.nn.Backend.configureThreads(System.getenv("T2I_THREADS") == null ? null
                     : Integer.valueOf(System.getenv("T2I_THREADS")));
             return command.run(cmd);

@@ -1,6 +1,7 @@
 package dev.t2i.clip;
 
 import dev.t2i.nn.Attention;
+import dev.t2i.nn.Graphs;
 import dev.t2i.nn.LayerNorm;
 import dev.t2i.nn.Linear;
 import dev.t2i.nn.Mlp;
@@ -36,7 +37,7 @@ public final class ClipTextGraph {
 
     /** Builds the graph with seeded random weights of the configured shapes. */
     public static Built build(ClipTextConfig cfg, long seed) {
-        SameDiff sd = SameDiff.create();
+        SameDiff sd = Graphs.create();
         ParamScope root = ParamScope.root(sd, seed, false);
         int len = cfg.maxPositions();
         int w = cfg.width();

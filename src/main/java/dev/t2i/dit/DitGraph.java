@@ -3,6 +3,7 @@ package dev.t2i.dit;
 import dev.t2i.nn.Activations;
 import dev.t2i.nn.Attention;
 import dev.t2i.nn.Broadcasts;
+import dev.t2i.nn.Graphs;
 import dev.t2i.nn.LayerNorm;
 import dev.t2i.nn.Linear;
 import dev.t2i.nn.Mlp;
@@ -21,9 +22,14 @@ import org.nd4j.linalg.api.buffer.DataType;
  * <p>Inputs (placeholders): {@value #X} [B,C,H,W], {@value #T} [B], and per variant
  * {@value #CONTEXT} [U,M,ctx] (the distinct texts of the batch) with {@value #CONTEXT_SELECT}
  * [B,U] (one-hot: image → text) and {@value #CONTEXT_MASK} [B,M] (1 keep, 0 pad), as built by
- * {@link TextContext#inputs}, or {@value #LABEL} [B] (class index; numClasses is the null class). Outputs: {@value #VELOCITY}
- * [B,C,H,W]; {@value #LOSS}, the mean squared error to the {@value #TARGET} placeholder; and
- * per block {@code blocks.i.cross_attn.weights} [B,H,N,M] for attention maps.
+ * {@link TextContext#inputs}, or {@value #LABEL} [B] (class index; numClasses is the null
+ * class). Outputs: {@value #VELOCITY} [B,C,H,W]; {@value #LOSS}, the mean squared error to the
+ * {@value #TARGET} placeholder; and per block {@code blocks.i.cross_attn.weights} [B,H,N,M] for
+ * attention maps.
+ *
+ * <p>The graph is shaped for a fast, lean training step on ND4J 1.0.0-M2.1 (see the nn package):
+ * one product for all cross-attention keys and values, computed per distinct text; broadcasting
+ * products expanded against shared zeros; query scales folded into weights.
  */
 public final class DitGraph {
     public static final String X = "x";
@@ -46,7 +52,7 @@ public final class DitGraph {
 
     private DitGraph(DitConfig cfg, long seed, DataType dtype) {
         this.cfg = cfg.validate();
-        this.sd = SameDiff.create();
+        this.sd = Graphs.create();
         this.root = ParamScope.root(sd, seed, true, dtype);
     }
 
@@ -128,7 +134,7 @@ public final class DitGraph {
         SDVariable w = s.xavierWeight("weight", in, cfg.embedDim(), TorchLayout.CONV_AS_LINEAR,
                 new long[] {cfg.embedDim(), c, p, p});
         SDVariable b = s.zeros("bias", TorchLayout.SAME, null, cfg.embedDim());
-        return Linear.affine(root, patches, w, b, cfg.embedDim());
+        return Linear.affine(root, patches, w, b, in, cfg.embedDim());
     }
 
     /** [sin(t·f), cos(t·f)] with t in [0, 1] as is, then Linear → SiLU → Linear to 4D. */
@@ -191,7 +197,7 @@ public final class DitGraph {
         }
         int m = cfg.contextLen();
         SDVariable distinct = Linear.affine(root, context, sd.concat(1, weights), sd.concat(0, biases),
-                (long) count * d);                                                           // [U·M, 2·depth·D]
+                ctx, (long) count * d);                                                           // [U·M, 2·depth·D]
         SDVariable perImage = sd.mmul(select, distinct.reshape(-1, (long) m * count * d));  // [B, M·2·depth·D]
         return sd.split(perImage.reshape(-1, (long) count * d), count, 1);
     }

@@ -103,7 +103,13 @@ public final class DitModel {
             }
             expectShape("context", context, b, config.contextLen(), config.contextDim());
             expectShape("context_mask", contextMask, b, config.contextLen());
-            in.putAll(TextContext.inputs(context.castTo(DataType.FLOAT), contextMask));
+            if (sd.hasVariable(DitGraph.CONTEXT_SELECT)) {
+                in.putAll(TextContext.inputs(context.castTo(DataType.FLOAT), contextMask));
+            } else {
+                // a graph saved before texts were de-duplicated takes one text per image
+                in.put(DitGraph.CONTEXT, context.castTo(DataType.FLOAT));
+                in.put(DitGraph.CONTEXT_MASK, contextMask.castTo(DataType.FLOAT));
+            }
         } else if (config.isClass()) {
             if (labels == null) {
                 throw new T2iException("the class-conditional DiT needs a label input");

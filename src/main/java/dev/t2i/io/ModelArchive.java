@@ -138,7 +138,7 @@ public final class ModelArchive {
     /** A graph part. */
     public SameDiff graph(String name) {
         try {
-            return SameDiff.load(new java.io.ByteArrayInputStream(bytes(name)), true);
+            return dev.t2i.nn.Graphs.singleCopy(SameDiff.load(new java.io.ByteArrayInputStream(bytes(name)), true));
         } catch (RuntimeException e) {
             throw new TensorFormatException("graph '" + name + "' in the model file cannot be loaded: "
                     + e.getMessage(), e);

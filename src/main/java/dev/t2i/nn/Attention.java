@@ -77,7 +77,7 @@ public final class Attention {
         java.util.Arrays.fill(columns, width, 3 * width, 1f);
         SDVariable colScale = scope.sd().constant(org.nd4j.linalg.factory.Nd4j.createFromArray(columns)
                 .castTo(scope.dtype()));
-        SDVariable qkvProj = Linear.affine(scope, x, w.mul(colScale), b.mul(colScale), 3L * width);
+        SDVariable qkvProj = Linear.affine(scope, x, w.mul(colScale), b.mul(colScale), width, 3L * width);
         SDVariable[] qkv = scope.sd().split(qkvProj, 3, 1);
         SDVariable out = dotProduct(scope.sd(), qkv[0], qkv[1], qkv[2], tokens, tokens, heads, width, bias);
         return Linear.apply(s, "out_proj", out, width, width);
@@ -106,7 +106,7 @@ public final class Attention {
         SDVariable w = p.xavierWeight("weight", width, width, TorchLayout.TRANSPOSED, null);
         SDVariable b = p.zeros("bias", TorchLayout.SAME, null, width);
         double s = scale(width, heads);
-        return Linear.affine(scope, x, w.mul(s), b.mul(s), width);
+        return Linear.affine(scope, x, w.mul(s), b.mul(s), width, width);
     }
 
     /**

@@ -11,13 +11,28 @@ public final class Backend {
     /**
      * Sets the threads ND4J's native ops and BLAS may use. On small CPUs one thread per op is fastest for
      * these graphs (many mid-sized ops, where OpenMP start-up and memory traffic cost more than
-     * the second core gains); an explicit {@code OMP_NUM_THREADS} wins.
+     * the second core gains); an explicit {@code OMP_NUM_THREADS} wins. {@code T2I_BLAS_THREADS}
+     * sets the matrix products apart: on a 2-core machine with little other load, two BLAS threads
+     * and one thread for everything else made the seed training step 4-8% faster, while two
+     * threads for both were 30% slower (threads spinning against each other); under load neither
+     * helped.
      */
     public static void configureThreads(Integer requested) {
+        configureThreads(requested, System.getenv("T2I_BLAS_THREADS") == null ? null
+                : Integer.valueOf(System.getenv("T2I_BLAS_THREADS")));
+    }
+
+    /** As {@link #configureThreads(Integer)} with an explicit BLAS thread count (null: the same). */
+    public static void configureThreads(Integer requested, Integer blasThreads) {
+        // before ND4J starts: its CUDA backend crashes in native code on GPUs it has no kernels for
+        CudaCheck.requireSupportedGpu();
         int threads;
         if (requested != null) {
             threads = requested;
         } else if (System.getenv("OMP_NUM_THREADS") != null) {
+            if (blasThreads != null) {
+                Nd4j.factory().blas().setMaxThreads(blasThreads);
+            }
             return;
         } else {
             threads = 1;
@@ -27,42 +42,13 @@ public final class Backend {
         // setMaxThreads does not reach the OpenMP runtime of libnd4j's loops in 1.0.0-M2.1; this does
         NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(threads);
         // OpenBLAS keeps its own pool whose idle threads spin in the kernel between calls
-        Nd4j.factory().blas().setMaxThreads(threads);
-    }
-
-    /** Newest compute capability (major) the released ND4J CUDA 11.6 backend has kernels for. */
-    static final int NEWEST_SUPPORTED_MAJOR = 8;
-
-    /**
-     * With the CUDA backend on the classpath, checks every GPU's compute capability before any
-     * kernel runs: the released ND4J 1.0.0-M2.1 CUDA 11.6 build carries machine code up to
-     * sm_86 and no PTX, so on Hopper (sm_90, H100/H200) or newer every kernel would fail deep in
-     * native code. Returns null when all is well, else a one-line message with the fix.
-     */
-    public static String unsupportedGpu() {
-        if (!Nd4j.getBackend().getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT).contains("cublas")) {
-            return null;
-        }
-        Object devices = Nd4j.getExecutioner().getEnvironmentInformation().get("cuda.devicesInformation");
-        if (!(devices instanceof java.util.List<?> list)) {
-            return null;
-        }
-        for (Object d : list) {
-            if (d instanceof java.util.Map<?, ?> m && m.get("cuda.deviceMajor") != null) {
-                int major = Integer.parseInt(String.valueOf(m.get("cuda.deviceMajor")));
-                if (major > NEWEST_SUPPORTED_MAJOR) {
-                    return "this GPU (" + m.get("cuda.deviceName") + ", compute capability " + major + "."
-                            + m.get("cuda.deviceMinor") + ") has no kernels in ND4J's CUDA 11.6 backend, which"
-                            + " supports GPUs up to Ampere (8.x); build without -Pcuda to run on the CPU";
-                }
-            }
-        }
-        return null;
+        Nd4j.factory().blas().setMaxThreads(blasThreads != null ? blasThreads : threads);
     }
 
     /** A one-line description of the backend in use, e.g. for run provenance. */
     public static String describe() {
         return Nd4j.getBackend().getClass().getSimpleName() + ", "
-                + NativeOpsHolder.getInstance().getDeviceNativeOps().ompGetMaxThreads() + " threads";
+                + NativeOpsHolder.getInstance().getDeviceNativeOps().ompGetMaxThreads() + " threads, BLAS "
+                + Nd4j.factory().blas().getMaxThreads();
     }
 }

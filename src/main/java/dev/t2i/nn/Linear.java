@@ -22,26 +22,28 @@ public final class Linear {
         SDVariable w = init == Init.ZERO
                 ? s.zeros("weight", TorchLayout.TRANSPOSED, null, in, out)
                 : s.xavierWeight("weight", in, out, TorchLayout.TRANSPOSED, null);
-        return affine(scope, x, w, bias ? s.zeros("bias", TorchLayout.SAME, null, out) : null, out);
+        return affine(scope, x, w, bias ? s.zeros("bias", TorchLayout.SAME, null, out) : null, in, out);
     }
 
     /**
-     * {@code x·W (+ b)} for weights created elsewhere (fused projections, convolutions as matmuls).
+     * {@code x·W (+ b)}, W [in, out], for weights created elsewhere (fused projections, convolutions
+     * as matmuls).
      *
      * <p>Not ND4J's fused {@code xw_plus_b}: in 1.0.0-M2.1 that op is about three times slower
      * inside a graph and returns column-major arrays, which push the element-wise ops after it
      * (and their gradients) onto slow mixed-order loops. Usually the bias is added after the
-     * product. Trained layers at least {@value #FOLD_WIDTH} wide fold it into the product,
-     * {@code [x | 1]·[W ; b]}: their bias gradient then comes out of the weight-gradient GEMM
-     * instead of a column sum that ND4J runs slowly on wide outputs (48 ms for [4096, 1024]
-     * against 2 ms for [4096, 256]), and the step keeps one activation per layer instead of two.
+     * product. Trained layers that widen their input to at least {@value #FOLD_WIDTH} (MLP in,
+     * fused q/k/v) fold it into the product, {@code [x | 1]·[W ; b]}: their bias gradient then
+     * comes out of the weight-gradient GEMM instead of a column sum that ND4J runs slowly on wide
+     * outputs (48 ms for [4096, 1024] against 2 ms for [4096, 256]). Narrowing layers (the adaLN
+     * projections of one vector per image) gain nothing and would keep a copy of their weight.
      */
-    public static SDVariable affine(ParamScope scope, SDVariable x, SDVariable w, SDVariable b, long out) {
+    public static SDVariable affine(ParamScope scope, SDVariable x, SDVariable w, SDVariable b, long in, long out) {
         SameDiff sd = scope.sd();
         if (b == null) {
             return sd.mmul(x, w);
         }
-        if (!scope.trainable() || out < FOLD_WIDTH) {
+        if (!scope.trainable() || out < FOLD_WIDTH || out <= in) {
             return sd.mmul(x, w).add(b);
         }
         SDVariable withOnes = scope.derived("with_ones:" + x.name(), () -> sd.concat(1, x, onesColumn(sd, x)));

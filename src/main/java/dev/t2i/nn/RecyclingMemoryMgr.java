@@ -23,13 +23,15 @@ import org.nd4j.linalg.factory.Nd4j;
  * and what the pool cannot hold is freed immediately rather than when the garbage collector gets
  * to it.
  *
- * <p>Why not SameDiff's own managers: the default {@code ArrayCacheMemoryMgr} of 1.0.0-M2.1 hands
- * the same {@link INDArray} object out again under a new id, and the session's bookkeeping, keyed
- * by ids, then releases live arrays (the same forward pass twice gave different outputs);
- * {@code NoOpMemoryMgr} is correct but leaves every intermediate array to the garbage collector,
- * several GB per training step. Here only the data buffer is reused, always inside a new array
- * object, and only arrays this manager allocated and has not yet seen released are taken back,
- * so variables, placeholders, views and double releases are left alone.
+ * <p>Why not SameDiff's own managers: with the default {@code ArrayCacheMemoryMgr} of 1.0.0-M2.1
+ * the same forward pass twice gave different outputs, although the session releases arrays only
+ * when they are dead (a test manager that overwrote every released array with NaN left all
+ * outputs and gradients unchanged); that cache hands the released {@link INDArray} objects
+ * themselves out again, under new ids. {@code NoOpMemoryMgr} is correct but leaves every
+ * intermediate array to the garbage collector, several GB per training step. Here only the data
+ * buffer is reused, always inside a new array object, and only arrays this manager allocated and
+ * has not yet seen released are taken back, so variables, placeholders, views and double
+ * releases are left alone. {@code GraphsTest} checks repeated passes against fresh allocation.
  *
  * <p>Arrays never released during a call are taken back by {@link #endCall} unless they are among
  * the results (requested outputs, gradients), which belong to the caller; {@link #recycle} takes
