@@ -108,6 +108,26 @@ public final class Graphs {
     }
 
     /**
+     * Frees the native memory of a graph's weights and constants and drops its per-thread
+     * sessions. SameDiff has no close(); the graph must not be evaluated afterwards.
+     */
+    public static void release(SameDiff sd) {
+        for (org.nd4j.autodiff.samediff.ArrayHolder holder : new org.nd4j.autodiff.samediff.ArrayHolder[] {
+                sd.getVariablesArrays(), sd.getConstantArrays()}) {
+            if (holder == null) {
+                continue;
+            }
+            for (String name : new java.util.ArrayList<>(holder.arrayNames())) {
+                org.nd4j.linalg.api.ndarray.INDArray a = holder.removeArray(name);
+                if (a != null && a.closeable()) {
+                    a.close();
+                }
+            }
+        }
+        sd.getSessions().clear();
+    }
+
+    /**
      * Builds the backward graph once, up front. SameDiff 1.0.0-M2.1 prints a line per op to
      * standard output while doing so, which would bury the training log; it is muted here.
      */
