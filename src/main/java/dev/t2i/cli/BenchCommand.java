@@ -5,6 +5,7 @@ import dev.t2i.clip.ClipTextConfig;
 import dev.t2i.clip.ClipTextEncoder;
 import dev.t2i.flow.Preset;
 import dev.t2i.nn.Backend;
+import dev.t2i.nn.Workers;
 import java.util.Locale;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
@@ -34,13 +35,15 @@ final class BenchCommand implements Command {
     @Override
     public Options options() {
         return new Options()
-                .addOption(Args.value("preset", "NAME", "model (and batch) of a preset (default seed)"))
+                .addOption(Args.value("preset", "NAME", "model (and batch) of a preset, by name or YAML file (default seed)"))
                 .addOption(Args.value("batch", "N", "train-step: images per step (default: the preset's, 64)"))
                 .addOption(Args.value("steps", "N", "sample: Euler steps (default 50)"))
                 .addOption(Args.value("images", "N", "sample: images, one prompt each, CFG in one batch (default 10)"))
                 .addOption(Args.value("threads", "N", "ND4J and BLAS threads (default 1, or T2I_THREADS)"))
                 .addOption(Args.value("blas-threads", "N", "BLAS threads for matrix products (default: --threads,"
                         + " or T2I_BLAS_THREADS)"))
+                .addOption(Args.value("workers", "N", "threads that run shards of a batch side by side (default: one per"
+                        + " core up to 4, or T2I_WORKERS)"))
                 .addOption(Args.value("warmup", "N", "untimed runs first (default 1)"))
                 .addOption(Args.value("reps", "N", "timed runs; the median is reported (default 3)"));
     }
@@ -55,15 +58,18 @@ final class BenchCommand implements Command {
         if (threads != null || blas != null) {
             Backend.configureThreads(threads != null ? threads : 1, blas);
         }
+        if (cmd.hasOption("workers")) {
+            Workers.configure(Args.intValue(cmd, "workers"));
+        }
         int warmup = Args.intValue(cmd, "warmup", 1);
         int reps = Args.intValue(cmd, "reps", 3);
         if (warmup < 0 || reps < 1) {
             throw new T2iException("--warmup must be 0 or more and --reps at least 1");
         }
         String what = cmd.getArgList().get(0);
-        System.err.printf(Locale.ROOT, "bench %s: %s, warm-up %d, %d reps, load average %.2f%n", what,
-                Backend.describe(), warmup, reps, Measure.loadAverage());
-        Preset preset = Preset.named(cmd.getOptionValue("preset", "seed"));
+        System.err.printf(Locale.ROOT, "bench %s: %s, %d workers, warm-up %d, %d reps, load average %.2f%n", what,
+                Backend.describe(), Workers.shared().count(), warmup, reps, Measure.loadAverage());
+        Preset preset = Preset.resolve(cmd.getOptionValue("preset", "seed"));
         switch (what) {
             case "train-step" -> TrainStepBench.run(preset, Args.intValue(cmd, "batch", preset.train().batch()),
                     warmup, reps);

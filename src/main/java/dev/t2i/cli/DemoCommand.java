@@ -1,5 +1,6 @@
 package dev.t2i.cli;
 
+import dev.t2i.T2iException;
 import dev.t2i.clip.ClipTextEncoder;
 import dev.t2i.conditioning.Conditioner;
 import dev.t2i.data.CaptionedImages;
@@ -9,12 +10,14 @@ import dev.t2i.data.shapes.ShapesDataset;
 import dev.t2i.dit.DitConfig;
 import dev.t2i.dit.DitGraph;
 import dev.t2i.dit.DitModel;
+import dev.t2i.flow.Checkpoint;
 import dev.t2i.flow.Preset;
 import dev.t2i.flow.TrainConfig;
 import dev.t2i.flow.Trainer;
 import dev.t2i.sampling.ImageGenerator;
 import dev.t2i.sampling.Sampler;
 import dev.t2i.sampling.SamplingOptions;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -54,7 +57,9 @@ final class DemoCommand implements Command {
                 .addOption(Args.value("sample-steps", "N", "sampling steps (default from the preset)"))
                 .addOption(Args.value("cfg", "W", "guidance scale (default from the preset)"))
                 .addOption(Args.value("seed", "N", "seed (default 0)"))
-                .addOption(Args.value("config", "FILE", "another preset file instead of the built-in shapes preset"));
+                .addOption(Args.value("config", "FILE", "another preset file instead of the built-in shapes preset"))
+                .addOption(Args.flag("resume", "continue the run in --out from its newest checkpoint (a finished run"
+                        + " is only sampled and scored again, e.g. with another --cfg)"));
     }
 
     @Override
@@ -66,13 +71,23 @@ final class DemoCommand implements Command {
         TrainConfig train = preset.train().with(Args.intValue(cmd, "batch"), Args.intValue(cmd, "steps"), null, null,
                 Args.longValue(cmd, "seed")).validate();
         DitConfig cfg = preset.model();
+        Checkpoint resumed = null;
+        if (cmd.hasOption("resume")) {
+            resumed = Checkpoint.read(runDir);
+            cfg = resumed.model().config();
+            train = resumed.state().train().with(null, Args.intValue(cmd, "steps"), null, null, null).validate();
+        } else if (Files.isDirectory(runDir.resolve("checkpoints"))) {
+            throw new T2iException("run folder " + runDir + " already has checkpoints; pass --resume to continue it or"
+                    + " --out for a new folder");
+        }
         CaptionedImages data = ShapesDataset.generate(ShapesDataset.Split.TRAIN, Args.intValue(cmd, "images", 6000),
                 cfg.imgSize(), train.seed());
-        ClipTextEncoder clip = TrainSetup.clip(cfg, cmd.getOptionValue("clip", "random"));
+        String clipSpec = resumed != null && resumed.state().clip() != null && !cmd.hasOption("clip")
+                ? resumed.state().clip() : cmd.getOptionValue("clip", "random");
+        ClipTextEncoder clip = TrainSetup.clip(cfg, clipSpec);
         cfg = TrainSetup.adapt(cfg, data, clip);
         Conditioner conditioner = TrainSetup.conditioner(cfg, clip);
-        DitModel model = DitGraph.build(cfg, train.seed());
-        String clipSpec = cmd.getOptionValue("clip", "random");
+        DitModel model = resumed != null ? resumed.model() : DitGraph.build(cfg, train.seed());
 
         Map<String, Object> run = new LinkedHashMap<>();
         run.put("command", "demo");
@@ -81,11 +96,17 @@ final class DemoCommand implements Command {
         run.put("data", data.toString());
         run.put("held_out_pairs", ShapesDataset.HELD_OUT.stream().map(ShapePrompt::caption).toList());
         run.put("clip", clipSpec);
-        TrainSetup.provenance(runDir, run);
+        if (resumed == null) {
+            TrainSetup.provenance(runDir, run);
+        }
         System.err.printf("demo: %s; training a %,d-parameter DiT for %d steps%n", data, model.parameterCount(),
                 train.totalSteps(data.size()));
 
         Trainer trainer = new Trainer(model, train, data, conditioner, runDir, clipSpec);
+        if (resumed != null) {
+            trainer.restore(resumed);
+            System.err.println("resuming " + runDir + " at step " + trainer.step() + " of " + trainer.totalSteps());
+        }
         trainer.run(Long.MAX_VALUE);
         double trainSecs = (System.nanoTime() - t0) / 1e9;
         TrainSetup.lossCurve(runDir);
@@ -107,6 +128,7 @@ final class DemoCommand implements Command {
         AdherenceScore.Report report = AdherenceScore.scoreCaptions(rowCaptions, images.get(0));
         double totalSecs = (System.nanoTime() - t0) / 1e9;
         System.out.println(report.summary());
+        System.out.println(report.confusionSummary());
         System.out.printf(Locale.ROOT, "held-out pairs: %s%n",
                 ShapesDataset.HELD_OUT.stream().map(ShapePrompt::caption).toList());
         System.out.printf(Locale.ROOT, "run folder: %s (samples.png, loss.png, metrics.csv, checkpoints/)%n", runDir);

@@ -70,7 +70,7 @@ final class InfoCommand implements Command {
             Path p = Path.of(cmd.getOptionValue("config"));
             cfg = p.getFileName().toString().equals("config.json") ? readReferenceConfig(p) : Preset.file(p).model();
         } else {
-            cfg = Preset.named(cmd.getOptionValue("preset", "seed")).model();
+            cfg = Preset.resolve(cmd.getOptionValue("preset", "seed")).model();
         }
         if (variant != null) {
             cfg = cfg.withVariant(variant);

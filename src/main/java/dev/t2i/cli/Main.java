@@ -50,6 +50,11 @@ public final class Main {
         Options options = command.options();
         options.addOption(Option.builder("h").longOpt("help").desc("show this help").build());
         String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
+        // before parsing: a command's required options must not stand in the way of its help
+        if (java.util.Arrays.asList(rest).contains("-h") || java.util.Arrays.asList(rest).contains("--help")) {
+            printHelp(command, options);
+            return 0;
+        }
         try {
             CommandLine cmd = new DefaultParser().parse(options, rest);
             if (cmd.hasOption("help")) {

@@ -69,7 +69,7 @@ final class TrainCommand implements Command {
         Path runDir = Path.of(cmd.getOptionValue("out", "runs/train"));
         boolean resume = cmd.hasOption("resume");
         Preset preset = cmd.hasOption("config") ? Preset.file(Path.of(cmd.getOptionValue("config")))
-                : Preset.named(cmd.getOptionValue("preset", "seed"));
+                : Preset.resolve(cmd.getOptionValue("preset", "seed"));
         TrainConfig train = preset.train().with(Args.intValue(cmd, "batch"), Args.intValue(cmd, "steps"),
                 Args.intValue(cmd, "epochs"), Args.doubleValue(cmd, "lr"), Args.longValue(cmd, "seed")).validate();
         DitConfig cfg = preset.model();

@@ -9,6 +9,7 @@ import dev.t2i.io.TensorFormatException;
 import dev.t2i.nn.Graphs;
 import dev.t2i.nn.ParamSpec;
 import dev.t2i.nn.TorchImport;
+import dev.t2i.nn.Workers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,6 +37,8 @@ public final class ClipTextEncoder {
     static final String PARAMS = "clip-params.json";
     static final String TOKENIZER = "clip-tokenizer.bin";
     private static final Logger LOG = LoggerFactory.getLogger(ClipTextEncoder.class);
+    /** Fewest prompts per shard worth their own thread. */
+    private static final int MIN_SHARD_ROWS = 2;
 
     private final ClipTextConfig config;
     private final SameDiff sd;
@@ -200,12 +203,24 @@ public final class ClipTextEncoder {
             throw new T2iException("CLIP input ids must be [B, " + config.maxPositions() + "] with a mask of the same"
                     + " shape, got " + Arrays.toString(ids.shape()) + " and " + Arrays.toString(mask.shape()));
         }
-        Map<String, INDArray> out;
+        INDArray idsInt = ids.castTo(DataType.INT);
+        INDArray maskFloat = mask.castTo(DataType.FLOAT);
+        long rows = ids.size(0);
+        Workers workers = Workers.shared();
+        int shards = workers.shardsFor(rows, MIN_SHARD_ROWS);
+        List<Map<String, INDArray>> parts;
         synchronized (sd) {
-            // a SameDiff instance keeps per-call session state; one call at a time per graph
-            out = Graphs.output(sd, Map.of(ClipTextGraph.INPUT_IDS, ids.castTo(DataType.INT),
-                    ClipTextGraph.ATTENTION_MASK, mask.castTo(DataType.FLOAT)),
-                    ClipTextGraph.LAST_HIDDEN, ClipTextGraph.POOLED, ClipTextGraph.TEXT_EMBEDS);
+            // one call at a time per graph (release() must not run under it); inside a call, shards
+            // of the prompts run side by side, each thread in its own SameDiff session
+            parts = workers.map(shards, i -> Graphs.output(sd, Map.of(
+                    ClipTextGraph.INPUT_IDS, Workers.shardRows(idsInt, shards, i),
+                    ClipTextGraph.ATTENTION_MASK, Workers.shardRows(maskFloat, shards, i)),
+                    ClipTextGraph.LAST_HIDDEN, ClipTextGraph.POOLED, ClipTextGraph.TEXT_EMBEDS));
+        }
+        Map<String, INDArray> out = new java.util.HashMap<>();
+        for (String name : parts.get(0).keySet()) {
+            out.put(name, shards == 1 ? parts.get(0).get(name)
+                    : Nd4j.concat(0, parts.stream().map(p -> p.get(name)).toArray(INDArray[]::new)));
         }
         return new ClipOutput(ids.castTo(DataType.LONG), mask.castTo(DataType.LONG), out.get(ClipTextGraph.LAST_HIDDEN),
                 out.get(ClipTextGraph.POOLED), out.get(ClipTextGraph.TEXT_EMBEDS));

@@ -2,6 +2,7 @@ package dev.t2i.conditioning;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * The conditioning inputs of a DiT batch: text tokens and their mask (text variant), class
@@ -25,6 +26,11 @@ public record Conditioning(INDArray context, INDArray mask, INDArray labels) {
         return new Conditioning(rep(context, n), rep(mask, n), rep(labels, n));
     }
 
+    /** Rows {@code from} (inclusive) to {@code to} (exclusive) of this batch, as new arrays. */
+    public Conditioning rows(long from, long to) {
+        return new Conditioning(slice(context, from, to), slice(mask, from, to), slice(labels, from, to));
+    }
+
     /** The batch size, or -1 for no conditioning. */
     public long batch() {
         return context != null ? context.size(0) : labels != null ? labels.size(0) : -1;
@@ -32,6 +38,10 @@ public record Conditioning(INDArray context, INDArray mask, INDArray labels) {
 
     private static INDArray cat(INDArray a, INDArray b) {
         return a == null ? null : Nd4j.concat(0, a, b);
+    }
+
+    private static INDArray slice(INDArray a, long from, long to) {
+        return a == null ? null : a.get(NDArrayIndex.interval(from, to)).dup('c');
     }
 
     private static INDArray rep(INDArray a, int n) {

@@ -22,6 +22,9 @@ import dev.t2i.T2iException;
  * @param contextLen   number of text tokens (77 for CLIP)
  * @param numClasses   number of classes without the null class (class variant)
  * @param adaln        {@code plain} (the reference) or {@code zero} (DiT paper's gated adaLN-Zero)
+ * @param textPool     text variant: also add the text tokens' mean, projected, to the time
+ *                     embedding that drives adaLN, so every block is modulated by the caption and
+ *                     not only told it through cross-attention (not in the reference; off by default)
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record DitConfig(
@@ -36,7 +39,8 @@ public record DitConfig(
         @JsonProperty("context_dim") int contextDim,
         @JsonProperty("context_len") int contextLen,
         @JsonProperty("num_classes") int numClasses,
-        @JsonProperty("adaln") String adaln) {
+        @JsonProperty("adaln") String adaln,
+        @JsonProperty("text_pool") boolean textPool) {
 
     public static final String TEXT = "text";
     public static final String CLASS = "class";
@@ -60,25 +64,25 @@ public record DitConfig(
 
     /** The reference TextConditionalDiT at the CIFAR-10 configuration. */
     public static DitConfig seedText() {
-        return new DitConfig(TEXT, 32, 4, 3, 256, 6, 8, 4.0, 512, 77, 10, "plain");
+        return new DitConfig(TEXT, 32, 4, 3, 256, 6, 8, 4.0, 512, 77, 10, "plain", false);
     }
 
     /** The same trunk as another variant of the family. */
     public DitConfig withVariant(String v) {
         return new DitConfig(v, imgSize, patchSize, inChannels, embedDim, depth, numHeads, mlpRatio, contextDim,
-                contextLen, numClasses, adaln);
+                contextLen, numClasses, adaln, textPool && TEXT.equals(v));
     }
 
     /** The same model with another text width (to match a text encoder). */
     public DitConfig withContextDim(int dim) {
         return new DitConfig(variant, imgSize, patchSize, inChannels, embedDim, depth, numHeads, mlpRatio, dim,
-                contextLen, numClasses, adaln);
+                contextLen, numClasses, adaln, textPool);
     }
 
     /** The same model with another number of classes (to match a data set). */
     public DitConfig withNumClasses(int n) {
         return new DitConfig(variant, imgSize, patchSize, inChannels, embedDim, depth, numHeads, mlpRatio, contextDim,
-                contextLen, n, adaln);
+                contextLen, n, adaln, textPool);
     }
 
     /** Patches per side. */
@@ -151,6 +155,9 @@ public record DitConfig(
         }
         if (isClass()) {
             positive("num_classes", numClasses);
+        }
+        if (textPool && !isText()) {
+            throw bad("text_pool", true, "only the text variant has text to pool; remove it");
         }
         if (!"plain".equals(adaln) && !"zero".equals(adaln)) {
             throw bad("adaln", adaln, "use plain (the reference) or zero (adaLN-Zero)");

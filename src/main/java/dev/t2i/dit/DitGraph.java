@@ -101,6 +101,12 @@ public final class DitGraph {
             SDVariable context = Linear.apply(root, "text_proj", z.reshape(-1, ctx), ctx, ctx);   // [U·M, ctx]
             keyValue = crossKeyValues(context, select);
             keyBias = Attention.keyPaddingBias(mask, m);                                     // [B,1,1,M]
+            if (cfg.textPool()) {
+                // the mean over all M positions, padding included: after CLIP's causal attention
+                // those carry the whole caption too, and the mean needs no per-text mask
+                SDVariable pooled = sd.mmul(select, z.mean(1));                              // [B, ctx]
+                c = c.add(Linear.apply(root, "text_pool_proj", pooled, ctx, cfg.condDim()));
+            }
         } else if (cfg.isClass()) {
             SDVariable label = sd.placeHolder(LABEL, DataType.INT, -1);
             // one-hot × table instead of gather: gather's gradient drops repeated indices (SAMEDIFF-NOTES)

@@ -67,6 +67,19 @@ public record Preset(
         }
     }
 
+    /**
+     * A preset by name ({@link #NAMES}) or, where {@code nameOrPath} ends in .yaml, .yml or .json
+     * or names an existing file, from that file.
+     */
+    public static Preset resolve(String nameOrPath) {
+        String lower = nameOrPath.toLowerCase(java.util.Locale.ROOT);
+        if (lower.endsWith(".yaml") || lower.endsWith(".yml") || lower.endsWith(".json")
+                || (!NAMES.contains(nameOrPath) && Files.isRegularFile(Path.of(nameOrPath)))) {
+            return file(Path.of(nameOrPath));
+        }
+        return named(nameOrPath);
+    }
+
     /** A preset file (YAML or JSON). */
     public static Preset file(Path path) {
         if (!Files.isRegularFile(path)) {

@@ -8,6 +8,7 @@ import dev.t2i.data.EpochShuffler;
 import dev.t2i.dit.DitGraph;
 import dev.t2i.dit.DitModel;
 import dev.t2i.nn.Graphs;
+import dev.t2i.nn.Workers;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,9 +25,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>The data order of an epoch depends on (seed, epoch) and every random draw of a step
  * (flips, condition dropout, times, noise) on (seed, epoch, step), through {@link EpochShuffler};
- * a resumed run therefore repeats the uninterrupted one step for step.
+ * a resumed run therefore repeats the uninterrupted one step for step (with the same number of
+ * {@link Workers}: shards change the order of floating-point sums, not the result beyond that).
  */
 public final class Trainer {
+    /** Smallest batch shard worth its own thread. */
+    private static final int MIN_SHARD_ROWS = 4;
     private final DitModel model;
     private final TrainConfig cfg;
     private final CaptionedImages data;
@@ -95,6 +99,11 @@ public final class Trainer {
     /** Asks the loop to checkpoint and stop after the current step (Ctrl-C, kill). */
     public void requestStop() {
         stopRequested = true;
+    }
+
+    /** The model being trained. */
+    public DitModel model() {
+        return model;
     }
 
     public long step() {
@@ -195,16 +204,40 @@ public final class Trainer {
         INDArray x1 = FlowMatching.noise(rng, x0.shape());
         FlowMatching.Example ex = FlowMatching.interpolate(x0, x1, t);
 
-        Map<String, INDArray> inputs = new HashMap<>(model.inputs(ex.xt(), t, cond.context(), cond.mask(),
-                cond.labels()));
-        inputs.put(DitGraph.TARGET, ex.target());
-        try (Graphs.Gradients og = Graphs.gradients(model.graph(), inputs, List.of(DitGraph.LOSS), params.keySet())) {
-            double loss = og.outputs().get(DitGraph.LOSS).getDouble(0);
+        // the loss is a mean over the batch: shards of it run side by side and their gradients,
+        // weighted by shard size, add up to the whole batch's
+        Workers workers = Workers.shared();
+        int shards = workers.shardsFor(b, MIN_SHARD_ROWS);
+        List<Graphs.Gradients> parts = workers.map(shards, i -> {
+            long from = Workers.shardStart(b, shards, i);
+            long to = Workers.shardStart(b, shards, i + 1);
+            Conditioning c = shards == 1 ? cond : cond.rows(from, to);
+            Map<String, INDArray> inputs = new HashMap<>(model.inputs(Workers.shardRows(ex.xt(), shards, i),
+                    Workers.shardRows(t, shards, i), c.context(), c.mask(), c.labels()));
+            inputs.put(DitGraph.TARGET, Workers.shardRows(ex.target(), shards, i));
+            return Graphs.gradients(model.graph(), inputs, List.of(DitGraph.LOSS), params.keySet());
+        }, Graphs.Gradients::close);
+        try {
+            double loss = 0;
+            Map<String, INDArray> grads = parts.get(0).gradients();
+            for (int i = 0; i < shards; i++) {
+                double weight = (double) (Workers.shardStart(b, shards, i + 1) - Workers.shardStart(b, shards, i)) / b;
+                loss += weight * parts.get(i).outputs().get(DitGraph.LOSS).getDouble(0);
+                if (shards > 1) {
+                    Map<String, INDArray> g = parts.get(i).gradients();
+                    for (var e : grads.entrySet()) {
+                        if (i == 0) {
+                            e.getValue().muli(weight);
+                        } else {
+                            e.getValue().addi(g.get(e.getKey()).mul(weight));
+                        }
+                    }
+                }
+            }
             if (!Double.isFinite(loss)) {
                 throw new IllegalStateException("loss became " + loss + " at step " + step
                         + " (lower the learning rate or enable grad_clip)");
             }
-            Map<String, INDArray> grads = og.gradients();
             if (cfg.gradClip() > 0) {
                 clip(grads, cfg.gradClip());
             }
@@ -213,6 +246,8 @@ public final class Trainer {
                 ema.update(params);
             }
             return loss;
+        } finally {
+            parts.forEach(Graphs.Gradients::close);
         }
     }
 

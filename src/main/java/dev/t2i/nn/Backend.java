@@ -5,7 +5,42 @@ import org.nd4j.nativeblas.NativeOpsHolder;
 
 /** Process-wide ND4J settings the commands apply before they build graphs. */
 public final class Backend {
+    /** Threads per native op, as last configured (null: never configured, 1 is used). */
+    private static volatile Integer opThreads;
+
     private Backend() {
+    }
+
+    /** Whether {@link #configureThreads} has run in this process. */
+    public static boolean configured() {
+        return opThreads != null;
+    }
+
+    /** Threads each native op may use, as configured by {@link #configureThreads} (1 by default). */
+    public static int opThreads() {
+        Integer t = opThreads;
+        if (t != null) {
+            return t;
+        }
+        String env = System.getenv("OMP_NUM_THREADS");
+        try {
+            return env != null ? Math.max(1, Integer.parseInt(env.trim())) : 1;
+        } catch (NumberFormatException e) {
+            return 1;
+        }
+    }
+
+    /**
+     * Sets libnd4j's OpenMP thread count for the calling thread: OpenMP keeps it per thread, so
+     * every thread that runs ops (see {@link Workers}) must set it.
+     */
+    public static void applyOpThreads(int threads) {
+        NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(threads);
+    }
+
+    /** Whether ND4J runs on the CPU backend (not CUDA). */
+    public static boolean isCpu() {
+        return Nd4j.getBackend().getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT).contains("cpu");
     }
 
     /**
@@ -30,6 +65,7 @@ public final class Backend {
         if (requested != null) {
             threads = requested;
         } else if (System.getenv("OMP_NUM_THREADS") != null) {
+            opThreads = opThreads();
             if (blasThreads != null) {
                 Nd4j.factory().blas().setMaxThreads(blasThreads);
             }
@@ -37,10 +73,11 @@ public final class Backend {
         } else {
             threads = 1;
         }
+        opThreads = threads;
         Nd4j.getEnvironment().setMaxThreads(threads);
         Nd4j.getEnvironment().setMaxMasterThreads(threads);
         // setMaxThreads does not reach the OpenMP runtime of libnd4j's loops in 1.0.0-M2.1; this does
-        NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(threads);
+        applyOpThreads(threads);
         // OpenBLAS keeps its own pool whose idle threads spin in the kernel between calls
         Nd4j.factory().blas().setMaxThreads(blasThreads != null ? blasThreads : threads);
     }

@@ -2,6 +2,8 @@ package dev.t2i.sampling;
 
 import dev.t2i.conditioning.Conditioning;
 import dev.t2i.dit.DitModel;
+import dev.t2i.nn.Workers;
+import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -9,14 +11,20 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 /**
  * Classifier-free guidance v = v_u + w·(v_c - v_u), with the conditional and unconditional
  * passes run as one batch of 2B per step (the reference runs them one after the other).
- * With w = 1 only the conditional pass is needed and only it runs.
+ * With w = 1 only the conditional pass is needed and only it runs. The images are cut into
+ * shards that run on the {@link Workers} side by side.
  */
 public final class GuidedVelocity implements VelocityField {
+    /** Fewest images per shard worth their own thread. */
+    private static final int MIN_SHARD_ROWS = 2;
+
     private final DitModel model;
-    private final Conditioning both;
-    private final Conditioning condOnly;
     private final double scale;
     private final long batch;
+    private final Workers workers;
+    private final int shards;
+    /** Per shard: the conditioning it evaluates (its conditional rows, then its null rows under guidance). */
+    private final Conditioning[] shardConditioning;
 
     /**
      * @param cond   conditioning of the B images
@@ -25,24 +33,46 @@ public final class GuidedVelocity implements VelocityField {
      */
     public GuidedVelocity(DitModel model, Conditioning cond, Conditioning uncond, double scale) {
         this.model = model;
-        this.condOnly = cond;
-        this.both = cond.concat(uncond);
         this.scale = scale;
         this.batch = cond.batch();
+        this.workers = Workers.shared();
+        // shards of the images run side by side (see Workers), each with its own guidance pair
+        this.shards = batch < 0 ? 1 : workers.shardsFor(batch, MIN_SHARD_ROWS);
+        this.shardConditioning = new Conditioning[shards];
+        for (int i = 0; i < shards; i++) {
+            Conditioning c = shards == 1 ? cond : cond.rows(from(i), from(i + 1));
+            Conditioning u = shards == 1 ? uncond : uncond.rows(from(i), from(i + 1));
+            shardConditioning[i] = guided() ? c.concat(u) : c;
+        }
     }
 
     @Override
     public INDArray velocity(INDArray x, double t) {
+        if (shards == 1) {
+            return velocity(x, t, shardConditioning[0]);
+        }
+        List<INDArray> parts = workers.map(shards, i -> velocity(Workers.shardRows(x, shards, i), t,
+                shardConditioning[i]));
+        return Nd4j.concat(0, parts.toArray(new INDArray[0]));
+    }
+
+    private INDArray velocity(INDArray x, double t, Conditioning c) {
         long b = x.size(0);
-        if (scale == 1.0 || batch < 0) {
-            return model.velocity(x, Nd4j.valueArrayOf(b, (float) t), condOnly.context(), condOnly.mask(),
-                    condOnly.labels());
+        if (!guided()) {
+            return model.velocity(x, Nd4j.valueArrayOf(b, (float) t), c.context(), c.mask(), c.labels());
         }
         INDArray x2 = Nd4j.concat(0, x, x);
-        INDArray v = model.velocity(x2, Nd4j.valueArrayOf(2 * b, (float) t), both.context(), both.mask(),
-                both.labels());
+        INDArray v = model.velocity(x2, Nd4j.valueArrayOf(2 * b, (float) t), c.context(), c.mask(), c.labels());
         INDArray vc = v.get(NDArrayIndex.interval(0, b));
         INDArray vu = v.get(NDArrayIndex.interval(b, 2 * b));
         return vu.add(vc.sub(vu).muli(scale));
+    }
+
+    private boolean guided() {
+        return scale != 1.0 && batch >= 0;
+    }
+
+    private long from(int shard) {
+        return Workers.shardStart(batch, shards, shard);
     }
 }

@@ -39,7 +39,7 @@ public final class TinyBundles {
 
     /** A one-block 8x8 text DiT whose final layer is random (it starts at zero), so images depend on inputs. */
     public static DitModel dit(long seed) {
-        DitModel m = DitGraph.build(new DitConfig("text", 8, 2, 3, 32, 1, 2, 2.0, CTX, 77, 2, "plain"), seed);
+        DitModel m = DitGraph.build(new DitConfig("text", 8, 2, 3, 32, 1, 2, 2.0, CTX, 77, 2, "plain", false), seed);
         INDArray w = m.graph().getArrForVarName("final_proj.weight");
         w.assign(gaussian(w.shape(), new SplittableRandom(seed), 0.1));
         return m;

@@ -68,6 +68,14 @@ class CliTest {
         assertTrue(err.contains("unknown preset 'huge'"), err);
         err = stderrOf(() -> assertEquals(2, Main.run("frobnicate")));
         assertTrue(err.contains("unknown command"), err);
+        err = stderrOf(() -> assertEquals(2, Main.run("info", "--preset", dir.resolve("missing.yaml").toString())));
+        assertTrue(err.contains("config file not found"), err);
+    }
+
+    @Test
+    void helpWorksDespiteRequiredOptions() {
+        String out = stdoutOf(() -> assertEquals(0, Main.run("cfg-sweep", "--help")));
+        assertTrue(out.contains("usage: t2i cfg-sweep"), out);
     }
 
     @Test
@@ -94,6 +102,16 @@ class CliTest {
         assertEquals(0, Main.run("attention", "--model", run.toString(), "--prompt", "a red circle", "--steps", "2",
                 "--out", dir.resolve("att.png").toString()));
         assertTrue(Files.size(dir.resolve("att.png")) > 0);
+
+        // a second demo into the same folder must not overwrite it; --resume continues (here: only re-scores)
+        String err = stderrOf(() -> assertEquals(2, Main.run("demo", "--out", run.toString(), "--steps", "6")));
+        assertTrue(err.contains("already has checkpoints; pass --resume"), err);
+        String[] resumedLog = new String[1];
+        String again = stdoutOf(() -> resumedLog[0] = stderrOf(() -> assertEquals(0, Main.run("demo", "--out",
+                run.toString(), "--resume", "--images", "200", "--samples", "1", "--sample-steps", "2", "--cfg", "2"))));
+        assertTrue(resumedLog[0].contains("resuming " + run + " at step 6 of 6"), resumedLog[0]);
+        assertTrue(again.contains("shapes detected (prompt: circle square triangle none)"), again);
+        assertTrue(again.strip().lines().reduce((a, b) -> b).orElse("").startsWith("adherence_heldout "), again);
     }
 
     static String stderrOf(Runnable r) {

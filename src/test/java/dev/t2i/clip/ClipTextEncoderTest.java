@@ -45,6 +45,16 @@ class ClipTextEncoderTest {
     }
 
     @Test
+    void promptsShardedOverWorkersMatchGolden() {
+        try {
+            dev.t2i.nn.Workers.configure(3);
+            assertMatchesGolden(ClipTextEncoder.fromHuggingFace(TINY.resolve("model")));
+        } finally {
+            dev.t2i.nn.Workers.configure(dev.t2i.nn.Workers.defaultCount());
+        }
+    }
+
+    @Test
     void missingFolderGivesClearError(@TempDir Path tmp) {
         T2iException e = assertThrows(T2iException.class, () -> ClipTextEncoder.fromHuggingFace(tmp));
         assertTrue(e.getMessage().contains("config.json"), e.getMessage());

@@ -33,17 +33,22 @@ class DitGradientCheckTest {
 
     @Test
     void textConditional() {
-        check(new DitConfig("text", 8, 2, 3, 16, 2, 2, 2.0, 8, 4, 3, "plain"));
+        check(new DitConfig("text", 8, 2, 3, 16, 2, 2, 2.0, 8, 4, 3, "plain", false));
     }
 
     @Test
     void classConditional() {
-        check(new DitConfig("class", 8, 2, 3, 16, 2, 2, 2.0, 8, 4, 3, "plain"));
+        check(new DitConfig("class", 8, 2, 3, 16, 2, 2, 2.0, 8, 4, 3, "plain", false));
     }
 
     @Test
     void adaLnZeroText() {
-        check(new DitConfig("text", 8, 2, 3, 16, 2, 2, 2.0, 8, 4, 3, "zero"));
+        check(new DitConfig("text", 8, 2, 3, 16, 2, 2, 2.0, 8, 4, 3, "zero", false));
+    }
+
+    @Test
+    void pooledTextInTheModulation() {
+        check(new DitConfig("text", 8, 2, 3, 16, 2, 2, 2.0, 8, 4, 3, "plain", true));
     }
 
     private static void check(DitConfig cfg) {

@@ -17,7 +17,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 class DitModelTest {
-    static final DitConfig TINY = new DitConfig("text", 8, 2, 3, 32, 1, 2, 2.0, 16, 4, 2, "plain");
+    static final DitConfig TINY = new DitConfig("text", 8, 2, 3, 32, 1, 2, 2.0, 16, 4, 2, "plain", false);
 
     @Test
     void saveAndLoadGiveIdenticalOutputs(@TempDir Path dir) {
@@ -41,13 +41,13 @@ class DitModelTest {
     @Test
     void badConfigsAreRejectedWithTheFieldNamed() {
         T2iException heads = assertThrows(T2iException.class,
-                () -> new DitConfig("text", 32, 4, 3, 100, 2, 8, 4.0, 16, 77, 10, "plain").validate());
+                () -> new DitConfig("text", 32, 4, 3, 100, 2, 8, 4.0, 16, 77, 10, "plain", false).validate());
         assertTrue(heads.getMessage().contains("num_heads 8 does not divide embed_dim 100"), heads.getMessage());
         T2iException patch = assertThrows(T2iException.class,
-                () -> new DitConfig("text", 30, 4, 3, 64, 2, 4, 4.0, 16, 77, 10, "plain").validate());
+                () -> new DitConfig("text", 30, 4, 3, 64, 2, 4, 4.0, 16, 77, 10, "plain", false).validate());
         assertTrue(patch.getMessage().contains("img_size 30 is not divisible by patch_size 4"), patch.getMessage());
         T2iException variant = assertThrows(T2iException.class,
-                () -> new DitConfig("txt", 32, 4, 3, 64, 2, 4, 4.0, 16, 77, 10, "plain").validate());
+                () -> new DitConfig("txt", 32, 4, 3, 64, 2, 4, 4.0, 16, 77, 10, "plain", false).validate());
         assertTrue(variant.getMessage().contains("variant"), variant.getMessage());
     }
 

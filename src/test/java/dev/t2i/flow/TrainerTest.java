@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.t2i.dit.DitConfig;
 import dev.t2i.dit.DitGraph;
 import dev.t2i.dit.DitModel;
+import dev.t2i.nn.Workers;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class TrainerTest {
-    static final DitConfig TINY = new DitConfig("text", 8, 2, 3, 32, 1, 2, 2.0, 16, 4, 2, "plain");
+    static final DitConfig TINY = new DitConfig("text", 8, 2, 3, 32, 1, 2, 2.0, 16, 4, 2, "plain", false);
 
     static TrainConfig recipe(int steps, long seed) {
         return new TrainConfig(8, steps, 0, 3e-3, 0.0, 0, 0, 0, 0.1, null, null, 0, 1.0, 0.99, true, seed, 10, 1000,
@@ -55,5 +56,34 @@ class TrainerTest {
         assertEquals(4, second.step());
         resumed.addAll(second.run(Long.MAX_VALUE));
         assertEquals(straight, resumed, "loss sequence after resume");
+    }
+
+    @Test
+    void dataParallelShardsTrainLikeOneThread(@TempDir Path a, @TempDir Path b, @TempDir Path c) {
+        try {
+            Workers.configure(1);
+            Trainer one = trainer(a, 6, 5);
+            List<Double> single = one.run(Long.MAX_VALUE);
+            Workers.configure(2);
+            Trainer two = trainer(b, 6, 5);
+            List<Double> sharded = two.run(Long.MAX_VALUE);
+            Workers.configure(3);
+            Trainer three = trainer(c, 6, 5);
+            List<Double> threeShards = three.run(Long.MAX_VALUE);
+            for (int i = 0; i < single.size(); i++) {
+                assertEquals(single.get(i), sharded.get(i), 1e-5 * single.get(i), "loss of step " + i + ", 2 workers");
+                assertEquals(single.get(i), threeShards.get(i), 1e-5 * single.get(i), "loss of step " + i + ", 3 workers");
+            }
+            var w1 = one.model().weights();
+            var w2 = two.model().weights();
+            // looser than the losses: the cross-attention key bias has a zero true gradient (softmax
+            // ignores a shift shared by all keys), and AdamW turns rounding noise there into steps
+            for (String k : w1.keySet()) {
+                double diff = w1.get(k).sub(w2.get(k)).amaxNumber().doubleValue();
+                assertTrue(diff < 1e-4, k + " differs by " + diff + " after 6 steps");
+            }
+        } finally {
+            Workers.configure(Workers.defaultCount());
+        }
     }
 }

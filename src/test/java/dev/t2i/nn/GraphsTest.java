@@ -25,7 +25,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * results, and arrays returned by one call must survive the next.
  */
 class GraphsTest {
-    private static final DitConfig CFG = new DitConfig("text", 8, 2, 3, 32, 2, 2, 2.0, 16, 4, 2, "plain");
+    private static final DitConfig CFG = new DitConfig("text", 8, 2, 3, 32, 2, 2, 2.0, 16, 4, 2, "plain", false);
 
     private static DitModel model() {
         DitModel m = DitGraph.build(CFG, 5);

@@ -7,6 +7,7 @@ import dev.t2i.conditioning.Conditioning;
 import dev.t2i.dit.DitConfig;
 import dev.t2i.dit.DitGraph;
 import dev.t2i.dit.DitModel;
+import dev.t2i.nn.Workers;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -36,7 +37,7 @@ class SamplerTest {
     }
 
     static DitModel randomTinyModel() {
-        DitModel m = DitGraph.build(new DitConfig("text", 8, 2, 3, 32, 1, 2, 2.0, 16, 4, 2, "plain"), 3);
+        DitModel m = DitGraph.build(new DitConfig("text", 8, 2, 3, 32, 1, 2, 2.0, 16, 4, 2, "plain", false), 3);
         // the final layer starts at zero; give it values so the velocity depends on the inputs
         Nd4j.getRandom().setSeed(5);
         m.graph().getArrForVarName("final_proj.weight").assign(Nd4j.randn(m.graph().getArrForVarName(
@@ -71,5 +72,22 @@ class SamplerTest {
         INDArray w75 = new GuidedVelocity(m, cond, uncond, 7.5).velocity(x, 0.3);
         INDArray twoPass = vu.add(vc.sub(vu).mul(7.5));
         assertEquals(0.0, w75.sub(twoPass).amaxNumber().doubleValue(), 1e-5);
+    }
+
+    @Test
+    void imagesShardedOverWorkersGetTheSameVelocity() {
+        DitModel m = randomTinyModel();
+        Conditioning cond = text(5, 1);
+        Conditioning uncond = text(5, 2);
+        INDArray x = Nd4j.randn(new long[] {5, 3, 8, 8});
+        try {
+            Workers.configure(1);
+            INDArray one = new GuidedVelocity(m, cond, uncond, 4.0).velocity(x, 0.6);
+            Workers.configure(2);
+            INDArray two = new GuidedVelocity(m, cond, uncond, 4.0).velocity(x, 0.6);
+            assertEquals(0.0, two.sub(one).amaxNumber().doubleValue(), 1e-5, "2 shards (3 + 2 images) vs one batch");
+        } finally {
+            Workers.configure(Workers.defaultCount());
+        }
     }
 }

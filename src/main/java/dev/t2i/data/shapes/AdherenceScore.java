@@ -19,9 +19,11 @@ public final class AdherenceScore {
      *
      * @param colorMatched images whose colour matched (whatever the shape)
      * @param shapeMatched  images whose shape matched (whatever the colour)
+     * @param shapeConfusion counts by prompted shape (row, {@link ShapeKind} order) and detected
+     *                       shape (column; the last column counts images where none was found)
      */
     public record Report(int seenTotal, int seenMatched, int heldOutTotal, int heldOutMatched,
-                         int colorMatched, int shapeMatched) {
+                         int colorMatched, int shapeMatched, int[][] shapeConfusion) {
         public int total() {
             return seenTotal + heldOutTotal;
         }
@@ -56,6 +58,22 @@ public final class AdherenceScore {
                     format(colorAccuracy()), format(shapeAccuracy()));
         }
 
+        /**
+         * Which shapes were drawn for which prompted shape, one line: "shapes drawn (prompt: circle
+         * square triangle none): circle 30 8 2 0; square …".
+         */
+        public String confusionSummary() {
+            StringBuilder b = new StringBuilder("shapes detected (prompt: circle square triangle none):");
+            ShapeKind[] kinds = ShapeKind.values();
+            for (int i = 0; i < kinds.length; i++) {
+                b.append(i == 0 ? " " : "; ").append(kinds[i].word());
+                for (int n : shapeConfusion[i]) {
+                    b.append(' ').append(n);
+                }
+            }
+            return b.toString();
+        }
+
         private static double fraction(int matched, int total) {
             return total == 0 ? Double.NaN : matched / (double) total;
         }
@@ -76,6 +94,7 @@ public final class AdherenceScore {
         int heldMatched = 0;
         int color = 0;
         int shape = 0;
+        int[][] confusion = new int[ShapeKind.values().length][ShapeKind.values().length + 1];
         for (int i = 0; i < prompts.size(); i++) {
             ShapePrompt p = prompts.get(i);
             Detection d = detections.get(i);
@@ -89,8 +108,9 @@ public final class AdherenceScore {
             }
             color += d.color() == p.color() ? 1 : 0;
             shape += d.shape() == p.shape() ? 1 : 0;
+            confusion[p.shape().ordinal()][d.shape() == null ? ShapeKind.values().length : d.shape().ordinal()]++;
         }
-        return new Report(seenTotal, seenMatched, heldTotal, heldMatched, color, shape);
+        return new Report(seenTotal, seenMatched, heldTotal, heldMatched, color, shape, confusion);
     }
 
     /**

@@ -24,6 +24,12 @@ class AdherenceScoreTest {
         assertEquals(6, perfect.heldOutTotal());
         assertEquals(1.0, perfect.seen());
         assertEquals(1.0, perfect.heldOut());
+        int[][] diagonal = perfect.shapeConfusion();
+        for (int i = 0; i < 3; i++) {
+            for (int j = 0; j < 4; j++) {
+                assertEquals(i == j ? 12 : 0, diagonal[i][j], "prompt " + i + " detected " + j);
+            }
+        }
 
         // ask for another shape on every held-out image: those all miss, but their colour matches
         for (int i = 0; i < prompts.size(); i++) {
@@ -40,8 +46,14 @@ class AdherenceScoreTest {
         assertTrue(Double.isNaN(report.heldOut()));
         assertTrue(report.summary().startsWith("adherence seen 0.833 (30/36), held-out n/a (0/0)"), report.summary());
 
+        int[][] shifted = report.shapeConfusion();
+        assertEquals(36 - 6, shifted[0][0] + shifted[1][1] + shifted[2][2]);
+        assertTrue(report.confusionSummary().startsWith("shapes detected (prompt: circle square triangle none): circle "),
+                report.confusionSummary());
+
         AdherenceScore.Report byCaption = AdherenceScore.scoreCaptions(data.captions(), images);
-        assertEquals(perfect, byCaption);
+        assertEquals(perfect.summary(), byCaption.summary());
+        assertTrue(java.util.Arrays.deepEquals(perfect.shapeConfusion(), byCaption.shapeConfusion()));
     }
 
     @Test
