@@ -25,13 +25,12 @@ ARCHIVE_SHA256="c4a38c50a1bc5f3a1c5537f2155ab9d68f9f25eb1ed8d9ddda3db29a59bca1dd
 BATCH_BYTES=30730000
 BATCHES="data_batch_1.bin data_batch_2.bin data_batch_3.bin data_batch_4.bin data_batch_5.bin test_batch.bin"
 
+DL_NAME=download-cifar10
+# shellcheck source=tools/lib-download.sh
+. "$(dirname "$0")/lib-download.sh"
+
 usage() {
   sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
-}
-
-die() {
-  echo "download-cifar10: error: $*" >&2
-  exit 1
 }
 
 EXTRACT=1
@@ -47,80 +46,16 @@ while [ $# -gt 0 ]; do
 done
 TARGET="${TARGET:-data/cifar10}"
 
-sum_of() {
-  # sum_of ALGO FILE, with GNU coreutils or the macOS tools.
-  local algo="$1" file="$2"
-  if command -v "${algo}sum" >/dev/null 2>&1; then
-    "${algo}sum" "$file" | cut -d' ' -f1
-  elif [ "$algo" = sha256 ] && command -v shasum >/dev/null 2>&1; then
-    shasum -a 256 "$file" | cut -d' ' -f1
-  elif [ "$algo" = md5 ] && command -v md5 >/dev/null 2>&1; then
-    md5 -q "$file"
-  else
-    die "need ${algo}sum to verify the download"
-  fi
-}
-
-size_of() {
-  stat -c %s "$1" 2>/dev/null || stat -f %z "$1" 2>/dev/null || wc -c <"$1" | tr -d ' '
-}
-
-fetch() {
-  if command -v curl >/dev/null 2>&1; then
-    curl --fail --location --continue-at - --retry 5 --retry-delay 3 \
-         --connect-timeout 30 --progress-bar --output "$2" "$1"
-  elif command -v wget >/dev/null 2>&1; then
-    wget --continue --tries=5 --timeout=60 --output-document="$2" "$1"
-  else
-    die "need curl or wget to download"
-  fi
-}
-
-# verify FILE: 0 when size, MD5 and SHA-256 all match; otherwise says which differs.
-verify() {
-  local file="$1" got
-  got="$(size_of "$file")"
-  if [ "$got" != "$ARCHIVE_SIZE" ]; then
-    echo "download-cifar10: $ARCHIVE_NAME: size $got bytes, expected $ARCHIVE_SIZE" >&2
-    return 1
-  fi
-  got="$(sum_of md5 "$file")"
-  if [ "$got" != "$ARCHIVE_MD5" ]; then
-    echo "download-cifar10: $ARCHIVE_NAME: MD5 MISMATCH (expected $ARCHIVE_MD5, got $got)" >&2
-    return 1
-  fi
-  got="$(sum_of sha256 "$file")"
-  if [ "$got" != "$ARCHIVE_SHA256" ]; then
-    echo "download-cifar10: $ARCHIVE_NAME: SHA-256 MISMATCH" >&2
-    echo "  expected $ARCHIVE_SHA256" >&2
-    echo "  got      $got" >&2
-    return 1
-  fi
-  return 0
-}
-
 mkdir -p "$TARGET"
 archive="$TARGET/$ARCHIVE_NAME"
-part="$archive.part"
 
-if [ -f "$archive" ] && verify "$archive"; then
+if [ -f "$archive" ] && verify_file "$ARCHIVE_NAME" "$archive" "$ARCHIVE_SIZE" "$ARCHIVE_SHA256" "$ARCHIVE_MD5"; then
   echo "download-cifar10: $archive already present and verified"
 else
   rm -f "$archive"
-  if [ -f "$part" ] && [ "$(size_of "$part")" -gt "$ARCHIVE_SIZE" ]; then
-    rm -f "$part"   # longer than the real archive, so not a prefix of it
-  fi
-  # Skip the request when a stopped run left a complete .part (a range request past the end
-  # is answered with HTTP 416).
-  if [ ! -f "$part" ] || [ "$(size_of "$part")" -lt "$ARCHIVE_SIZE" ]; then
-    echo "download-cifar10: fetching $URL"
-    fetch "$URL" "$part" || die "download failed (rerun to resume)"
-  fi
-  if ! verify "$part"; then
-    rm -f "$part"
+  echo "download-cifar10: fetching $URL"
+  fetch_verified "$URL" "$archive" "$ARCHIVE_SIZE" "$ARCHIVE_SHA256" "$ARCHIVE_MD5" ||
     die "the downloaded archive does not match the published checksum and was deleted"
-  fi
-  mv -f "$part" "$archive"
   echo "download-cifar10: $archive verified (MD5 $ARCHIVE_MD5)"
 fi
 

@@ -33,13 +33,12 @@ special_tokens_map.json 389       f8c0d6c39aee3f8431078ef6646567b0aba7f2246e9c54
 model.safetensors       605157884 99d28a652e6ec46629ab7047a0ac82c69b1fe11e0ce672c43af65d3a9a3fc05d
 "
 
+DL_NAME=download-clip
+# shellcheck source=tools/lib-download.sh
+. "$(dirname "$0")/lib-download.sh"
+
 usage() {
   sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
-}
-
-die() {
-  echo "download-clip: error: $*" >&2
-  exit 1
 }
 
 VERIFY_ONLY=""
@@ -56,53 +55,6 @@ done
 TARGET="${TARGET:-weights/clip-vit-base-patch32}"
 BASE_URL="${HF_ENDPOINT:-https://huggingface.co}/$REPO/resolve/$REVISION"
 
-sha256_of() {
-  # sha256sum on Linux, shasum on macOS.
-  if command -v sha256sum >/dev/null 2>&1; then
-    sha256sum "$1" | cut -d' ' -f1
-  elif command -v shasum >/dev/null 2>&1; then
-    shasum -a 256 "$1" | cut -d' ' -f1
-  else
-    die "need sha256sum or shasum to verify downloads"
-  fi
-}
-
-size_of() {
-  # GNU stat first, BSD stat second; wc -c as the portable fallback.
-  stat -c %s "$1" 2>/dev/null || stat -f %z "$1" 2>/dev/null || wc -c <"$1" | tr -d ' '
-}
-
-# fetch URL OUT: append to OUT from where it stops (resume), following the hub's redirect to
-# its CDN; fail on HTTP errors instead of saving an error page.
-fetch() {
-  if command -v curl >/dev/null 2>&1; then
-    curl --fail --location --continue-at - --retry 5 --retry-delay 3 \
-         --connect-timeout 30 --progress-bar --output "$2" "$1"
-  elif command -v wget >/dev/null 2>&1; then
-    wget --continue --tries=5 --timeout=60 --output-document="$2" "$1"
-  else
-    die "need curl or wget to download"
-  fi
-}
-
-# check NAME SIZE SHA FILE: 0 if FILE has the expected size and sum, else prints why and 1.
-check() {
-  local name="$1" want_size="$2" want_sum="$3" file="$4" got_size got_sum
-  got_size="$(size_of "$file")"
-  if [ "$got_size" != "$want_size" ]; then
-    echo "download-clip: $name: size $got_size bytes, expected $want_size" >&2
-    return 1
-  fi
-  got_sum="$(sha256_of "$file")"
-  if [ "$got_sum" != "$want_sum" ]; then
-    echo "download-clip: $name: SHA-256 MISMATCH" >&2
-    echo "  expected $want_sum" >&2
-    echo "  got      $got_sum" >&2
-    return 1
-  fi
-  return 0
-}
-
 mkdir -p "$TARGET"
 echo "download-clip: $REPO @ $REVISION -> $TARGET"
 
@@ -110,10 +62,9 @@ failed=0
 while read -r name size sum; do
   [ -n "$name" ] || continue
   final="$TARGET/$name"
-  part="$final.part"
 
   if [ -f "$final" ]; then
-    if check "$name" "$size" "$sum" "$final"; then
+    if verify_file "$name" "$final" "$size" "$sum"; then
       echo "  ok       $name (already present)"
       continue
     fi
@@ -130,23 +81,9 @@ while read -r name size sum; do
     continue
   fi
 
-  # A .part longer than the real file cannot be a prefix of it: drop it rather than resume.
-  if [ -f "$part" ] && [ "$(size_of "$part")" -gt "$size" ]; then
-    rm -f "$part"
-  fi
-  # A complete .part (a run stopped between download and rename) needs no request: a range
-  # request past the end is answered with HTTP 416, which curl reports as an error.
-  if [ ! -f "$part" ] || [ "$(size_of "$part")" -lt "$size" ]; then
-    echo "  fetch    $name ($size bytes)"
-    fetch "$BASE_URL/$name" "$part" || die "download of $name failed (rerun to resume)"
-  fi
-
-  if check "$name" "$size" "$sum" "$part"; then
-    mv -f "$part" "$final"
+  if fetch_verified "$BASE_URL/$name" "$final" "$size" "$sum"; then
     echo "  ok       $name"
   else
-    # Keep nothing that failed verification: resuming a corrupt prefix would fail again.
-    rm -f "$part"
     echo "download-clip: $name did not match the pinned checksum and was deleted." >&2
     echo "  The hub or a proxy served different bytes than revision $REVISION holds." >&2
     failed=1
