@@ -41,17 +41,27 @@ public final class DitGraph {
     public static final String TARGET = "target";
     public static final String VELOCITY = "velocity";
     public static final String LOSS = "loss";
+    /**
+     * Cross-attention keys and values of every block for the distinct texts, [U, M·2·depth·D]:
+     * an output of the full graph, a placeholder of the {@link #buildCachedText} graph.
+     */
+    public static final String TEXT_KV = "text_kv";
+    /** The projected caption mean of each distinct text, [U, 4D] (text_pool models only); as TEXT_KV. */
+    public static final String TEXT_POOL = "text_pool";
     private static final double EPS = 1e-5;
 
     private final DitConfig cfg;
     private final SameDiff sd;
     private final ParamScope root;
+    /** Whether the text enters as precomputed {@link #TEXT_KV} (and {@link #TEXT_POOL}) instead of tokens. */
+    private final boolean textFeaturesAsInput;
     /** Shared zeros for the broadcasting products, token rows [B·N, D] and [B, N, D]. */
     private SDVariable zerosRows;
     private SDVariable zerosTokens;
 
-    private DitGraph(DitConfig cfg, long seed, DataType dtype) {
+    private DitGraph(DitConfig cfg, long seed, DataType dtype, boolean textFeaturesAsInput) {
         this.cfg = cfg.validate();
+        this.textFeaturesAsInput = textFeaturesAsInput;
         this.sd = Graphs.create();
         this.root = ParamScope.root(sd, seed, true, dtype);
     }
@@ -66,9 +76,24 @@ public final class DitGraph {
      * gradient checks (placeholders then take DOUBLE arrays; {@link DitModel#inputs} is FLOAT-only).
      */
     public static DitModel build(DitConfig cfg, long seed, DataType dtype) {
-        DitGraph g = new DitGraph(cfg, seed, dtype);
+        DitGraph g = new DitGraph(cfg, seed, dtype, false);
         g.define();
         return new DitModel(cfg, g.sd, g.root.params());
+    }
+
+    /**
+     * The text variant's trunk for repeated forward passes over the same texts (sampling): the
+     * text enters as {@link #TEXT_KV} (and {@link #TEXT_POOL}), computed once by the full graph,
+     * instead of as tokens that every pass would project again. Its weights are placeholders
+     * for the full graph's, which the caller shares into it.
+     */
+    static SameDiff buildCachedText(DitConfig cfg) {
+        if (!cfg.isText()) {
+            throw new IllegalArgumentException("only the text variant has text features to cache");
+        }
+        DitGraph g = new DitGraph(cfg, 0, DataType.FLOAT, true);
+        g.define();
+        return g.sd;
     }
 
     /** Name of the cross-attention weights output of block {@code i}. */
@@ -95,17 +120,28 @@ public final class DitGraph {
         if (cfg.isText()) {
             int m = cfg.contextLen();
             int ctx = cfg.contextDim();
-            SDVariable z = sd.placeHolder(CONTEXT, f, -1, m, ctx);                          // [U,M,ctx]
             SDVariable select = sd.placeHolder(CONTEXT_SELECT, f, -1, -1);                  // [B,U]
             SDVariable mask = sd.placeHolder(CONTEXT_MASK, f, -1, m);
-            SDVariable context = Linear.apply(root, "text_proj", z.reshape(-1, ctx), ctx, ctx);   // [U·M, ctx]
-            keyValue = crossKeyValues(context, select);
+            SDVariable textKv;
+            SDVariable textPool = null;
+            if (textFeaturesAsInput) {
+                textKv = sd.placeHolder(TEXT_KV, f, -1, (long) m * 2 * cfg.depth() * cfg.embedDim());
+                textPool = cfg.textPool() ? sd.placeHolder(TEXT_POOL, f, -1, cfg.condDim()) : null;
+            } else {
+                SDVariable z = sd.placeHolder(CONTEXT, f, -1, m, ctx);                      // [U,M,ctx]
+                SDVariable context = Linear.apply(root, "text_proj", z.reshape(-1, ctx), ctx, ctx); // [U·M, ctx]
+                textKv = sd.identity(TEXT_KV, crossKeyValues(context));
+                if (cfg.textPool()) {
+                    // the mean over all M positions, padding included: after CLIP's causal attention
+                    // those carry the whole caption too, and the mean needs no per-text mask
+                    textPool = sd.identity(TEXT_POOL, Linear.apply(root, "text_pool_proj", z.mean(1), ctx,
+                            cfg.condDim()));
+                }
+            }
+            keyValue = perImageKeyValues(textKv, select);
             keyBias = Attention.keyPaddingBias(mask, m);                                     // [B,1,1,M]
-            if (cfg.textPool()) {
-                // the mean over all M positions, padding included: after CLIP's causal attention
-                // those carry the whole caption too, and the mean needs no per-text mask
-                SDVariable pooled = sd.mmul(select, z.mean(1));                              // [B, ctx]
-                c = c.add(Linear.apply(root, "text_pool_proj", pooled, ctx, cfg.condDim()));
+            if (textPool != null) {
+                c = c.add(sd.mmul(select, textPool));
             }
         } else if (cfg.isClass()) {
             SDVariable label = sd.placeHolder(LABEL, DataType.INT, -1);
@@ -182,12 +218,12 @@ public final class DitGraph {
     }
 
     /**
-     * The keys and values of every block's cross-attention, [B·M, D] each, in block order (k0, v0,
-     * k1, v1, …). All of them project the same text tokens, so they are one matrix product with the
-     * per-block weights side by side (the parameters keep their per-block names), computed for the
-     * U distinct texts and handed to the B images by the selection matrix, then split.
+     * The keys and values of every block's cross-attention for the U distinct texts, [U, M·2·depth·D]
+     * in block order (k0, v0, k1, v1, … per token). All of them project the same text tokens, so
+     * they are one matrix product with the per-block weights side by side (the parameters keep
+     * their per-block names).
      */
-    private SDVariable[] crossKeyValues(SDVariable context, SDVariable select) {
+    private SDVariable crossKeyValues(SDVariable context) {
         int d = cfg.embedDim();
         int ctx = cfg.contextDim();
         int count = 2 * cfg.depth();
@@ -201,11 +237,16 @@ public final class DitGraph {
                 biases[2 * i + j] = p.zeros("bias", TorchLayout.SAME, null, d);
             }
         }
-        int m = cfg.contextLen();
         SDVariable distinct = Linear.affine(root, context, sd.concat(1, weights), sd.concat(0, biases),
                 ctx, (long) count * d);                                                           // [U·M, 2·depth·D]
-        SDVariable perImage = sd.mmul(select, distinct.reshape(-1, (long) m * count * d));  // [B, M·2·depth·D]
-        return sd.split(perImage.reshape(-1, (long) count * d), count, 1);
+        return distinct.reshape(-1, (long) cfg.contextLen() * count * d);                        // [U, M·2·depth·D]
+    }
+
+    /** The distinct texts' keys and values handed to the B images by the selection matrix, split per block. */
+    private SDVariable[] perImageKeyValues(SDVariable textKv, SDVariable select) {
+        int count = 2 * cfg.depth();
+        SDVariable perImage = sd.mmul(select, textKv);                                        // [B, M·2·depth·D]
+        return sd.split(perImage.reshape(-1, (long) count * cfg.embedDim()), count, 1);
     }
 
     /**

@@ -33,6 +33,8 @@ public final class DitModel {
     private final DitConfig config;
     private final SameDiff sd;
     private final Map<String, ParamSpec> params;
+    /** The text variant's trunk with the text features as inputs, sharing this graph's weights; built on first use. */
+    private SameDiff cachedTextGraph;
 
     DitModel(DitConfig config, SameDiff sd, Map<String, ParamSpec> params) {
         this.config = config;
@@ -81,6 +83,76 @@ public final class DitModel {
      */
     public INDArray velocity(INDArray x, INDArray t, INDArray context, INDArray contextMask, INDArray labels) {
         return Graphs.output(sd, inputs(x, t, context, contextMask, labels), DitGraph.VELOCITY).get(DitGraph.VELOCITY);
+    }
+
+    /**
+     * The text inputs of a batch, prepared once for many forward passes over them (the steps of a
+     * sampler): the cross-attention keys and values of its distinct texts are computed here, not
+     * in every pass. Graphs saved before this existed, and the other variants, keep the plain
+     * inputs and get no saving.
+     *
+     * @param context     [B, M, ctx] text tokens (text variant), or null
+     * @param contextMask [B, M], or null
+     * @param labels      [B] class labels (class variant), or null
+     */
+    public PreparedText prepareText(INDArray context, INDArray contextMask, INDArray labels) {
+        if (!config.isText() || !sd.hasVariable(DitGraph.TEXT_KV) || !sd.hasVariable(DitGraph.CONTEXT_SELECT)) {
+            return new PreparedText(context, contextMask, labels, null);
+        }
+        long b = context.size(0);
+        expectShape("context", context, b, config.contextLen(), config.contextDim());
+        expectShape("context_mask", contextMask, b, config.contextLen());
+        Map<String, INDArray> text = TextContext.inputs(context.castTo(DataType.FLOAT), contextMask);
+        String[] names = config.textPool() ? new String[] {DitGraph.TEXT_KV, DitGraph.TEXT_POOL}
+                : new String[] {DitGraph.TEXT_KV};
+        Map<String, INDArray> features = new HashMap<>(Graphs.output(sd,
+                Map.of(DitGraph.CONTEXT, text.get(DitGraph.CONTEXT)), names));
+        features.put(DitGraph.CONTEXT_SELECT, text.get(DitGraph.CONTEXT_SELECT));
+        features.put(DitGraph.CONTEXT_MASK, text.get(DitGraph.CONTEXT_MASK));
+        return new PreparedText(context, contextMask, labels, features);
+    }
+
+    /** One forward pass over prepared text inputs: the same velocity as {@link #velocity(INDArray, INDArray, INDArray, INDArray, INDArray)}. */
+    public INDArray velocity(INDArray x, INDArray t, PreparedText text) {
+        if (text.features() == null) {
+            return velocity(x, t, text.context(), text.mask(), text.labels());
+        }
+        long b = x.size(0);
+        expectShape("x", x, b, config.inChannels(), config.imgSize(), config.imgSize());
+        expectShape("t", t, b);
+        if (text.context().size(0) != b) {
+            throw new T2iException("prepared text is for " + text.context().size(0) + " images, got " + b);
+        }
+        Map<String, INDArray> in = new HashMap<>(text.features());
+        in.put(DitGraph.X, x.castTo(DataType.FLOAT));
+        in.put(DitGraph.T, t.castTo(DataType.FLOAT));
+        return Graphs.output(cachedTextGraph(), in, DitGraph.VELOCITY).get(DitGraph.VELOCITY);
+    }
+
+    /**
+     * Text inputs ready for {@link #velocity(INDArray, INDArray, PreparedText)}.
+     *
+     * @param features the cached-text graph's inputs, or null where the plain inputs are used
+     */
+    public record PreparedText(INDArray context, INDArray mask, INDArray labels, Map<String, INDArray> features) {
+    }
+
+    private synchronized SameDiff cachedTextGraph() {
+        if (cachedTextGraph == null) {
+            SameDiff g = DitGraph.buildCachedText(config);
+            // share this graph's weight arrays (updated in place by training and EMA swaps)
+            for (SDVariable v : g.variables()) {
+                if (v.getVariableType() == org.nd4j.autodiff.samediff.VariableType.VARIABLE) {
+                    INDArray own = v.getArr();
+                    g.associateArrayWithVariable(sd.getArrForVarName(v.name()), v);
+                    if (own != null && own.closeable()) {
+                        own.close();
+                    }
+                }
+            }
+            cachedTextGraph = g;
+        }
+        return cachedTextGraph;
     }
 
     /** Evaluates any named outputs of the graph for the given inputs. */

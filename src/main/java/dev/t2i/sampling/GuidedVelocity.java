@@ -12,7 +12,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * Classifier-free guidance v = v_u + w·(v_c - v_u), with the conditional and unconditional
  * passes run as one batch of 2B per step (the reference runs them one after the other).
  * With w = 1 only the conditional pass is needed and only it runs. The images are cut into
- * shards that run on the {@link Workers} side by side.
+ * shards that run on the {@link Workers} side by side, and the text of each shard is prepared once
+ * ({@link DitModel#prepareText}): its cross-attention keys and values do not change between steps.
  */
 public final class GuidedVelocity implements VelocityField {
     /** Fewest images per shard worth their own thread. */
@@ -23,8 +24,11 @@ public final class GuidedVelocity implements VelocityField {
     private final long batch;
     private final Workers workers;
     private final int shards;
-    /** Per shard: the conditioning it evaluates (its conditional rows, then its null rows under guidance). */
-    private final Conditioning[] shardConditioning;
+    /**
+     * Per shard: the text it evaluates (its conditional rows, then its null rows under guidance),
+     * prepared once for all steps.
+     */
+    private final List<DitModel.PreparedText> shardText;
 
     /**
      * @param cond   conditioning of the B images
@@ -38,31 +42,31 @@ public final class GuidedVelocity implements VelocityField {
         this.workers = Workers.shared();
         // shards of the images run side by side (see Workers), each with its own guidance pair
         this.shards = batch < 0 ? 1 : workers.shardsFor(batch, MIN_SHARD_ROWS);
-        this.shardConditioning = new Conditioning[shards];
-        for (int i = 0; i < shards; i++) {
+        this.shardText = workers.map(shards, i -> {
             Conditioning c = shards == 1 ? cond : cond.rows(from(i), from(i + 1));
             Conditioning u = shards == 1 ? uncond : uncond.rows(from(i), from(i + 1));
-            shardConditioning[i] = guided() ? c.concat(u) : c;
-        }
+            Conditioning both = guided() ? c.concat(u) : c;
+            return model.prepareText(both.context(), both.mask(), both.labels());
+        });
     }
 
     @Override
     public INDArray velocity(INDArray x, double t) {
         if (shards == 1) {
-            return velocity(x, t, shardConditioning[0]);
+            return velocity(x, t, shardText.get(0));
         }
         List<INDArray> parts = workers.map(shards, i -> velocity(Workers.shardRows(x, shards, i), t,
-                shardConditioning[i]));
+                shardText.get(i)));
         return Nd4j.concat(0, parts.toArray(new INDArray[0]));
     }
 
-    private INDArray velocity(INDArray x, double t, Conditioning c) {
+    private INDArray velocity(INDArray x, double t, DitModel.PreparedText text) {
         long b = x.size(0);
         if (!guided()) {
-            return model.velocity(x, Nd4j.valueArrayOf(b, (float) t), c.context(), c.mask(), c.labels());
+            return model.velocity(x, Nd4j.valueArrayOf(b, (float) t), text);
         }
         INDArray x2 = Nd4j.concat(0, x, x);
-        INDArray v = model.velocity(x2, Nd4j.valueArrayOf(2 * b, (float) t), c.context(), c.mask(), c.labels());
+        INDArray v = model.velocity(x2, Nd4j.valueArrayOf(2 * b, (float) t), text);
         INDArray vc = v.get(NDArrayIndex.interval(0, b));
         INDArray vu = v.get(NDArrayIndex.interval(b, 2 * b));
         return vu.add(vc.sub(vu).muli(scale));

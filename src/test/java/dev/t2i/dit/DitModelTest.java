@@ -20,6 +20,43 @@ class DitModelTest {
     static final DitConfig TINY = new DitConfig("text", 8, 2, 3, 32, 1, 2, 2.0, 16, 4, 2, "plain", false);
 
     @Test
+    void preparedTextGivesTheSameVelocityAndFollowsWeightUpdates(@TempDir Path dir) {
+        for (boolean pool : new boolean[] {false, true}) {
+            DitConfig cfg = new DitConfig("text", 8, 2, 3, 32, 2, 2, 2.0, 16, 4, 2, "zero", pool);
+            DitModel m = DitGraph.build(cfg, 4);
+            Nd4j.getRandom().setSeed(2);
+            // adaLN-Zero starts with every branch off: give all weights values so every path counts
+            m.weights().values().forEach(w -> w.assign(Nd4j.randn(w.dataType(), w.shape()).muli(0.2)));
+            INDArray x = Nd4j.randn(new long[] {3, 3, 8, 8});
+            INDArray t = Nd4j.createFromArray(0.2f, 0.9f, 0.5f);
+            INDArray ctx = Nd4j.randn(new long[] {3, 4, 16});
+            ctx.get(org.nd4j.linalg.indexing.NDArrayIndex.point(2)).assign(ctx.get(
+                    org.nd4j.linalg.indexing.NDArrayIndex.point(0)));
+            INDArray mask = Nd4j.ones(3, 4);
+            mask.putScalar(1, 3, 0.0);
+            DitModel.PreparedText text = m.prepareText(ctx, mask, null);
+            assertTrue(text.features() != null, "a new text graph caches its keys and values");
+            double err = m.velocity(x, t, text).sub(m.velocity(x, t, ctx, mask, null)).amaxNumber().doubleValue();
+            assertEquals(0.0, err, 1e-5, "text_pool " + pool);
+
+            // the cached graph shares the weights: an update shows in both (keys and values are re-prepared)
+            m.graph().getArrForVarName("final_proj.weight").addi(0.5);
+            m.graph().getArrForVarName("blocks.1.cross_attn.q_proj.weight").muli(-1);
+            text = m.prepareText(ctx, mask, null);
+            err = m.velocity(x, t, text).sub(m.velocity(x, t, ctx, mask, null)).amaxNumber().doubleValue();
+            assertEquals(0.0, err, 1e-5, "after an update, text_pool " + pool);
+
+            Path file = dir.resolve("m" + pool + ".t2i");
+            m.save(file, false);
+            DitModel loaded = DitModel.load(file);
+            assertEquals(cfg, loaded.config());
+            err = loaded.velocity(x, t, loaded.prepareText(ctx, mask, null)).sub(m.velocity(x, t, ctx, mask, null))
+                    .amaxNumber().doubleValue();
+            assertEquals(0.0, err, 1e-5, "loaded, text_pool " + pool);
+        }
+    }
+
+    @Test
     void saveAndLoadGiveIdenticalOutputs(@TempDir Path dir) {
         DitModel m = DitGraph.build(TINY, 4);
         Nd4j.getRandom().setSeed(1);
