@@ -38,17 +38,6 @@ public final class ShapeDetector {
     /** Fewest foreground pixels that can count as a shape. */
     static final int MIN_AREA = 4;
 
-    /**
-     * Prototype (fill, |skew|) per shape, and the scale of each axis: skew is weighted more,
-     * as it separates triangles from the rest even when blur rounds their corners.
-     */
-    private static final double[][] PROTOTYPES = {
-        {Math.PI / 4, 0.0}, // CIRCLE
-        {1.0, 0.0}, // SQUARE
-        {0.55, 0.566}}; // TRIANGLE
-    private static final double FILL_SCALE = 0.1;
-    private static final double SKEW_SCALE = 0.15;
-
     private ShapeDetector() {
     }
 
@@ -138,19 +127,21 @@ public final class ShapeDetector {
         if (g.area() < MIN_AREA) {
             return Detection.none();
         }
-        double[] shapeDistances = new double[PROTOTYPES.length];
-        for (int s = 0; s < PROTOTYPES.length; s++) {
-            double df = (g.fill() - PROTOTYPES[s][0]) / FILL_SCALE;
-            double ds = (Math.abs(g.skew()) - PROTOTYPES[s][1]) / SKEW_SCALE;
-            shapeDistances[s] = Math.sqrt(df * df + ds * ds);
+        // 1 - the best overlap of each shape's template with the coverage map
+        double[] shapeDistances = templateOverlaps(g, h, w);
+        for (int s = 0; s < shapeDistances.length; s++) {
+            shapeDistances[s] = 1 - shapeDistances[s];
         }
         int shape = argmin(shapeDistances);
         double confidence = Math.min(margin(colorDistances, color), margin(shapeDistances, shape));
         return new Detection(palette[color], ShapeKind.values()[shape], confidence, g.fill(), g.skew(), g.area());
     }
 
-    /** Area in pixels, fill ratio of the bounding box, and vertical skewness of a coverage map. */
-    private record Geometry(double area, double fill, double skew) {
+    /**
+     * A coverage map with its area in pixels, centroid, fill ratio of the bounding box and
+     * vertical skewness (the last two for diagnostics).
+     */
+    private record Geometry(float[] coverage, double area, double cx, double cy, double fill, double skew) {
     }
 
     private static Geometry geometry(float[] coverage, int h, int w) {
@@ -166,7 +157,7 @@ public final class ShapeDetector {
             }
         }
         if (area == 0) {
-            return new Geometry(0, Double.NaN, Double.NaN);
+            return new Geometry(coverage, 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
         }
         // the widest row and the tallest column span the bounding box for these axis-aligned
         // shapes, and as sums they average out noise that a per-pixel extent would pick up
@@ -177,6 +168,11 @@ public final class ShapeDetector {
             cy += rowMass[y] * y;
         }
         cy /= area;
+        double cx = 0;
+        for (int x = 0; x < w; x++) {
+            cx += colMass[x] * x;
+        }
+        cx /= area;
         double m2 = 0;
         double m3 = 0;
         for (int y = 0; y < h; y++) {
@@ -187,7 +183,73 @@ public final class ShapeDetector {
         m2 /= area;
         m3 /= area;
         double skew = m2 > 0 ? m3 / Math.pow(m2, 1.5) : 0;
-        return new Geometry(area, area / (width * height), skew);
+        // pixel centres are at +0.5 in the renderer's continuous coordinates
+        return new Geometry(coverage, area, cx + 0.5, cy + 0.5, area / (width * height), skew);
+    }
+
+    /** Relative sizes and offsets searched around the moment-based fit of each template. */
+    private static final double[] SCALES = {0.88, 0.94, 1.0, 1.06, 1.12};
+    private static final double[] SHIFTS = {-0.5, 0.0, 0.5};
+
+    /**
+     * For each shape (in {@link ShapeKind} order), the best soft intersection-over-union of the
+     * coverage map with that shape's template, drawn as the data set draws it: centred on the
+     * map's centroid, sized to its area, then refined over a few scales and half-pixel shifts.
+     * Ragged or noisy edges lower every template's overlap alike, so the decision rests on the
+     * shape's overall form (corners, a flat base and an apex) rather than on its extremes.
+     */
+    private static double[] templateOverlaps(Geometry g, int h, int w) {
+        ShapeKind[] kinds = ShapeKind.values();
+        double[] best = new double[kinds.length];
+        float[] template = new float[h * w];
+        for (int k = 0; k < kinds.length; k++) {
+            // extent (diameter, side, or base = height) whose shape has the measured area
+            double extent = switch (kinds[k]) {
+                case CIRCLE -> 2 * Math.sqrt(g.area() / Math.PI);
+                case SQUARE -> Math.sqrt(g.area());
+                case TRIANGLE -> Math.sqrt(2 * g.area());
+            };
+            // the renderer centres the triangle's box, whose centroid lies extent/6 below that centre
+            double boxCy = kinds[k] == ShapeKind.TRIANGLE ? g.cy() - extent / 6 : g.cy();
+            for (double scale : SCALES) {
+                for (double dy : SHIFTS) {
+                    for (double dx : SHIFTS) {
+                        rasterise(kinds[k], g.cx() + dx, boxCy + dy, extent * scale / 2, template, h, w);
+                        best[k] = Math.max(best[k], softIou(g.coverage(), template));
+                    }
+                }
+            }
+        }
+        return best;
+    }
+
+    /** Coverage of a shape of half-extent {@code half} centred at (cx, cy), 3×3 sub-samples per pixel. */
+    private static void rasterise(ShapeKind kind, double cx, double cy, double half, float[] out, int h, int w) {
+        int sub = 3;
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int inside = 0;
+                for (int sy = 0; sy < sub; sy++) {
+                    double py = y + (sy + 0.5) / sub - cy;
+                    for (int sx = 0; sx < sub; sx++) {
+                        if (ShapeRenderer.contains(kind, x + (sx + 0.5) / sub - cx, py, half)) {
+                            inside++;
+                        }
+                    }
+                }
+                out[y * w + x] = inside / (float) (sub * sub);
+            }
+        }
+    }
+
+    private static double softIou(float[] a, float[] b) {
+        double inter = 0;
+        double union = 0;
+        for (int i = 0; i < a.length; i++) {
+            inter += Math.min(a[i], b[i]);
+            union += Math.max(a[i], b[i]);
+        }
+        return union > 0 ? inter / union : 0;
     }
 
     /**

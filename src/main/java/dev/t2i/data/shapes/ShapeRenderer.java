@@ -70,7 +70,7 @@ public final class ShapeRenderer {
     }
 
     /** Whether the point (dx, dy) from the centre is inside a shape of half-extent {@code h}. */
-    private static boolean contains(ShapeKind shape, double dx, double dy, double h) {
+    static boolean contains(ShapeKind shape, double dx, double dy, double h) {
         return switch (shape) {
             case CIRCLE -> dx * dx + dy * dy <= h * h;
             case SQUARE -> Math.abs(dx) <= h && Math.abs(dy) <= h;

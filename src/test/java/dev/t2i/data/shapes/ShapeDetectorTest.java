@@ -25,12 +25,24 @@ class ShapeDetectorTest {
 
     /** Detects every test-split image (all 18 pairs, balanced), with Gaussian noise of sigma 8-bit levels. */
     private static double accuracy(int size, double sigma, long seed, List<String> failures) {
+        return accuracy(size, sigma, 0, seed, failures);
+    }
+
+    /**
+     * As above, and first each pixel, with probability {@code ragged}, takes the value of a random
+     * one of its 8 neighbours: edges turn ragged as in an undertrained model's samples, while
+     * the shape's interior and the background stay as they are.
+     */
+    private static double accuracy(int size, double sigma, double ragged, long seed, List<String> failures) {
         CaptionedImages data = ShapesDataset.generate(ShapesDataset.Split.TEST, COUNT, size, seed);
         Random noise = new Random(seed);
         int correct = 0;
         float[] chw = new float[data.valuesPerImage()];
         for (int i = 0; i < data.size(); i++) {
             data.copyAsFloats(i, false, chw, 0);
+            if (ragged > 0) {
+                roughen(chw, size, ragged, noise);
+            }
             for (int j = 0; j < chw.length; j++) {
                 chw[j] += (float) (sigma / 127.5 * noise.nextGaussian());
             }
@@ -43,6 +55,23 @@ class ShapeDetectorTest {
             }
         }
         return correct / (double) data.size();
+    }
+
+    private static void roughen(float[] chw, int size, double p, Random rng) {
+        float[] src = chw.clone();
+        int plane = size * size;
+        for (int y = 0; y < size; y++) {
+            for (int x = 0; x < size; x++) {
+                if (rng.nextDouble() >= p) {
+                    continue;
+                }
+                int nx = Math.max(0, Math.min(size - 1, x + rng.nextInt(3) - 1));
+                int ny = Math.max(0, Math.min(size - 1, y + rng.nextInt(3) - 1));
+                for (int c = 0; c < 3; c++) {
+                    chw[c * plane + y * size + x] = src[c * plane + ny * size + nx];
+                }
+            }
+        }
     }
 
     @Test
@@ -63,6 +92,17 @@ class ShapeDetectorTest {
             double accuracy = accuracy(size, 15, 200 + size, failures);
             System.out.printf("detector, noise sigma 15/255, %dx%d: %.4f%n", size, size, accuracy);
             assertTrue(accuracy >= 0.98, size + "x" + size + " noisy: " + accuracy + " " + failures);
+        }
+    }
+
+    @Test
+    void survivesRaggedEdgesAndNoiseTogether() {
+        // a third of all pixels copy a neighbour: every edge is ragged, corners get nibbled
+        for (int size : new int[] {32, 16}) {
+            List<String> failures = new ArrayList<>();
+            double accuracy = accuracy(size, 15, 0.33, 300 + size, failures);
+            System.out.printf("detector, ragged edges + noise, %dx%d: %.4f%n", size, size, accuracy);
+            assertTrue(accuracy >= 0.97, size + "x" + size + " ragged: " + accuracy + " " + failures);
         }
     }
 
