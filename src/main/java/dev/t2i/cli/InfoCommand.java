@@ -32,7 +32,8 @@ final class InfoCommand implements Command {
     @Override
     public Options options() {
         return new Options()
-                .addOption(Args.value("preset", "NAME", "a preset: " + String.join(", ", Preset.NAMES)))
+                .addOption(Args.value("preset", "NAME", "a preset: " + String.join(", ", Preset.NAMES)
+                        + ", or a YAML file"))
                 .addOption(Args.value("config", "FILE", "a preset file (YAML/JSON) or a reference config.json"))
                 .addOption(Args.value("model", "PATH", "a run folder, checkpoint, or reference checkpoint folder"))
                 .addOption(Args.value("variant", "V", "show another family member: text, class, unconditional"));

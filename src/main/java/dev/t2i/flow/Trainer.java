@@ -229,7 +229,7 @@ public final class Trainer {
                         if (i == 0) {
                             e.getValue().muli(weight);
                         } else {
-                            e.getValue().addi(g.get(e.getKey()).mul(weight));
+                            e.getValue().addi(g.get(e.getKey()).muli(weight));
                         }
                     }
                 }
