@@ -8,7 +8,6 @@ import dev.t2i.conditioning.TextConditioner;
 import dev.t2i.dit.DitModel;
 import dev.t2i.flow.Preset;
 import dev.t2i.io.ModelArchive;
-import dev.t2i.nn.Graphs;
 import dev.t2i.sampling.ImageGenerator;
 import dev.t2i.sampling.Sampler;
 import dev.t2i.sampling.SamplingOptions;
@@ -224,7 +223,7 @@ public final class Bundle {
 
     /** Frees the native memory of both graphs; the bundle must not be used afterwards. */
     public void release() {
-        Graphs.release(dit.graph());
+        dit.release();
         clip.release();
     }
 }

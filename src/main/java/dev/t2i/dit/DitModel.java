@@ -137,6 +137,19 @@ public final class DitModel {
     public record PreparedText(INDArray context, INDArray mask, INDArray labels, Map<String, INDArray> features) {
     }
 
+    /**
+     * Frees the native memory of the weights and of every session (also the cached-text
+     * graph's); the model must not be used afterwards.
+     */
+    public synchronized void release() {
+        if (cachedTextGraph != null) {
+            // its weights are this graph's arrays, freed below; only its sessions are its own
+            cachedTextGraph.getSessions().clear();
+            cachedTextGraph = null;
+        }
+        Graphs.release(sd);
+    }
+
     private synchronized SameDiff cachedTextGraph() {
         if (cachedTextGraph == null) {
             SameDiff g = DitGraph.buildCachedText(config);
