@@ -47,7 +47,8 @@ final class InfoCommand implements Command {
                 + " mlp ratio %.1f%s, adaLN %s%n", c.variant(), c.imgSize(), c.patchSize(), c.tokens(), c.inChannels(),
                 c.embedDim(), c.depth(), c.numHeads(), c.mlpRatio(),
                 c.isText() ? ", context " + c.contextLen() + "x" + c.contextDim()
-                        : c.isClass() ? ", classes " + c.numClasses() + " + null" : "", c.adaln());
+                        : c.isClass() ? ", classes " + c.numClasses() + " + null" : "",
+                c.adaln() + (c.textPool() ? ", pooled text in adaLN" : ""));
         System.out.printf("graph: %d ops, %d variables%n", model.graph().getOps().size(),
                 model.graph().variables().size());
         for (Map.Entry<String, Long> e : model.parameterCountsByModule().entrySet()) {
