@@ -53,7 +53,7 @@ public final class T2iModel implements TextToImage {
 
     private T2iModel(Bundle bundle, BatchingOptions batching) {
         this.bundle = bundle;
-        this.conditioner = new TextConditioner(bundle.clip());
+        this.conditioner = bundle.conditioner();
         this.generator = new ImageGenerator(bundle.dit(), conditioner);
         this.info = describe(bundle);
         this.queue = new RequestQueue(batching.maxQueuedRequests(), batching.maxBatchImages());

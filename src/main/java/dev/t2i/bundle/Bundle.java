@@ -218,7 +218,16 @@ public final class Bundle {
 
     /** A new generator over this bundle's DiT and CLIP; not thread-safe (SameDiff graphs are not). */
     public ImageGenerator generator() {
-        return new ImageGenerator(dit, new TextConditioner(clip));
+        return new ImageGenerator(dit, conditioner());
+    }
+
+    /**
+     * The text conditioner this bundle's DiT was trained with: CLIP, keeping the first
+     * {@code context_len} tokens of every prompt (a model trained on short captions may use fewer
+     * than CLIP's 77).
+     */
+    public TextConditioner conditioner() {
+        return new TextConditioner(clip, dit.config().contextLen());
     }
 
     /** Frees the native memory of both graphs; the bundle must not be used afterwards. */

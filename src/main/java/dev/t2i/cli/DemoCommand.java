@@ -96,6 +96,9 @@ final class DemoCommand implements Command {
         run.put("data", data.toString());
         run.put("held_out_pairs", ShapesDataset.HELD_OUT.stream().map(ShapePrompt::caption).toList());
         run.put("clip", clipSpec);
+        // the sampling settings the score was taken with: bundles of this run default to them
+        run.put("sample", new Preset.SampleDefaults(Args.intValue(cmd, "sample-steps", preset.sample().steps()),
+                Args.doubleValue(cmd, "cfg", preset.sample().cfg()), preset.sample().sampler()));
         if (resumed == null) {
             TrainSetup.provenance(runDir, run);
         }

@@ -109,6 +109,7 @@ final class TrainCommand implements Command {
         run.put("data_warnings", data.warnings());
         run.put("clip", clipSpec);
         run.put("parameters", model.parameterCount());
+        run.put("sample", preset.sample());
         if (!resume) {
             TrainSetup.provenance(runDir, run);
         }

@@ -72,6 +72,22 @@ class BundleTest {
     }
 
     @Test
+    void aModelTrainedOnShortCaptionsGeneratesThroughTheApi(@TempDir Path tmp) {
+        // the demo's DiT keeps 24 of CLIP's 77 positions and pools the caption into adaLN: the API
+        // and the server must crop prompts as training did
+        dev.t2i.dit.DitModel dit = dev.t2i.dit.DitGraph.build(new dev.t2i.dit.DitConfig("text", 8, 2, 3, 32, 1, 2, 2.0,
+                TinyBundles.CTX, 8, 2, "zero", true), 3);
+        Path file = tmp.resolve("short.t2i");
+        Bundle.write(file, dit, TinyBundles.clip(3), TinyBundles.DEFAULTS,
+                new BundleManifest.Source("test", 1L, false, "tiny clip"));
+        try (T2iModel model = T2iModel.load(file)) {
+            GenerationResult r = model.generate(GenerationRequest.builder("a red circle").seed(1).build());
+            assertEquals(1, r.size());
+            assertEquals(8, r.image(0).getWidth());
+        }
+    }
+
+    @Test
     void theSameSeedGivesTheSameImageThroughTheApiAndTheCommandLine() throws IOException {
         Path out = dir.resolve("cli-images");
         int code = Main.run("sample", "--model", bundle.toString(), "--prompt", "a yellow square", "--seed", "9",
