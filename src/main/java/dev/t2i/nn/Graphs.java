@@ -79,20 +79,15 @@ public final class Graphs {
     /**
      * Makes {@code sd} hold each variable and constant once. SameDiff's default thread-safe
      * array holders keep a second, device-local copy of every array (measured: 100 MB more
-     * resident memory for a 100 MB table; the CLIP text tower and the DiT together 325 MB). A
-     * graph is run by one thread at a time here (the CLIP encoder synchronises; training and
-     * sampling are single-threaded), and concurrent readers of the plain holder are safe.
+     * resident memory for a 100 MB table; the CLIP text tower and the DiT together 325 MB). The
+     * weights are only read while graphs run ({@link Workers} run shards concurrently, each
+     * thread in its own session), and concurrent readers of the plain holder are safe.
      */
     public static SameDiff singleCopy(SameDiff sd) {
         if (!(sd.getVariablesArrays() instanceof SingleThreadArrayHolder)) {
             sd.setArrayHolders(new SingleThreadArrayHolder(), new SingleThreadArrayHolder(), true);
         }
         return sd;
-    }
-
-    /** Kept for callers that manage sessions themselves: installs the recycling manager. */
-    public static void freshArrays(SameDiff sd) {
-        memory(sd);
     }
 
     /** This thread's session memory manager of {@code sd}, installed on first use. */
