@@ -1,8 +1,8 @@
 package dev.t2i.conditioning;
 
+import dev.t2i.nn.Workers;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * The conditioning inputs of a DiT batch: text tokens and their mask (text variant), class
@@ -26,9 +26,10 @@ public record Conditioning(INDArray context, INDArray mask, INDArray labels) {
         return new Conditioning(rep(context, n), rep(mask, n), rep(labels, n));
     }
 
-    /** Rows {@code from} (inclusive) to {@code to} (exclusive) of this batch, as new arrays. */
-    public Conditioning rows(long from, long to) {
-        return new Conditioning(slice(context, from, to), slice(mask, from, to), slice(labels, from, to));
+    /** The rows of shard {@code i} of {@code shards} (see {@link Workers#shardRows}); this itself for one shard. */
+    public Conditioning shard(int shards, int i) {
+        return shards == 1 ? this : new Conditioning(rows(context, shards, i), rows(mask, shards, i),
+                rows(labels, shards, i));
     }
 
     /** The batch size, or -1 for no conditioning. */
@@ -40,8 +41,8 @@ public record Conditioning(INDArray context, INDArray mask, INDArray labels) {
         return a == null ? null : Nd4j.concat(0, a, b);
     }
 
-    private static INDArray slice(INDArray a, long from, long to) {
-        return a == null ? null : a.get(NDArrayIndex.interval(from, to)).dup('c');
+    private static INDArray rows(INDArray a, int shards, int i) {
+        return a == null ? null : Workers.shardRows(a, shards, i);
     }
 
     private static INDArray rep(INDArray a, int n) {

@@ -209,9 +209,7 @@ public final class Trainer {
         Workers workers = Workers.shared();
         int shards = workers.shardsFor(b, MIN_SHARD_ROWS);
         List<Graphs.Gradients> parts = workers.map(shards, i -> {
-            long from = Workers.shardStart(b, shards, i);
-            long to = Workers.shardStart(b, shards, i + 1);
-            Conditioning c = shards == 1 ? cond : cond.rows(from, to);
+            Conditioning c = cond.shard(shards, i);
             Map<String, INDArray> inputs = new HashMap<>(model.inputs(Workers.shardRows(ex.xt(), shards, i),
                     Workers.shardRows(t, shards, i), c.context(), c.mask(), c.labels()));
             inputs.put(DitGraph.TARGET, Workers.shardRows(ex.target(), shards, i));

@@ -43,9 +43,8 @@ public final class GuidedVelocity implements VelocityField {
         // shards of the images run side by side (see Workers), each with its own guidance pair
         this.shards = batch < 0 ? 1 : workers.shardsFor(batch, MIN_SHARD_ROWS);
         this.shardText = workers.map(shards, i -> {
-            Conditioning c = shards == 1 ? cond : cond.rows(from(i), from(i + 1));
-            Conditioning u = shards == 1 ? uncond : uncond.rows(from(i), from(i + 1));
-            Conditioning both = guided() ? c.concat(u) : c;
+            Conditioning c = cond.shard(shards, i);
+            Conditioning both = guided() ? c.concat(uncond.shard(shards, i)) : c;
             return model.prepareText(both.context(), both.mask(), both.labels());
         });
     }
@@ -74,9 +73,5 @@ public final class GuidedVelocity implements VelocityField {
 
     private boolean guided() {
         return scale != 1.0 && batch >= 0;
-    }
-
-    private long from(int shard) {
-        return Workers.shardStart(batch, shards, shard);
     }
 }
