@@ -191,6 +191,8 @@ public final class ShapeDetector {
     /** Relative sizes and offsets searched around the moment-based fit of each template. */
     private static final double[] SCALES = {0.88, 0.94, 1.0, 1.06, 1.12};
     private static final double[] SHIFTS = {-0.5, 0.0, 0.5};
+    /** Sub-samples per pixel side of the templates: 3×3 is enough to rank overlaps, and fast. */
+    private static final int TEMPLATE_SUBSAMPLES = 3;
 
     /**
      * For each shape (in {@link ShapeKind} order), the best soft intersection-over-union of the
@@ -215,32 +217,14 @@ public final class ShapeDetector {
             for (double scale : SCALES) {
                 for (double dy : SHIFTS) {
                     for (double dx : SHIFTS) {
-                        rasterise(kinds[k], g.cx() + dx, boxCy + dy, extent * scale / 2, template, h, w);
+                        ShapeRenderer.coverage(kinds[k], g.cx() + dx, boxCy + dy, extent * scale / 2,
+                                TEMPLATE_SUBSAMPLES, template, h, w);
                         best[k] = Math.max(best[k], softIou(g.coverage(), template));
                     }
                 }
             }
         }
         return best;
-    }
-
-    /** Coverage of a shape of half-extent {@code half} centred at (cx, cy), 3×3 sub-samples per pixel. */
-    private static void rasterise(ShapeKind kind, double cx, double cy, double half, float[] out, int h, int w) {
-        int sub = 3;
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                int inside = 0;
-                for (int sy = 0; sy < sub; sy++) {
-                    double py = y + (sy + 0.5) / sub - cy;
-                    for (int sx = 0; sx < sub; sx++) {
-                        if (ShapeRenderer.contains(kind, x + (sx + 0.5) / sub - cx, py, half)) {
-                            inside++;
-                        }
-                    }
-                }
-                out[y * w + x] = inside / (float) (sub * sub);
-            }
-        }
     }
 
     private static double softIou(float[] a, float[] b) {

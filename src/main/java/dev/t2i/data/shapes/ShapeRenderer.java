@@ -40,24 +40,35 @@ public final class ShapeRenderer {
 
         int plane = size * size;
         int[] rgb = {prompt.color().red(), prompt.color().green(), prompt.color().blue()};
-        double step = 1.0 / SUBSAMPLES;
-        for (int y = 0; y < size; y++) {
-            for (int x = 0; x < size; x++) {
+        float[] coverage = new float[plane];
+        coverage(prompt.shape(), cx, cy, extent / 2, SUBSAMPLES, coverage, size, size);
+        for (int p = 0; p < plane; p++) {
+            double alpha = coverage[p];
+            for (int c = 0; c < 3; c++) {
+                dest[offset + c * plane + p] = (byte) Math.round(alpha * rgb[c] + (1 - alpha) * background);
+            }
+        }
+    }
+
+    /**
+     * The fraction of each pixel of an {@code h × w} image that a shape of half-extent
+     * {@code half} centred at (cx, cy) covers, from {@code sub × sub} sub-samples per pixel, into
+     * {@code out} (row-major). Also the templates {@link ShapeDetector} compares images with.
+     */
+    static void coverage(ShapeKind shape, double cx, double cy, double half, int sub, float[] out, int h, int w) {
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
                 int inside = 0;
-                for (int sy = 0; sy < SUBSAMPLES; sy++) {
-                    double py = y + (sy + 0.5) * step;
-                    for (int sx = 0; sx < SUBSAMPLES; sx++) {
-                        double px = x + (sx + 0.5) * step;
-                        if (contains(prompt.shape(), px - cx, py - cy, extent / 2)) {
+                for (int sy = 0; sy < sub; sy++) {
+                    double py = y + (sy + 0.5) / sub;
+                    for (int sx = 0; sx < sub; sx++) {
+                        double px = x + (sx + 0.5) / sub;
+                        if (contains(shape, px - cx, py - cy, half)) {
                             inside++;
                         }
                     }
                 }
-                double alpha = inside / (double) (SUBSAMPLES * SUBSAMPLES);
-                for (int c = 0; c < 3; c++) {
-                    dest[offset + c * plane + y * size + x] =
-                            (byte) Math.round(alpha * rgb[c] + (1 - alpha) * background);
-                }
+                out[y * w + x] = inside / (float) (sub * sub);
             }
         }
     }
@@ -70,7 +81,7 @@ public final class ShapeRenderer {
     }
 
     /** Whether the point (dx, dy) from the centre is inside a shape of half-extent {@code h}. */
-    static boolean contains(ShapeKind shape, double dx, double dy, double h) {
+    private static boolean contains(ShapeKind shape, double dx, double dy, double h) {
         return switch (shape) {
             case CIRCLE -> dx * dx + dy * dy <= h * h;
             case SQUARE -> Math.abs(dx) <= h && Math.abs(dy) <= h;
