@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -99,10 +100,7 @@ public final class DitModel {
         if (!config.isText() || !sd.hasVariable(DitGraph.TEXT_KV) || !sd.hasVariable(DitGraph.CONTEXT_SELECT)) {
             return new PreparedText(context, contextMask, labels, null);
         }
-        long b = context.size(0);
-        expectShape("context", context, b, config.contextLen(), config.contextDim());
-        expectShape("context_mask", contextMask, b, config.contextLen());
-        Map<String, INDArray> text = TextContext.inputs(context.castTo(DataType.FLOAT), contextMask);
+        Map<String, INDArray> text = textInputs(context, contextMask, context == null ? 0 : context.size(0));
         String[] names = config.textPool() ? new String[] {DitGraph.TEXT_KV, DitGraph.TEXT_POOL}
                 : new String[] {DitGraph.TEXT_KV};
         Map<String, INDArray> features = new HashMap<>(Graphs.output(sd,
@@ -155,7 +153,7 @@ public final class DitModel {
             SameDiff g = DitGraph.buildCachedText(config);
             // share this graph's weight arrays (updated in place by training and EMA swaps)
             for (SDVariable v : g.variables()) {
-                if (v.getVariableType() == org.nd4j.autodiff.samediff.VariableType.VARIABLE) {
+                if (v.getVariableType() == VariableType.VARIABLE) {
                     INDArray own = v.getArr();
                     g.associateArrayWithVariable(sd.getArrForVarName(v.name()), v);
                     if (own != null && own.closeable()) {
@@ -183,18 +181,7 @@ public final class DitModel {
         in.put(DitGraph.X, x.castTo(DataType.FLOAT));
         in.put(DitGraph.T, t.castTo(DataType.FLOAT));
         if (config.isText()) {
-            if (context == null || contextMask == null) {
-                throw new T2iException("the text-conditional DiT needs context and context_mask inputs");
-            }
-            expectShape("context", context, b, config.contextLen(), config.contextDim());
-            expectShape("context_mask", contextMask, b, config.contextLen());
-            if (sd.hasVariable(DitGraph.CONTEXT_SELECT)) {
-                in.putAll(TextContext.inputs(context.castTo(DataType.FLOAT), contextMask));
-            } else {
-                // a graph saved before texts were de-duplicated takes one text per image
-                in.put(DitGraph.CONTEXT, context.castTo(DataType.FLOAT));
-                in.put(DitGraph.CONTEXT_MASK, contextMask.castTo(DataType.FLOAT));
-            }
+            in.putAll(textInputs(context, contextMask, b));
         } else if (config.isClass()) {
             if (labels == null) {
                 throw new T2iException("the class-conditional DiT needs a label input");
@@ -203,6 +190,21 @@ public final class DitModel {
             in.put(DitGraph.LABEL, labels.castTo(DataType.INT));
         }
         return in;
+    }
+
+    /** The text placeholders for {@code b} images, checked against the config. */
+    private Map<String, INDArray> textInputs(INDArray context, INDArray contextMask, long b) {
+        if (context == null || contextMask == null) {
+            throw new T2iException("the text-conditional DiT needs context and context_mask inputs");
+        }
+        expectShape("context", context, b, config.contextLen(), config.contextDim());
+        expectShape("context_mask", contextMask, b, config.contextLen());
+        if (sd.hasVariable(DitGraph.CONTEXT_SELECT)) {
+            return TextContext.inputs(context.castTo(DataType.FLOAT), contextMask);
+        }
+        // a graph saved before texts were de-duplicated takes one text per image
+        return Map.of(DitGraph.CONTEXT, context.castTo(DataType.FLOAT),
+                DitGraph.CONTEXT_MASK, contextMask.castTo(DataType.FLOAT));
     }
 
     private static void expectShape(String name, INDArray a, long... shape) {
