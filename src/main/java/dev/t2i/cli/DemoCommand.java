@@ -1,6 +1,5 @@
 package dev.t2i.cli;
 
-import dev.t2i.T2iException;
 import dev.t2i.clip.ClipTextEncoder;
 import dev.t2i.conditioning.Conditioner;
 import dev.t2i.data.CaptionedImages;
@@ -17,7 +16,6 @@ import dev.t2i.flow.Trainer;
 import dev.t2i.sampling.ImageGenerator;
 import dev.t2i.sampling.Sampler;
 import dev.t2i.sampling.SamplingOptions;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -71,19 +69,14 @@ final class DemoCommand implements Command {
         TrainConfig train = preset.train().with(Args.intValue(cmd, "batch"), Args.intValue(cmd, "steps"), null, null,
                 Args.longValue(cmd, "seed")).validate();
         DitConfig cfg = preset.model();
-        Checkpoint resumed = null;
-        if (cmd.hasOption("resume")) {
-            resumed = Checkpoint.read(runDir);
+        Checkpoint resumed = TrainSetup.resumeOrRefuse(runDir, cmd.hasOption("resume"));
+        if (resumed != null) {
             cfg = resumed.model().config();
             train = resumed.state().train().with(null, Args.intValue(cmd, "steps"), null, null, null).validate();
-        } else if (Files.isDirectory(runDir.resolve("checkpoints"))) {
-            throw new T2iException("run folder " + runDir + " already has checkpoints; pass --resume to continue it or"
-                    + " --out for a new folder");
         }
         CaptionedImages data = ShapesDataset.generate(ShapesDataset.Split.TRAIN, Args.intValue(cmd, "images", 6000),
                 cfg.imgSize(), train.seed());
-        String clipSpec = resumed != null && resumed.state().clip() != null && !cmd.hasOption("clip")
-                ? resumed.state().clip() : cmd.getOptionValue("clip", "random");
+        String clipSpec = TrainSetup.clipSpec(cmd, resumed);
         ClipTextEncoder clip = TrainSetup.clip(cfg, clipSpec);
         cfg = TrainSetup.adapt(cfg, data, clip);
         Conditioner conditioner = TrainSetup.conditioner(cfg, clip);
@@ -106,10 +99,7 @@ final class DemoCommand implements Command {
                 train.totalSteps(data.size()));
 
         Trainer trainer = new Trainer(model, train, data, conditioner, runDir, clipSpec);
-        if (resumed != null) {
-            trainer.restore(resumed);
-            System.err.println("resuming " + runDir + " at step " + trainer.step() + " of " + trainer.totalSteps());
-        }
+        TrainSetup.restore(trainer, resumed, runDir);
         trainer.run(Long.MAX_VALUE);
         double trainSecs = (System.nanoTime() - t0) / 1e9;
         TrainSetup.lossCurve(runDir);

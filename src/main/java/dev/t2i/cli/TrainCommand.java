@@ -1,6 +1,5 @@
 package dev.t2i.cli;
 
-import dev.t2i.T2iException;
 import dev.t2i.clip.ClipTextEncoder;
 import dev.t2i.conditioning.Conditioner;
 import dev.t2i.data.CaptionedImages;
@@ -16,7 +15,6 @@ import dev.t2i.flow.Trainer;
 import dev.t2i.sampling.ImageGenerator;
 import dev.t2i.sampling.Sampler;
 import dev.t2i.sampling.SamplingOptions;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -77,18 +75,13 @@ final class TrainCommand implements Command {
         if (cmd.hasOption("variant")) {
             cfg = cfg.withVariant(cmd.getOptionValue("variant")).validate();
         }
-        Checkpoint resumed = null;
-        if (resume) {
-            resumed = Checkpoint.read(runDir);
+        Checkpoint resumed = TrainSetup.resumeOrRefuse(runDir, resume);
+        if (resumed != null) {
             cfg = resumed.model().config();
             train = resumed.state().train().with(null, Args.intValue(cmd, "steps"), Args.intValue(cmd, "epochs"), null,
                     null);
-        } else if (Files.isDirectory(runDir.resolve("checkpoints"))) {
-            throw new T2iException("run folder " + runDir + " already has checkpoints; pass --resume to continue it or"
-                    + " --out for a new folder");
         }
-        String clipSpec = resumed != null && resumed.state().clip() != null && !cmd.hasOption("clip")
-                ? resumed.state().clip() : cmd.getOptionValue("clip", "random");
+        String clipSpec = TrainSetup.clipSpec(cmd, resumed);
 
         DatasetOptions dataOptions = DatasetOptions.defaults().withSplit(cmd.getOptionValue("split", "train"))
                 .withImageSize(cfg.imgSize()).withSeed(train.seed());
@@ -114,10 +107,7 @@ final class TrainCommand implements Command {
             TrainSetup.provenance(runDir, run);
         }
         Trainer trainer = new Trainer(model, train, data, conditioner, runDir, cfg.isText() ? clipSpec : null);
-        if (resumed != null) {
-            trainer.restore(resumed);
-            System.err.println("resuming " + runDir + " at step " + trainer.step() + " of " + trainer.totalSteps());
-        }
+        TrainSetup.restore(trainer, resumed, runDir);
         System.err.printf("training %s DiT (%,d parameters) on %s, %d steps of %d%n", cfg.variant(),
                 model.parameterCount(), data, trainer.totalSteps(), train.batch());
 

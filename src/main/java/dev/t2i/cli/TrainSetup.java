@@ -8,7 +8,9 @@ import dev.t2i.conditioning.TextConditioner;
 import dev.t2i.conditioning.Unconditioned;
 import dev.t2i.data.CaptionedImages;
 import dev.t2i.dit.DitConfig;
+import dev.t2i.flow.Checkpoint;
 import dev.t2i.flow.MetricsLog;
+import dev.t2i.flow.Trainer;
 import dev.t2i.image.ImageGrid;
 import dev.t2i.image.Images;
 import dev.t2i.image.LinePlot;
@@ -18,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.apache.commons.cli.CommandLine;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +50,35 @@ final class TrainSetup {
             return cfg.withContextDim(clip.config().width());
         }
         return cfg;
+    }
+
+    /**
+     * The newest checkpoint of {@code runDir} when resuming, else null; without {@code resume}
+     * a folder that already has checkpoints is refused rather than overwritten.
+     */
+    static Checkpoint resumeOrRefuse(Path runDir, boolean resume) {
+        if (resume) {
+            return Checkpoint.read(runDir);
+        }
+        if (Files.isDirectory(runDir.resolve("checkpoints"))) {
+            throw new T2iException("run folder " + runDir + " already has checkpoints; pass --resume to continue it or"
+                    + " --out for a new folder");
+        }
+        return null;
+    }
+
+    /** The CLIP a run uses: {@code --clip}, else the one a resumed run recorded, else the seeded random tower. */
+    static String clipSpec(CommandLine cmd, Checkpoint resumed) {
+        return resumed != null && resumed.state().clip() != null && !cmd.hasOption("clip")
+                ? resumed.state().clip() : cmd.getOptionValue("clip", "random");
+    }
+
+    /** Puts a resumed run's state into {@code trainer} and says so; nothing for a new run. */
+    static void restore(Trainer trainer, Checkpoint resumed, Path runDir) {
+        if (resumed != null) {
+            trainer.restore(resumed);
+            System.err.println("resuming " + runDir + " at step " + trainer.step() + " of " + trainer.totalSteps());
+        }
     }
 
     /** Loads the text encoder for a text model, announcing a random one as such. */
