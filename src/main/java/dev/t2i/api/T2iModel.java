@@ -4,6 +4,7 @@ import dev.t2i.bundle.Bundle;
 import dev.t2i.bundle.BundleManifest;
 import dev.t2i.conditioning.TextConditioner;
 import dev.t2i.image.Images;
+import dev.t2i.nn.CudaCheck;
 import dev.t2i.sampling.ImageGenerator;
 import dev.t2i.sampling.SamplingOptions;
 import java.awt.image.BufferedImage;
@@ -71,11 +72,14 @@ public final class T2iModel implements TextToImage {
     /**
      * Loads a bundle written by {@code t2i bundle}.
      *
-     * @throws dev.t2i.T2iException when the file is missing, corrupt, truncated or of a newer format
+     * @throws dev.t2i.T2iException when the file is missing, corrupt, truncated or of a newer format, or when
+     *     this is the CUDA build and the GPU is one its kernels cannot run on
      */
     public static T2iModel load(Path bundle, BatchingOptions batching) {
         Objects.requireNonNull(bundle, "bundle path must not be null");
         Objects.requireNonNull(batching, "batching options must not be null");
+        // before the bundle's graphs reach ND4J, whose CUDA backend dies in native code on such a GPU
+        CudaCheck.requireSupportedGpu();
         return new T2iModel(Bundle.read(bundle), batching);
     }
 
