@@ -14,7 +14,8 @@ import org.apache.commons.cli.Options;
  * {@code t2i bench train-step|sample|encode}: speed and memory of the three workloads, one figure
  * per line ({@code name value unit}), medians of timed repetitions after warm-up. Weights are
  * random (the cost does not depend on them); the text encoder is the full-size CLIP ViT-B/32 text
- * tower with seeded random weights, so no download is needed.
+ * tower with seeded random weights, so no download is needed, unless {@code --clip} names a
+ * Hugging Face folder or converted file, whose load time is then measured too.
  */
 final class BenchCommand implements Command {
     @Override
@@ -44,6 +45,8 @@ final class BenchCommand implements Command {
                         + " or T2I_BLAS_THREADS)"))
                 .addOption(Args.value("workers", "N", "threads that run shards of a batch side by side (default: one per"
                         + " core up to 4, or T2I_WORKERS)"))
+                .addOption(Args.value("clip", "PATH", "encode: a CLIP folder or converted file to load (and time the"
+                        + " loading of) instead of the random ViT-B/32 tower"))
                 .addOption(Args.value("warmup", "N", "untimed runs first (default 1)"))
                 .addOption(Args.value("reps", "N", "timed runs; the median is reported (default 3)"));
     }
@@ -75,7 +78,7 @@ final class BenchCommand implements Command {
                     warmup, reps);
             case "sample" -> SampleBench.run(preset, Args.intValue(cmd, "images", 10), Args.intValue(cmd, "steps", 50),
                     warmup, reps);
-            case "encode" -> encode(warmup, reps);
+            case "encode" -> encode(cmd.getOptionValue("clip"), warmup, reps);
             default -> throw new T2iException("unknown benchmark '" + what + "' (use train-step, sample or encode)");
         }
         Measure.report("peak_rss_mb", Measure.peakRssMb(), "MB");
@@ -85,8 +88,16 @@ final class BenchCommand implements Command {
         return 0;
     }
 
-    private static void encode(int warmup, int reps) {
-        ClipTextEncoder clip = ClipTextEncoder.random(ClipTextConfig.vitB32(), 0);
+    private static void encode(String clipSpec, int warmup, int reps) {
+        ClipTextEncoder clip;
+        if (clipSpec == null) {
+            clip = ClipTextEncoder.random(ClipTextConfig.vitB32(), 0);
+        } else {
+            // the file is in the page cache after the warm-up: this is the parsing and graph building
+            Measure.Times load = Measure.median(warmup, reps, () -> ClipTextEncoder.load(clipSpec));
+            Measure.report("clip_load_s", load.wallSeconds(), "s");
+            clip = ClipTextEncoder.load(clipSpec);
+        }
         java.util.List<String> prompts = SampleBench.prompts(64);
         Measure.Times batch = Measure.median(warmup, reps, () -> clip.encode(prompts));
         Measure.Times one = Measure.median(warmup, reps, () -> clip.encode(prompts.subList(0, 1)));

@@ -5,14 +5,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
-import java.util.zip.ZipInputStream;
+import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 import org.nd4j.autodiff.samediff.SameDiff;
 
@@ -63,33 +65,48 @@ public final class ModelArchive {
         return this;
     }
 
-    /** Writes the archive atomically. */
+    /**
+     * Writes the archive atomically. Parts are stored uncompressed: weights barely compress (7% for
+     * CLIP), and inflating them made loading the converted CLIP file slower than reading its
+     * safetensors folder.
+     */
     public void write(Path path) {
         AtomicFiles.write(path, out -> {
             ZipOutputStream zip = new ZipOutputStream(out);
-            zip.setLevel(1); // weights barely compress; speed matters more
             for (var e : parts.entrySet()) {
-                zip.putNextEntry(new ZipEntry(e.getKey()));
-                zip.write(e.getValue());
+                byte[] bytes = e.getValue();
+                ZipEntry entry = new ZipEntry(e.getKey());
+                entry.setMethod(ZipEntry.STORED);
+                entry.setSize(bytes.length);
+                entry.setCompressedSize(bytes.length);
+                entry.setCrc(crc32(bytes));
+                zip.putNextEntry(entry);
+                zip.write(bytes);
                 zip.closeEntry();
             }
             zip.finish();
         });
     }
 
-    /** Reads an archive; a missing, truncated or foreign file gets a clear error. */
+    /**
+     * Reads an archive (stored or deflated parts); a missing, truncated, corrupt or foreign file
+     * gets a clear error. Each part is read into an array of its exact size and checked against
+     * its CRC-32, which {@link ZipFile} itself does not do.
+     */
     public static ModelArchive read(Path path) {
-        Map<String, byte[]> parts = new LinkedHashMap<>();
-        try (ZipInputStream zip = new ZipInputStream(Files.newInputStream(path))) {
-            ZipEntry e;
-            while ((e = zip.getNextEntry()) != null) {
-                parts.put(e.getName(), zip.readAllBytes());
-            }
-        } catch (NoSuchFileException e) {
+        if (!Files.exists(path)) {
             throw new TensorFormatException("model file not found: " + path + " (check the path)");
+        }
+        Map<String, byte[]> parts = new LinkedHashMap<>();
+        try (ZipFile zip = new ZipFile(path.toFile())) {
+            long fileSize = Files.size(path);
+            var entries = zip.entries();
+            while (entries.hasMoreElements()) {
+                ZipEntry e = entries.nextElement();
+                parts.put(e.getName(), readPart(zip, e, fileSize, path));
+            }
         } catch (ZipException | java.io.EOFException e) {
-            throw new TensorFormatException("model file " + path + " is corrupt or truncated (" + e.getMessage()
-                    + "); write it again");
+            throw corrupt(path, e.getMessage());
         } catch (IOException e) {
             throw new TensorFormatException("cannot read model file " + path + ": " + e.getMessage(), e);
         }
@@ -97,6 +114,37 @@ public final class ModelArchive {
             throw new TensorFormatException("model file " + path + " is not a t2i model (no parts found)");
         }
         return new ModelArchive(parts);
+    }
+
+    private static byte[] readPart(ZipFile zip, ZipEntry e, long fileSize, Path path) throws IOException {
+        long size = e.getSize();
+        long stored = e.getCompressedSize();
+        // a mangled directory must not make us allocate gigabytes: deflate expands at most ~1032:1
+        long limit = e.getMethod() == ZipEntry.STORED ? Math.min(stored, fileSize) : stored * 1100;
+        if (size < 0 || stored < 0 || size > limit || size > Integer.MAX_VALUE - 8) {
+            throw corrupt(path, "part '" + e.getName() + "' has an impossible size");
+        }
+        byte[] bytes = new byte[(int) size];
+        try (InputStream in = zip.getInputStream(e)) {
+            if (in.readNBytes(bytes, 0, bytes.length) != bytes.length || in.read() != -1) {
+                throw corrupt(path, "part '" + e.getName() + "' is shorter or longer than recorded");
+            }
+        }
+        if (e.getCrc() != -1 && crc32(bytes) != e.getCrc()) {
+            throw corrupt(path, "part '" + e.getName() + "' fails its CRC check");
+        }
+        return bytes;
+    }
+
+    private static long crc32(byte[] bytes) {
+        CRC32 crc = new CRC32();
+        crc.update(bytes);
+        return crc.getValue();
+    }
+
+    private static TensorFormatException corrupt(Path path, String what) {
+        return new TensorFormatException("model file " + path + " is corrupt or truncated (" + what
+                + "); write it again");
     }
 
     /** The names of the parts, in the order they were added or stored. */
@@ -138,8 +186,9 @@ public final class ModelArchive {
     /** A graph part. */
     public SameDiff graph(String name) {
         try {
-            return dev.t2i.nn.Graphs.singleCopy(SameDiff.load(new java.io.ByteArrayInputStream(bytes(name)), true));
-        } catch (RuntimeException e) {
+            // straight from the array: SameDiff.load(InputStream) copies the whole graph once more first
+            return dev.t2i.nn.Graphs.singleCopy(SameDiff.fromFlatBuffers(ByteBuffer.wrap(bytes(name)), true));
+        } catch (IOException | RuntimeException e) {
             throw new TensorFormatException("graph '" + name + "' in the model file cannot be loaded: "
                     + e.getMessage(), e);
         }
