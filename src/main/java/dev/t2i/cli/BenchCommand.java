@@ -30,7 +30,7 @@ final class BenchCommand implements Command {
 
     @Override
     public String usage() {
-        return "train-step|sample|encode [--preset seed] [--batch 64] [--threads N] [--warmup 1] [--reps 3]";
+        return "train-step|sample|encode [--preset seed] [--batch 64] [--threads N] [--warmup auto] [--reps 3]";
     }
 
     @Override
@@ -47,7 +47,8 @@ final class BenchCommand implements Command {
                         + " core up to 4, or T2I_WORKERS)"))
                 .addOption(Args.value("clip", "PATH", "encode: a CLIP folder or converted file to load (and time the"
                         + " loading of) instead of the random ViT-B/32 tower"))
-                .addOption(Args.value("warmup", "N", "untimed runs first (default 1)"))
+                .addOption(Args.value("warmup", "N|auto", "untimed runs first (default auto: until the JIT compiler is"
+                        + " quiet, 2 to 20 runs)"))
                 .addOption(Args.value("reps", "N", "timed runs; the median is reported (default 3)"));
     }
 
@@ -64,14 +65,16 @@ final class BenchCommand implements Command {
         if (cmd.hasOption("workers")) {
             Workers.configure(Args.intValue(cmd, "workers"));
         }
-        int warmup = Args.intValue(cmd, "warmup", 1);
+        int warmup = "auto".equals(cmd.getOptionValue("warmup", "auto")) ? Measure.AUTO_WARMUP
+                : Args.intValue(cmd, "warmup", 0);
         int reps = Args.intValue(cmd, "reps", 3);
-        if (warmup < 0 || reps < 1) {
-            throw new T2iException("--warmup must be 0 or more and --reps at least 1");
+        if ((warmup < 0 && warmup != Measure.AUTO_WARMUP) || reps < 1) {
+            throw new T2iException("--warmup must be auto or 0 or more, and --reps at least 1");
         }
         String what = cmd.getArgList().get(0);
-        System.err.printf(Locale.ROOT, "bench %s: %s, %d workers, warm-up %d, %d reps, load average %.2f%n", what,
-                Backend.describe(), Workers.shared().count(), warmup, reps, Measure.loadAverage());
+        System.err.printf(Locale.ROOT, "bench %s: %s, %d workers, warm-up %s, %d reps, load average %.2f%n", what,
+                Backend.describe(), Workers.shared().count(), warmup == Measure.AUTO_WARMUP ? "auto" : warmup, reps,
+                Measure.loadAverage());
         Preset preset = Preset.resolve(cmd.getOptionValue("preset", "seed"));
         switch (what) {
             case "train-step" -> TrainStepBench.run(preset, Args.intValue(cmd, "batch", preset.train().batch()),

@@ -79,7 +79,7 @@ final class DemoCommand implements Command {
         String clipSpec = TrainSetup.clipSpec(cmd, resumed);
         ClipTextEncoder clip = TrainSetup.clip(cfg, clipSpec);
         cfg = TrainSetup.adapt(cfg, data, clip);
-        Conditioner conditioner = TrainSetup.conditioner(cfg, clip);
+        Conditioner conditioner = TrainSetup.trainingConditioner(cfg, clip, clipSpec, data);
         DitModel model = resumed != null ? resumed.model() : DitGraph.build(cfg, train.seed());
 
         Map<String, Object> run = new LinkedHashMap<>();

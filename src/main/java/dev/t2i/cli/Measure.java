@@ -21,6 +21,9 @@ final class Measure {
      * with other people's load than wall time does.
      */
     static Times median(int warmup, int reps, Runnable task) {
+        if (warmup == AUTO_WARMUP) {
+            warmUntilCompiled(task);
+        }
         for (int i = 0; i < warmup; i++) {
             task.run();
         }
@@ -34,6 +37,37 @@ final class Measure {
             cpu[i] = (processCpuNanos() - c0) / 1e9;
         }
         return new Times(median(wall), median(cpu));
+    }
+
+    /** {@code --warmup auto}: warm up until the JIT compiler has (nearly) finished with the task. */
+    static final int AUTO_WARMUP = -1;
+
+    /** Most untimed runs {@code --warmup auto} makes. */
+    private static final int MAX_AUTO_WARMUP = 20;
+
+    /**
+     * Runs {@code task} until a run during which the JIT compilers worked for less than 3% of
+     * its wall time (at least 2 runs, at most {@value #MAX_AUTO_WARMUP}). With two busy workers on
+     * two cores the compiler threads take CPU from the task itself: one warm-up run left the seed
+     * training step 30% slower than its steady state, and SameDiff's session code keeps the
+     * compilers busy for several steps.
+     */
+    private static void warmUntilCompiled(Runnable task) {
+        var jit = ManagementFactory.getCompilationMXBean();
+        boolean measurable = jit != null && jit.isCompilationTimeMonitoringSupported();
+        int runs = 0;
+        while (runs < MAX_AUTO_WARMUP) {
+            long c0 = measurable ? jit.getTotalCompilationTime() : 0;
+            long t0 = System.nanoTime();
+            task.run();
+            runs++;
+            double wallMs = (System.nanoTime() - t0) / 1e6;
+            double compileMs = measurable ? jit.getTotalCompilationTime() - c0 : 0;
+            if (runs >= 2 && (!measurable || compileMs < 0.03 * wallMs)) {
+                break;
+            }
+        }
+        System.err.printf(java.util.Locale.ROOT, "warm-up: %d runs until the JIT compiler was quiet%n", runs);
     }
 
     static double median(double[] values) {

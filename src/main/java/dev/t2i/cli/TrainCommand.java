@@ -91,7 +91,7 @@ final class TrainCommand implements Command {
         CaptionedImages data = DatasetLoader.open(cmd.getOptionValue("data"), dataOptions);
         ClipTextEncoder clip = TrainSetup.clip(cfg, clipSpec);
         cfg = TrainSetup.adapt(cfg, data, clip);
-        Conditioner conditioner = TrainSetup.conditioner(cfg, clip);
+        Conditioner conditioner = TrainSetup.trainingConditioner(cfg, clip, clipSpec, data);
         DitModel model = resumed != null ? resumed.model() : DitGraph.build(cfg, train.seed());
 
         Map<String, Object> run = new LinkedHashMap<>();

@@ -94,6 +94,27 @@ final class TrainSetup {
         return clip;
     }
 
+    /** Most distinct captions a data set may have for them all to be encoded before training starts. */
+    private static final int MAX_ENCODED_UP_FRONT = 1024;
+
+    /**
+     * The conditioner for a training run. With text and a data set of at most
+     * {@value #MAX_ENCODED_UP_FRONT} distinct captions, all of them are encoded before the first step
+     * and CLIP's weights are freed; a text outside them (the demo's held-out prompts, say) loads
+     * CLIP again from {@code clipSpec}.
+     */
+    static Conditioner trainingConditioner(DitConfig cfg, ClipTextEncoder clip, String clipSpec,
+            CaptionedImages data) {
+        Conditioner conditioner = conditioner(cfg, clip);
+        if (conditioner instanceof TextConditioner text) {
+            List<String> captions = data.captions().stream().distinct().limit(MAX_ENCODED_UP_FRONT + 1).toList();
+            if (captions.size() <= MAX_ENCODED_UP_FRONT) {
+                text.encodeAllAndRelease(captions, () -> ClipTextEncoder.load(clipSpec));
+            }
+        }
+        return conditioner;
+    }
+
     static Conditioner conditioner(DitConfig cfg, ClipTextEncoder clip) {
         if (cfg.isText()) {
             return new TextConditioner(clip, cfg.contextLen());

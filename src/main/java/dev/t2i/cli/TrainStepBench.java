@@ -31,7 +31,7 @@ final class TrainStepBench {
         Path dir = tempDir();
         try {
             Trainer trainer = new Trainer(model, preset.train().with(batch, 1_000_000, null, null, null), data,
-                    TrainSetup.conditioner(cfg, clip), dir, null)
+                    TrainSetup.trainingConditioner(cfg, clip, "random", data), dir, null)
                     .progress(new dev.t2i.flow.Progress(new PrintStream(java.io.OutputStream.nullOutputStream()),
                             false, 1));
             Measure.Times t = Measure.median(warmup, reps, trainer::runStep);

@@ -119,6 +119,11 @@ public final class Graphs {
                 }
             }
         }
+        for (InferenceSession session : sd.getSessions().values()) {
+            if (session.getMmgr() instanceof RecyclingMemoryMgr pool) {
+                pool.close(); // its buffers would otherwise wait for the garbage collector
+            }
+        }
         sd.getSessions().clear();
     }
 

@@ -2,6 +2,8 @@ package dev.t2i.conditioning;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.t2i.clip.ClipOutput;
 import dev.t2i.clip.ClipTextEncoder;
@@ -41,5 +43,27 @@ class TextConditionerTest {
         ClipOutput direct = CLIP.encode(List.of("blurry"));
         assertEquals(0.0, neg.nullCondition(1).context().sub(direct.lastHiddenState()).amaxNumber().doubleValue(),
                 1e-6);
+    }
+
+    @Test
+    void encodingUpFrontFreesClipAndAnUnseenCaptionLoadsItAgain() {
+        Path folder = Path.of("../shared/clip/tiny-random-clip/model");
+        TextConditioner c = new TextConditioner(ClipTextEncoder.fromHuggingFace(folder));
+        int[] loads = {0};
+        c.encodeAllAndRelease(List.of("a photo of a cat", "a photo of a dog"), () -> {
+            loads[0]++;
+            return ClipTextEncoder.fromHuggingFace(folder);
+        });
+        assertFalse(c.encoderLoaded());
+        Conditioning cached = c.encode(List.of("a photo of a dog", "a photo of a cat"), null, new boolean[] {false, true});
+        ClipOutput direct = CLIP.encode(List.of("a photo of a dog", ""));
+        assertEquals(0.0, cached.context().sub(direct.lastHiddenState()).amaxNumber().doubleValue(), 1e-5);
+        assertEquals(0, loads[0], "cached captions and the null text need no encoder");
+
+        Conditioning unseen = c.encode(List.of("a red car"), null, null);
+        assertEquals(1, loads[0]);
+        assertTrue(c.encoderLoaded());
+        assertEquals(0.0, unseen.context().sub(CLIP.encode(List.of("a red car")).lastHiddenState())
+                .amaxNumber().doubleValue(), 1e-5);
     }
 }
