@@ -55,7 +55,8 @@ class TextConditionerTest {
             return ClipTextEncoder.fromHuggingFace(folder);
         });
         assertFalse(c.encoderLoaded());
-        Conditioning cached = c.encode(List.of("a photo of a dog", "a photo of a cat"), null, new boolean[] {false, true});
+        Conditioning cached = c.encode(List.of("a photo of a dog", "a photo of a cat"), null,
+                new boolean[] {false, true});
         ClipOutput direct = CLIP.encode(List.of("a photo of a dog", ""));
         assertEquals(0.0, cached.context().sub(direct.lastHiddenState()).amaxNumber().doubleValue(), 1e-5);
         assertEquals(0, loads[0], "cached captions and the null text need no encoder");
