@@ -65,8 +65,7 @@ final class BenchCommand implements Command {
         if (cmd.hasOption("workers")) {
             Workers.configure(Args.intValue(cmd, "workers"));
         }
-        int warmup = "auto".equals(cmd.getOptionValue("warmup", "auto")) ? Measure.AUTO_WARMUP
-                : Args.intValue(cmd, "warmup", 0);
+        int warmup = warmup(cmd.getOptionValue("warmup", "auto"));
         int reps = Args.intValue(cmd, "reps", 3);
         if ((warmup < 0 && warmup != Measure.AUTO_WARMUP) || reps < 1) {
             throw new T2iException("--warmup must be auto or 0 or more, and --reps at least 1");
@@ -89,6 +88,17 @@ final class BenchCommand implements Command {
         System.err.printf(Locale.ROOT, "now: Java heap %d MB committed, native buffers %d MB (JavaCPP)%n",
                 rt.totalMemory() >> 20, org.bytedeco.javacpp.Pointer.totalBytes() >> 20);
         return 0;
+    }
+
+    private static int warmup(String value) {
+        if (value.equals("auto")) {
+            return Measure.AUTO_WARMUP;
+        }
+        try {
+            return Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw new T2iException("--warmup needs a whole number or 'auto', got '" + value + "'");
+        }
     }
 
     private static void encode(String clipSpec, int warmup, int reps) {

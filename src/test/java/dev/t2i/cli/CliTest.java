@@ -70,6 +70,8 @@ class CliTest {
         assertTrue(err.contains("unknown command"), err);
         err = stderrOf(() -> assertEquals(2, Main.run("info", "--preset", dir.resolve("missing.yaml").toString())));
         assertTrue(err.contains("config file not found"), err);
+        err = stderrOf(() -> assertEquals(2, Main.run("bench", "train-step", "--warmup", "some")));
+        assertTrue(err.contains("--warmup needs a whole number or 'auto'"), err);
     }
 
     @Test
