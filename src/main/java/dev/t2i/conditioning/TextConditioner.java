@@ -104,7 +104,12 @@ public final class TextConditioner implements Conditioner {
             hidden[i] = e.hidden;
             mask[i] = e.mask;
         }
-        return new Conditioning(Nd4j.concat(0, hidden), Nd4j.concat(0, mask), null);
+        // always new arrays, never a cached one (concat of one array may return it): callers may close them
+        return new Conditioning(fresh(hidden), fresh(mask), null);
+    }
+
+    private static INDArray fresh(INDArray[] rows) {
+        return rows.length == 1 ? rows[0].dup() : Nd4j.concat(0, rows);
     }
 
     @Override

@@ -8,6 +8,7 @@ import dev.t2i.data.EpochShuffler;
 import dev.t2i.dit.DitGraph;
 import dev.t2i.dit.DitModel;
 import dev.t2i.nn.Graphs;
+import dev.t2i.nn.NativeArrays;
 import dev.t2i.nn.Workers;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,8 +16,12 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Queue;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.LongConsumer;
+import java.util.stream.Stream;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -203,6 +208,10 @@ public final class Trainer {
         INDArray t = FlowMatching.sampleTimes(rng, b, cfg.timeSampling());
         INDArray x1 = FlowMatching.noise(rng, x0.shape());
         FlowMatching.Example ex = FlowMatching.interpolate(x0, x1, t);
+        // this step's arrays, freed when it ends rather than whenever the garbage collector gets to them
+        Queue<INDArray> stepArrays = new ConcurrentLinkedQueue<>();
+        Stream.of(x0, cond.context(), cond.mask(), cond.labels(), t, x1, ex.xt(), ex.target())
+                .filter(Objects::nonNull).forEach(stepArrays::add);
 
         // the loss is a mean over the batch: shards of it run side by side and their gradients,
         // weighted by shard size, add up to the whole batch's
@@ -213,7 +222,10 @@ public final class Trainer {
             Map<String, INDArray> inputs = new HashMap<>(model.inputs(Workers.shardRows(ex.xt(), shards, i),
                     Workers.shardRows(t, shards, i), c.context(), c.mask(), c.labels()));
             inputs.put(DitGraph.TARGET, Workers.shardRows(ex.target(), shards, i));
-            return Graphs.gradients(model.graph(), inputs, List.of(DitGraph.LOSS), params.keySet());
+            inputs.values().stream().filter(Objects::nonNull).forEach(stepArrays::add);
+            Graphs.Gradients g = Graphs.gradients(model.graph(), inputs, List.of(DitGraph.LOSS), params.keySet());
+            g.outputs().values().stream().filter(Objects::nonNull).forEach(stepArrays::add);
+            return g;
         }, Graphs.Gradients::close);
         try {
             double loss = 0;
@@ -246,6 +258,7 @@ public final class Trainer {
             return loss;
         } finally {
             parts.forEach(Graphs.Gradients::close);
+            NativeArrays.closeAll(stepArrays);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.t2i.sampling;
 
 import dev.t2i.conditioning.Conditioning;
 import dev.t2i.dit.DitModel;
+import dev.t2i.nn.NativeArrays;
 import dev.t2i.nn.Workers;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -15,7 +16,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * shards that run on the {@link Workers} side by side, and the text of each shard is prepared once
  * ({@link DitModel#prepareText}): its cross-attention keys and values do not change between steps.
  */
-public final class GuidedVelocity implements VelocityField {
+public final class GuidedVelocity implements VelocityField, AutoCloseable {
     /** Fewest images per shard worth their own thread. */
     private static final int MIN_SHARD_ROWS = 2;
 
@@ -56,19 +57,38 @@ public final class GuidedVelocity implements VelocityField {
         }
         List<INDArray> parts = workers.map(shards, i -> velocity(Workers.shardRows(x, shards, i), t,
                 shardText.get(i)));
-        return Nd4j.concat(0, parts.toArray(new INDArray[0]));
+        INDArray v = Nd4j.concat(0, parts.toArray(new INDArray[0]));
+        NativeArrays.closeAll(parts);
+        return v;
     }
 
     private INDArray velocity(INDArray x, double t, DitModel.PreparedText text) {
         long b = x.size(0);
         if (!guided()) {
-            return model.velocity(x, Nd4j.valueArrayOf(b, (float) t), text);
+            INDArray times = Nd4j.valueArrayOf(b, (float) t);
+            INDArray v = model.velocity(x, times, text);
+            NativeArrays.closeAll(List.of(times));
+            return v;
         }
         INDArray x2 = Nd4j.concat(0, x, x);
-        INDArray v = model.velocity(x2, Nd4j.valueArrayOf(2 * b, (float) t), text);
+        INDArray times = Nd4j.valueArrayOf(2 * b, (float) t);
+        INDArray v = model.velocity(x2, times, text);
         INDArray vc = v.get(NDArrayIndex.interval(0, b));
         INDArray vu = v.get(NDArrayIndex.interval(b, 2 * b));
-        return vu.add(vc.sub(vu).muli(scale));
+        INDArray difference = vc.sub(vu);
+        INDArray guided = vu.add(difference.muli(scale));
+        NativeArrays.closeAll(List.of(x2, times, v, difference));
+        return guided;
+    }
+
+    /** Frees the text prepared for the shards (keys and values of every block); the field is unusable afterwards. */
+    @Override
+    public void close() {
+        for (DitModel.PreparedText text : shardText) {
+            if (text.features() != null) {
+                NativeArrays.closeAll(text.features().values());
+            }
+        }
     }
 
     private boolean guided() {

@@ -5,7 +5,9 @@ import dev.t2i.conditioning.Conditioning;
 import dev.t2i.conditioning.TextConditioner;
 import dev.t2i.dit.DitModel;
 import dev.t2i.flow.FlowMatching;
+import dev.t2i.nn.NativeArrays;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -96,8 +98,13 @@ public final class ImageGenerator {
         int rows = (int) noise.size(0);
         Conditioning cond = c.encode(rowsText, rowsLabel, null);
         Conditioning uncond = c.nullCondition(rows);
-        return options.sampler().integrate(new GuidedVelocity(model, cond, uncond, options.cfgScale()), noise,
-                options.steps());
+        try (GuidedVelocity field = new GuidedVelocity(model, cond, uncond, options.cfgScale())) {
+            return options.sampler().integrate(field, noise, options.steps());
+        } finally {
+            // a server samples for hours: what a request made is freed now, not at some later collection
+            NativeArrays.closeAll(Arrays.asList(cond.context(), cond.mask(), cond.labels(), uncond.context(),
+                    uncond.mask(), uncond.labels()));
+        }
     }
 
     /** The starting noise of {@code count} images: image k from the stream (seed, k). */

@@ -1,6 +1,8 @@
 package dev.t2i.sampling;
 
 import dev.t2i.T2iException;
+import dev.t2i.nn.NativeArrays;
+import java.util.List;
 import java.util.Locale;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -31,11 +33,13 @@ public enum Sampler {
             double t = 1.0 - i * dt;
             INDArray v = field.velocity(x, t);
             if (this == EULER) {
-                x.subi(v.mul(dt));
+                x.subi(v.muli(dt));
+                NativeArrays.closeAll(List.of(v));
             } else {
-                INDArray predicted = x.sub(v.mul(dt));
+                INDArray predicted = v.mul(-dt).addi(x);
                 INDArray v2 = field.velocity(predicted, t - dt);
-                x.subi(v.add(v2).muli(dt / 2));
+                x.subi(v.addi(v2).muli(dt / 2));
+                NativeArrays.closeAll(List.of(v, v2, predicted));
             }
         }
         return x;
