@@ -6,6 +6,7 @@ import dev.t2i.io.ModelArchive;
 import dev.t2i.io.Safetensors;
 import dev.t2i.io.TensorFormatException;
 import dev.t2i.nn.Graphs;
+import dev.t2i.nn.NativeArrays;
 import dev.t2i.nn.ParamSpec;
 import dev.t2i.nn.TorchImport;
 import java.nio.file.Files;
@@ -105,6 +106,8 @@ public final class DitModel {
                 : new String[] {DitGraph.TEXT_KV};
         Map<String, INDArray> features = new HashMap<>(Graphs.output(sd,
                 Map.of(DitGraph.CONTEXT, text.get(DitGraph.CONTEXT)), names));
+        // the distinct texts live on only as their keys and values
+        NativeArrays.closeAll(List.of(text.get(DitGraph.CONTEXT)));
         features.put(DitGraph.CONTEXT_SELECT, text.get(DitGraph.CONTEXT_SELECT));
         features.put(DitGraph.CONTEXT_MASK, text.get(DitGraph.CONTEXT_MASK));
         return new PreparedText(context, contextMask, labels, features);
