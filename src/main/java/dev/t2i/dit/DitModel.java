@@ -145,7 +145,7 @@ public final class DitModel {
     public synchronized void release() {
         if (cachedTextGraph != null) {
             // its weights are this graph's arrays, freed below; only its sessions are its own
-            cachedTextGraph.getSessions().clear();
+            Graphs.closeSessions(cachedTextGraph);
             cachedTextGraph = null;
         }
         Graphs.release(sd);

@@ -119,9 +119,17 @@ public final class Graphs {
                 }
             }
         }
+        closeSessions(sd);
+    }
+
+    /**
+     * Drops a graph's per-thread sessions and frees the buffers their memory managers pool, which
+     * would otherwise wait for the garbage collector. The graph may still run; it starts new sessions.
+     */
+    public static void closeSessions(SameDiff sd) {
         for (InferenceSession session : sd.getSessions().values()) {
             if (session.getMmgr() instanceof RecyclingMemoryMgr pool) {
-                pool.close(); // its buffers would otherwise wait for the garbage collector
+                pool.close();
             }
         }
         sd.getSessions().clear();
