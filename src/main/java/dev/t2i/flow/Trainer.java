@@ -222,7 +222,9 @@ public final class Trainer {
             Map<String, INDArray> inputs = new HashMap<>(model.inputs(Workers.shardRows(ex.xt(), shards, i),
                     Workers.shardRows(t, shards, i), c.context(), c.mask(), c.labels()));
             inputs.put(DitGraph.TARGET, Workers.shardRows(ex.target(), shards, i));
-            inputs.values().stream().filter(Objects::nonNull).forEach(stepArrays::add);
+            // the shard's copies of the text, from which the inputs were derived, are this step's too
+            Stream.concat(inputs.values().stream(), Stream.of(c.context(), c.mask(), c.labels()))
+                    .filter(Objects::nonNull).forEach(stepArrays::add);
             Graphs.Gradients g = Graphs.gradients(model.graph(), inputs, List.of(DitGraph.LOSS), params.keySet());
             g.outputs().values().stream().filter(Objects::nonNull).forEach(stepArrays::add);
             return g;

@@ -55,8 +55,12 @@ public final class GuidedVelocity implements VelocityField, AutoCloseable {
         if (shards == 1) {
             return velocity(x, t, shardText.get(0));
         }
-        List<INDArray> parts = workers.map(shards, i -> velocity(Workers.shardRows(x, shards, i), t,
-                shardText.get(i)));
+        List<INDArray> parts = workers.map(shards, i -> {
+            INDArray rows = Workers.shardRows(x, shards, i);   // a copy (more than one shard here)
+            INDArray v = velocity(rows, t, shardText.get(i));
+            rows.close();
+            return v;
+        });
         INDArray v = Nd4j.concat(0, parts.toArray(new INDArray[0]));
         NativeArrays.closeAll(parts);
         return v;
