@@ -1,8 +1,6 @@
 package dev.t2i.cli;
 
-import dev.t2i.clip.ClipTextConfig;
 import dev.t2i.clip.ClipTextEncoder;
-import dev.t2i.conditioning.TextConditioner;
 import dev.t2i.data.CaptionedImages;
 import dev.t2i.dit.DitConfig;
 import dev.t2i.dit.DitGraph;
@@ -25,13 +23,15 @@ final class TrainStepBench {
     static void run(Preset preset, int batch, int warmup, int reps) {
         DitConfig cfg = preset.model();
         CaptionedImages data = randomImages(cfg, 4 * batch);
-        ClipTextEncoder clip = cfg.isText() ? ClipTextEncoder.random(ClipTextConfig.vitB32(), 0) : null;
+        // the seeded random ViT-B/32 tower; the trainer loads it again by this spec if it needs it after freeing it
+        String clipSpec = "random";
+        ClipTextEncoder clip = cfg.isText() ? ClipTextEncoder.load(clipSpec) : null;
         cfg = TrainSetup.adapt(cfg, data, clip);
         DitModel model = DitGraph.build(cfg, 0);
         Path dir = tempDir();
         try {
             Trainer trainer = new Trainer(model, preset.train().with(batch, 1_000_000, null, null, null), data,
-                    TrainSetup.trainingConditioner(cfg, clip, "random", data), dir, null)
+                    TrainSetup.trainingConditioner(cfg, clip, clipSpec, data), dir, null)
                     .progress(new dev.t2i.flow.Progress(new PrintStream(java.io.OutputStream.nullOutputStream()),
                             false, 1));
             Measure.Times t = Measure.median(warmup, reps, trainer::runStep);
