@@ -1,10 +1,14 @@
 package dev.t2i.flow;
 
+import dev.t2i.nn.Workers;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.Axpy;
+import org.nd4j.linalg.api.ops.impl.updaters.AdamUpdater;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * AdamW with decoupled weight decay, as PyTorch's: p ← p·(1 - lr·wd) - lr·m̂/(√v̂ + ε).
@@ -28,31 +32,32 @@ public final class AdamW {
 
     /**
      * Applies one update in place to every parameter that has a gradient. The gradient arrays
-     * are used as scratch space and hold garbage afterwards: every step works in place, because
-     * fresh off-heap arrays (several per parameter per step) cost more in page faults than the
-     * arithmetic.
+     * are used as scratch space and hold the applied update afterwards: every step works in
+     * place, because fresh off-heap arrays cost more in page faults than the arithmetic.
      */
     public void update(Map<String, INDArray> params, Map<String, INDArray> grads, double lr) {
         step++;
-        double bc1 = 1 - Math.pow(beta1, step);
-        double bc2 = 1 - Math.pow(beta2, step);
-        double stepSize = lr / bc1;
-        var blas = Nd4j.getBlasWrapper().level1();
-        for (var e : grads.entrySet()) {
-            INDArray p = params.get(e.getKey());
-            INDArray g = e.getValue();
-            INDArray mi = m.computeIfAbsent(e.getKey(), k -> p.ulike().assign(0));
-            INDArray vi = v.computeIfAbsent(e.getKey(), k -> p.ulike().assign(0));
-            long n = g.length();
-            blas.axpy(n, 1 - beta1, g, mi.muli(beta1));          // m = β1·m + (1-β1)·g
-            INDArray t = g.muli(g);                                // g is scratch from here on
-            blas.axpy(n, 1 - beta2, t, vi.muli(beta2));          // v = β2·v + (1-β2)·g²
-            if (weightDecay > 0) {
-                p.muli(1 - lr * weightDecay);
-            }
-            Transforms.sqrt(t.assign(vi).divi(bc2), false).addi(eps);  // √v̂ + ε
-            blas.axpy(n, -stepSize, t.rdivi(mi), p);             // p -= lr·m̂/(√v̂ + ε)
+        // libnd4j's fused adam_updater adds ε to √v where PyTorch adds it to √v̂ = √v/√(1-β2^t):
+        // handing it ε·√(1-β2^t) makes the two the same formula
+        double fusedEps = eps * Math.sqrt(1 - Math.pow(beta2, step));
+        double decay = 1 - lr * weightDecay;
+        List<String> names = new ArrayList<>(grads.keySet());
+        for (String name : names) {
+            INDArray p = params.get(name);
+            m.computeIfAbsent(name, k -> p.ulike().assign(0));
+            v.computeIfAbsent(name, k -> p.ulike().assign(0));
         }
+        // one fused pass per parameter instead of about ten element-wise ones, the parameters
+        // spread over the workers: between steps every core but one would otherwise be idle
+        Workers.shared().forEachSpread(names, name -> grads.get(name).length(), name -> {
+            INDArray p = params.get(name);
+            INDArray g = grads.get(name);
+            INDArray mi = m.get(name);
+            INDArray vi = v.get(name);
+            // a negative rate makes g the step to add, so that decay and step are one pass: p ← decay·p + g
+            Nd4j.exec(new AdamUpdater(g, vi, mi, g, vi, mi, -lr, beta1, beta2, fusedEps, (int) (step - 1)));
+            Nd4j.exec(new Axpy(p, g, p, decay));
+        });
     }
 
     /** Steps taken so far. */

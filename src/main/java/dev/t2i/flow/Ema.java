@@ -1,5 +1,7 @@
 package dev.t2i.flow;
 
+import dev.t2i.nn.Workers;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -17,7 +19,8 @@ public final class Ema {
     /** shadow ← decay·shadow + (1 - decay)·params, in place (no temporary arrays). */
     public void update(Map<String, INDArray> params) {
         var blas = org.nd4j.linalg.factory.Nd4j.getBlasWrapper().level1();
-        params.forEach((k, p) -> blas.axpy(p.length(), 1 - decay, p, shadow.get(k).muli(decay)));
+        Workers.shared().forEachSpread(new ArrayList<>(params.keySet()), k -> params.get(k).length(),
+                k -> blas.axpy(params.get(k).length(), 1 - decay, params.get(k), shadow.get(k).muli(decay)));
     }
 
     /** The averaged weights by name. */

@@ -23,6 +23,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.LongConsumer;
 import java.util.stream.Stream;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The training loop: flow-matching loss on the DiT graph, AdamW with optional warm-up/cosine
@@ -231,20 +232,20 @@ public final class Trainer {
         }, Graphs.Gradients::close);
         try {
             double loss = 0;
-            Map<String, INDArray> grads = parts.get(0).gradients();
+            double[] weights = new double[shards];
             for (int i = 0; i < shards; i++) {
-                double weight = (double) (Workers.shardStart(b, shards, i + 1) - Workers.shardStart(b, shards, i)) / b;
-                loss += weight * parts.get(i).outputs().get(DitGraph.LOSS).getDouble(0);
-                if (shards > 1) {
-                    Map<String, INDArray> g = parts.get(i).gradients();
-                    for (var e : grads.entrySet()) {
-                        if (i == 0) {
-                            e.getValue().muli(weight);
-                        } else {
-                            e.getValue().addi(g.get(e.getKey()).muli(weight));
-                        }
+                weights[i] = (double) (Workers.shardStart(b, shards, i + 1) - Workers.shardStart(b, shards, i)) / b;
+                loss += weights[i] * parts.get(i).outputs().get(DitGraph.LOSS).getDouble(0);
+            }
+            Map<String, INDArray> grads = parts.get(0).gradients();
+            if (shards > 1) {
+                var blas = Nd4j.getBlasWrapper().level1();
+                workers.forEachSpread(new ArrayList<>(grads.keySet()), name -> grads.get(name).length(), name -> {
+                    INDArray sum = grads.get(name).muli(weights[0]);
+                    for (int i = 1; i < shards; i++) {
+                        blas.axpy(sum.length(), weights[i], parts.get(i).gradients().get(name), sum);
                     }
-                }
+                });
             }
             if (!Double.isFinite(loss)) {
                 throw new IllegalStateException("loss became " + loss + " at step " + step

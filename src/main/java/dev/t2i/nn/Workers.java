@@ -8,7 +8,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.IntFunction;
+import java.util.function.ToLongFunction;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
@@ -142,6 +144,38 @@ public final class Workers {
         }
         long rows = a.size(0);
         return a.get(NDArrayIndex.interval(shardStart(rows, shards, i), shardStart(rows, shards, i + 1))).dup('c');
+    }
+
+    /**
+     * Runs {@code action} on every item, the items cut into one run of consecutive items per
+     * worker with about equal total {@code cost}. For per-parameter work between steps (optimiser,
+     * gradient sums, EMA), which would otherwise leave all cores but one idle.
+     */
+    public <T> void forEachSpread(List<T> items, ToLongFunction<T> cost, Consumer<T> action) {
+        int groups = Math.max(1, Math.min(count, items.size()));
+        long total = 0;
+        for (T item : items) {
+            total += cost.applyAsLong(item);
+        }
+        int[] bounds = new int[groups + 1];
+        bounds[groups] = items.size();
+        long sum = 0;
+        int g = 1;
+        for (int i = 0; i < items.size() && g < groups; i++) {
+            sum += cost.applyAsLong(items.get(i));
+            while (g < groups && sum * groups >= total * g) {
+                bounds[g++] = i + 1;
+            }
+        }
+        while (g < groups) {
+            bounds[g++] = items.size();
+        }
+        map(groups, k -> {
+            for (int i = bounds[k]; i < bounds[k + 1]; i++) {
+                action.accept(items.get(i));
+            }
+            return null;
+        });
     }
 
     /**
