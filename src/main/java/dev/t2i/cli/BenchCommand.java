@@ -49,7 +49,9 @@ final class BenchCommand implements Command {
                         + " loading of) instead of the random ViT-B/32 tower"))
                 .addOption(Args.value("warmup", "N|auto", "untimed runs first (default auto: until the JIT compiler is"
                         + " quiet, 2 to 20 runs)"))
-                .addOption(Args.value("reps", "N", "timed runs; the median is reported (default 3)"));
+                .addOption(Args.value("reps", "N", "timed runs; the median is reported (default 3)"))
+                .addOption(Args.flag("profile", "train-step, sample: then run --reps more times with every op timed"
+                        + " and print where the time goes, per op kind"));
     }
 
     @Override
@@ -77,9 +79,9 @@ final class BenchCommand implements Command {
         Preset preset = Preset.resolve(cmd.getOptionValue("preset", "seed"));
         switch (what) {
             case "train-step" -> TrainStepBench.run(preset, Args.intValue(cmd, "batch", preset.train().batch()),
-                    warmup, reps);
+                    warmup, reps, cmd.hasOption("profile"));
             case "sample" -> SampleBench.run(preset, Args.intValue(cmd, "images", 10), Args.intValue(cmd, "steps", 50),
-                    warmup, reps);
+                    warmup, reps, cmd.hasOption("profile"));
             case "encode" -> encode(cmd.getOptionValue("clip"), warmup, reps);
             default -> throw new T2iException("unknown benchmark '" + what + "' (use train-step, sample or encode)");
         }

@@ -1,5 +1,7 @@
 package dev.t2i.cli;
 
+import dev.t2i.nn.OpProfile;
+import dev.t2i.nn.Workers;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -37,6 +39,33 @@ final class Measure {
             cpu[i] = (processCpuNanos() - c0) / 1e9;
         }
         return new Times(median(wall), median(cpu));
+    }
+
+    /**
+     * {@code --profile}: runs {@code task} {@code reps} more times with every op of {@code graph}
+     * timed and prints, per run, the time inside ops, the ops' count and the rest of the workers'
+     * time (SameDiff's bookkeeping between ops and everything outside the graph), then one line
+     * per op kind. The timing itself slows the run a little.
+     */
+    static void profile(org.nd4j.autodiff.samediff.SameDiff graph, int reps, Runnable task) {
+        OpProfile prof = new OpProfile();
+        graph.addListeners(prof);
+        try {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < reps; i++) {
+                task.run();
+            }
+            double wallMs = (System.nanoTime() - t0) / 1e6 / reps;
+            double opsMs = prof.totalNanos() / 1e6 / reps;
+            int workers = Workers.shared().count();
+            report("profile_wall_ms", wallMs, "ms");
+            report("profile_in_ops_ms", opsMs, "ms");
+            report("profile_ops", prof.totalOps() / (double) reps, "ops");
+            report("profile_outside_ops_ms", wallMs * workers - opsMs, "ms (summed over " + workers + " workers)");
+            prof.print(System.out, reps);
+        } finally {
+            graph.getListeners().remove(prof);
+        }
     }
 
     /** {@code --warmup auto}: warm up until the JIT compiler has (nearly) finished with the task. */

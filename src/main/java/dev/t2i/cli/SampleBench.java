@@ -20,7 +20,7 @@ final class SampleBench {
     private SampleBench() {
     }
 
-    static void run(Preset preset, int images, int steps, int warmup, int reps) {
+    static void run(Preset preset, int images, int steps, int warmup, int reps, boolean profile) {
         DitConfig cfg = preset.model();
         ClipTextEncoder clip = cfg.isText() ? ClipTextEncoder.random(ClipTextConfig.vitB32(), 0) : null;
         if (clip != null && clip.config().width() != cfg.contextDim()) {
@@ -35,6 +35,9 @@ final class SampleBench {
         Measure.report("sample_s", t.wallSeconds(), "s");
         Measure.report("sample_cpu_s", t.cpuSeconds(), "s");
         Measure.report("sample_images_per_s", images / t.wallSeconds(), "images/s");
+        if (profile) {
+            Measure.profile(model.samplingGraph(), reps, () -> gen.generate(prompts, labels, opts));
+        }
     }
 
     /** {@code n} distinct prompts of CIFAR-10 style. */

@@ -7,6 +7,7 @@ import dev.t2i.dit.DitGraph;
 import dev.t2i.dit.DitModel;
 import dev.t2i.flow.Preset;
 import dev.t2i.flow.Trainer;
+import dev.t2i.nn.Graphs;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -20,7 +21,7 @@ final class TrainStepBench {
     private TrainStepBench() {
     }
 
-    static void run(Preset preset, int batch, int warmup, int reps) {
+    static void run(Preset preset, int batch, int warmup, int reps, boolean profile) {
         DitConfig cfg = preset.model();
         CaptionedImages data = randomImages(cfg, 4 * batch);
         // the seeded random ViT-B/32 tower; the trainer loads it again by this spec if it needs it after freeing it
@@ -38,6 +39,10 @@ final class TrainStepBench {
             Measure.report("train_step_ms", t.wallSeconds() * 1000, "ms");
             Measure.report("train_step_cpu_ms", t.cpuSeconds() * 1000, "ms");
             Measure.report("train_images_per_s", batch / t.wallSeconds(), "images/s");
+            if (profile) {
+                Graphs.prepareGradients(model.graph());
+                Measure.profile(model.graph().getFunction("grad"), reps, trainer::runStep);
+            }
         } finally {
             deleteQuietly(dir);
         }

@@ -151,6 +151,15 @@ public final class DitModel {
         Graphs.release(sd);
     }
 
+    /**
+     * The graph that {@link #velocity(INDArray, INDArray, PreparedText)} runs: the one that
+     * takes prepared text, or the main graph where text is not prepared. For profiling.
+     */
+    public SameDiff samplingGraph() {
+        return config.isText() && sd.hasVariable(DitGraph.TEXT_KV) && sd.hasVariable(DitGraph.CONTEXT_SELECT)
+                ? cachedTextGraph() : sd;
+    }
+
     private synchronized SameDiff cachedTextGraph() {
         if (cachedTextGraph == null) {
             SameDiff g = DitGraph.buildCachedText(config);
