@@ -13,6 +13,7 @@ import dev.t2i.nn.TorchLayout;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Builds the DiT family as one SameDiff graph: patchify → + 2-D sin-cos positions → blocks of
@@ -57,6 +58,8 @@ public final class DitGraph {
     private final boolean textFeaturesAsInput;
     /** Shared zeros for the broadcasting products, token rows [B·N, D] and [B, N, D]. */
     private SDVariable zerosRows;
+    /** Text tokens per caption as the graph sees them: the config's, or {@link Attention#KEYS_FROM_BIAS}. */
+    private int keyCount;
     private SDVariable zerosTokens;
 
     private DitGraph(DitConfig cfg, long seed, DataType dtype, boolean textFeaturesAsInput) {
@@ -118,19 +121,21 @@ public final class DitGraph {
         SDVariable[] keyValue = null;
         SDVariable keyBias = null;
         if (cfg.isText()) {
-            int m = cfg.contextLen();
+            // the text length is left to the data where padding may be cut off (see cutsTextPadding)
+            int m = cutsTextPadding(cfg) ? Attention.KEYS_FROM_BIAS : cfg.contextLen();
+            keyCount = m;
             int ctx = cfg.contextDim();
             SDVariable select = sd.placeHolder(CONTEXT_SELECT, f, -1, -1);                  // [B,U]
             SDVariable mask = sd.placeHolder(CONTEXT_MASK, f, -1, m);
             SDVariable textKv;
             SDVariable textPool = null;
             if (textFeaturesAsInput) {
-                textKv = sd.placeHolder(TEXT_KV, f, -1, (long) m * 2 * cfg.depth() * cfg.embedDim());
+                textKv = sd.placeHolder(TEXT_KV, f, -1, m < 0 ? -1 : (long) m * 2 * cfg.depth() * cfg.embedDim());
                 textPool = cfg.textPool() ? sd.placeHolder(TEXT_POOL, f, -1, cfg.condDim()) : null;
             } else {
                 SDVariable z = sd.placeHolder(CONTEXT, f, -1, m, ctx);                      // [U,M,ctx]
                 SDVariable context = Linear.apply(root, "text_proj", z.reshape(-1, ctx), ctx, ctx); // [U·M, ctx]
-                textKv = sd.identity(TEXT_KV, crossKeyValues(context));
+                textKv = sd.identity(TEXT_KV, crossKeyValues(z, context));
                 if (cfg.textPool()) {
                     // the mean over all M positions, padding included: after CLIP's causal attention
                     // those carry the whole caption too, and the mean needs no per-text mask
@@ -205,8 +210,8 @@ public final class DitGraph {
             SDVariable k = keyValue[2 * index];
             SDVariable v = keyValue[2 * index + 1];
             sd.identity(crossAttentionWeights(index),
-                    Attention.probabilities(sd, q, k, n, cfg.contextLen(), heads, d, keyBias));
-            SDVariable att = Attention.dotProduct(sd, q, k, v, n, cfg.contextLen(), heads, d, keyBias);
+                    Attention.probabilities(sd, q, k, n, keyCount, heads, d, keyBias));
+            SDVariable att = Attention.dotProduct(sd, q, k, v, n, keyCount, heads, d, keyBias);
             h = residual(h, m2.gate(Linear.apply(a, "out_proj", att, d, d)));
         }
         Modulated m3 = modulate(s, cfg.isText() ? "norm3" : "norm2", h, c);
@@ -223,7 +228,7 @@ public final class DitGraph {
      * they are one matrix product with the per-block weights side by side (the parameters keep
      * their per-block names).
      */
-    private SDVariable crossKeyValues(SDVariable context) {
+    private SDVariable crossKeyValues(SDVariable z, SDVariable context) {
         int d = cfg.embedDim();
         int ctx = cfg.contextDim();
         int count = 2 * cfg.depth();
@@ -239,7 +244,22 @@ public final class DitGraph {
         }
         SDVariable distinct = Linear.affine(root, context, sd.concat(1, weights), sd.concat(0, biases),
                 ctx, (long) count * d);                                                           // [U·M, 2·depth·D]
-        return distinct.reshape(-1, (long) cfg.contextLen() * count * d);                        // [U, M·2·depth·D]
+        if (keyCount != Attention.KEYS_FROM_BIAS) {
+            return distinct.reshape(-1, (long) keyCount * count * d);                            // [U, M·2·depth·D]
+        }
+        SDVariable texts = sd.gather(sd.shape(z), new int[] {0}, 0);
+        return sd.reshape(distinct, sd.concat(0, texts, sd.constant(Nd4j.createFromArray(-1L))));
+    }
+
+    /**
+     * Whether the model's text length follows the batch: the cross-attention of the reference
+     * gives padded text tokens exactly zero weight, so the padding columns that every text of a
+     * batch has (all but a few of CLIP's 77 for short captions) can be left out with the same
+     * result, and the cross-attention then costs a fraction. Not with {@code text_pool}, whose
+     * mean runs over all positions, padding included.
+     */
+    public static boolean cutsTextPadding(DitConfig cfg) {
+        return cfg.isText() && !cfg.textPool();
     }
 
     /** The distinct texts' keys and values handed to the B images by the selection matrix, split per block. */

@@ -212,11 +212,17 @@ public final class DitModel {
         expectShape("context", context, b, config.contextLen(), config.contextDim());
         expectShape("context_mask", contextMask, b, config.contextLen());
         if (sd.hasVariable(DitGraph.CONTEXT_SELECT)) {
-            return TextContext.inputs(context.castTo(DataType.FLOAT), contextMask);
+            return TextContext.inputs(context.castTo(DataType.FLOAT), contextMask, textLengthFollowsData());
         }
         // a graph saved before texts were de-duplicated takes one text per image
         return Map.of(DitGraph.CONTEXT, context.castTo(DataType.FLOAT),
                 DitGraph.CONTEXT_MASK, contextMask.castTo(DataType.FLOAT));
+    }
+
+    /** Whether this graph takes text of any length (models saved before it did take 77 tokens). */
+    private boolean textLengthFollowsData() {
+        long[] shape = sd.getVariable(DitGraph.CONTEXT_MASK).getShape();
+        return shape != null && shape.length == 2 && shape[1] < 0;
     }
 
     private static void expectShape(String name, INDArray a, long... shape) {

@@ -29,6 +29,22 @@ public final class TextContext {
      * @param mask    [B, M] key mask per image (1 keep, 0 pad)
      */
     public static Map<String, INDArray> inputs(INDArray context, INDArray mask) {
+        return inputs(context, mask, false);
+    }
+
+    /**
+     * As {@link #inputs(INDArray, INDArray)}; with {@code cutPadding}, the token positions after
+     * the last one that any text of the batch attends to are left out of context and mask (for
+     * graphs whose text length follows the data, {@link DitGraph#cutsTextPadding}).
+     */
+    public static Map<String, INDArray> inputs(INDArray context, INDArray mask, boolean cutPadding) {
+        if (cutPadding) {
+            long used = usedLength(mask);
+            if (used < mask.size(1)) {
+                context = context.get(NDArrayIndex.all(), NDArrayIndex.interval(0, used), NDArrayIndex.all());
+                mask = mask.get(NDArrayIndex.all(), NDArrayIndex.interval(0, used)).dup('c');
+            }
+        }
         INDArray c = context.isView() || context.ordering() != 'c' ? context.dup('c') : context;
         int b = (int) c.size(0);
         long rowBytes = c.length() / b * c.dataType().width();
@@ -62,6 +78,19 @@ public final class TextContext {
         in.put(DitGraph.CONTEXT_SELECT, select);
         in.put(DitGraph.CONTEXT_MASK, mask.castTo(c.dataType()));
         return in;
+    }
+
+    /** One past the last position that any row of the [B, M] mask keeps; at least 1. */
+    static long usedLength(INDArray mask) {
+        INDArray kept = mask.neq(0).castTo(mask.dataType()).max(0);   // [M]: 1 where some text attends
+        long used = 1;
+        for (long j = kept.length() - 1; j >= 1; j--) {
+            if (kept.getDouble(j) != 0) {
+                used = j + 1;
+                break;
+            }
+        }
+        return used;
     }
 
     private static ByteBuffer slice(ByteBuffer all, int row, long rowBytes) {

@@ -12,6 +12,13 @@ public final class Attention {
     /** Additive bias for masked keys; large enough that softmax gives them exactly zero weight. */
     public static final double MASKED = -1e9;
 
+    /**
+     * A key count of {@code tk} that is left to the data: the keys are [B·tk, width] for a tk
+     * read from the bias, [B, 1, 1, tk], which must then be given. Text whose padding is cut
+     * off per batch has such a count.
+     */
+    public static final int KEYS_FROM_BIAS = -1;
+
     private Attention() {
     }
 
@@ -34,7 +41,7 @@ public final class Attention {
             int heads, int width, SDVariable bias) {
         int headDim = width / heads;
         SDVariable weights = probabilities(sd, q, k, tq, tk, heads, width, bias);      // [B,H,tq,tk]
-        SDVariable out = sd.mmul(weights, splitHeads(v, tk, heads, headDim));          // [B,H,tq,hd]
+        SDVariable out = sd.mmul(weights, splitKeyHeads(sd, v, tk, heads, headDim, bias)); // [B,H,tq,hd]
         return out.permute(0, 2, 1, 3).reshape(-1, width);
     }
 
@@ -56,8 +63,8 @@ public final class Attention {
     public static SDVariable probabilities(SameDiff sd, SDVariable q, SDVariable k, int tq, int tk, int heads,
             int width, SDVariable bias) {
         int headDim = width / heads;
-        SDVariable scores = sd.mmul(splitHeads(q, tq, heads, headDim), splitHeads(k, tk, heads, headDim), false, true,
-                false);
+        SDVariable scores = sd.mmul(splitHeads(q, tq, heads, headDim), splitKeyHeads(sd, k, tk, heads, headDim, bias),
+                false, true, false);
         return sd.nn.softmax(bias == null ? scores : scores.add(bias), -1);
     }
 
@@ -110,13 +117,34 @@ public final class Attention {
     }
 
     /**
-     * Turns a [B, tk] key mask (1 keep, 0 pad) into an additive bias [B, 1, 1, tk].
+     * Turns a [B, tk] key mask (1 keep, 0 pad) into an additive bias [B, 1, 1, tk]; tk may be
+     * {@link #KEYS_FROM_BIAS}, the mask's own length.
      */
     public static SDVariable keyPaddingBias(SDVariable mask, int tk) {
-        return mask.sub(1.0).mul(-MASKED).reshape(-1, 1, 1, tk);
+        SDVariable bias = mask.sub(1.0).mul(-MASKED);
+        if (tk == KEYS_FROM_BIAS) {
+            SameDiff sd = mask.getSameDiff();
+            return sd.expandDims(sd.expandDims(bias, 1), 1);
+        }
+        return bias.reshape(-1, 1, 1, tk);
     }
 
     private static SDVariable splitHeads(SDVariable x, int tokens, int heads, int headDim) {
         return x.reshape(-1, tokens, heads, headDim).permute(0, 2, 1, 3);
+    }
+
+    private static SDVariable splitKeyHeads(SameDiff sd, SDVariable x, int tokens, int heads, int headDim,
+            SDVariable bias) {
+        if (tokens != KEYS_FROM_BIAS) {
+            return splitHeads(x, tokens, heads, headDim);
+        }
+        if (bias == null) {
+            throw new IllegalArgumentException("keys counted from the bias need a bias");
+        }
+        // [B, tk] from the bias's [B, 1, 1, tk]: two sizes the graph only learns from the data
+        SDVariable imagesAndKeys = sd.gather(sd.shape(bias), new int[] {0, 3}, 0);
+        SDVariable shape = sd.concat(0, imagesAndKeys,
+                sd.constant(org.nd4j.linalg.factory.Nd4j.createFromArray((long) heads, headDim)));
+        return sd.reshape(x, shape).permute(0, 2, 1, 3);
     }
 }

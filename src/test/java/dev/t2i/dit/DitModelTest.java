@@ -57,6 +57,27 @@ class DitModelTest {
     }
 
     @Test
+    void cuttingTheCommonPaddingChangesNothing() {
+        DitConfig cfg = new DitConfig("text", 8, 2, 3, 32, 2, 2, 2.0, 16, 6, 2, "zero", false);
+        assertTrue(DitGraph.cutsTextPadding(cfg));
+        DitModel m = DitGraph.build(cfg, 5);
+        Nd4j.getRandom().setSeed(3);
+        m.weights().values().forEach(w -> w.assign(Nd4j.randn(w.dataType(), w.shape()).muli(0.2)));
+        INDArray x = Nd4j.randn(new long[] {2, 3, 8, 8});
+        INDArray t = Nd4j.createFromArray(0.3f, 0.7f);
+        INDArray ctx = Nd4j.randn(new long[] {2, 6, 16});
+        INDArray mask = Nd4j.createFromArray(new float[][] {{1, 1, 1, 0, 0, 0}, {1, 1, 0, 0, 0, 0}});
+        // all six positions, as the reference computes them (padding weighted zero), against the cut inputs
+        Map<String, INDArray> all = new java.util.HashMap<>(m.inputs(x, t, ctx, mask, null));
+        all.putAll(TextContext.inputs(ctx, mask, false));
+        INDArray full = m.outputs(all, DitGraph.VELOCITY).get(DitGraph.VELOCITY);
+        INDArray cut = m.velocity(x, t, ctx, mask, null);
+        assertEquals(3L, TextContext.inputs(ctx, mask, true).get(DitGraph.CONTEXT_MASK).size(1));
+        assertEquals(0.0, full.sub(cut).amaxNumber().doubleValue(), 1e-6);
+        assertEquals(0.0, m.velocity(x, t, m.prepareText(ctx, mask, null)).sub(full).amaxNumber().doubleValue(), 1e-6);
+    }
+
+    @Test
     void saveAndLoadGiveIdenticalOutputs(@TempDir Path dir) {
         DitModel m = DitGraph.build(TINY, 4);
         Nd4j.getRandom().setSeed(1);

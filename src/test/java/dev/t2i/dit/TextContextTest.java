@@ -2,6 +2,7 @@ package dev.t2i.dit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -40,5 +41,22 @@ class TextContextTest {
         INDArray view = big.get(NDArrayIndex.interval(2, 5));
         Map<String, INDArray> in = TextContext.inputs(view, Nd4j.ones(DataType.FLOAT, 3, 4));
         assertEquals(view, in.get(DitGraph.CONTEXT));
+    }
+
+    @Test
+    void paddingThatEveryTextHasIsCutOff() {
+        INDArray context = Nd4j.rand(DataType.FLOAT, 3, 6, 2);
+        INDArray mask = Nd4j.createFromArray(new float[][] {{1, 1, 0, 0, 0, 0}, {1, 1, 1, 0, 0, 0}, {1, 0, 0, 0, 0, 0}});
+        Map<String, INDArray> in = TextContext.inputs(context, mask, true);
+        assertEquals(List.of(3L, 3L, 2L), List.of(in.get(DitGraph.CONTEXT).shape()[0], in.get(DitGraph.CONTEXT).shape()[1],
+                in.get(DitGraph.CONTEXT).shape()[2]));
+        assertEquals(mask.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 3)), in.get(DitGraph.CONTEXT_MASK));
+        assertEquals(context.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 3), NDArrayIndex.all()),
+                in.get(DitGraph.CONTEXT));
+        // a hole in the middle is kept: only the common tail goes
+        mask.putScalar(0, 4, 1.0);
+        assertEquals(5L, TextContext.inputs(context, mask, true).get(DitGraph.CONTEXT_MASK).size(1));
+        assertEquals(6L, TextContext.inputs(context, mask, false).get(DitGraph.CONTEXT_MASK).size(1));
+        assertEquals(1L, TextContext.usedLength(Nd4j.zeros(DataType.FLOAT, 2, 6)));
     }
 }
