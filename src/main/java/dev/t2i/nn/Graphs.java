@@ -12,10 +12,19 @@ import org.nd4j.autodiff.samediff.array.SingleThreadArrayHolder;
 import org.nd4j.autodiff.samediff.internal.InferenceSession;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** Helpers around SameDiff graphs: evaluation and gradients with prompt, correct memory reuse. */
+/**
+ * Helpers around SameDiff graphs: evaluation and gradients from {@link GraphPlan}s, with prompt,
+ * correct memory reuse.
+ */
 public final class Graphs {
     /** Released memory a session may keep for reuse; more than one training step of the seed model needs. */
     private static final long POOL_BYTES = 4L << 30;
+
+    /**
+     * Whether graphs run from a {@link GraphPlan} (the default) or through SameDiff's session
+     * ({@code -Dt2i.samediffSession=true}, to compare the two).
+     */
+    static final boolean PLANNED = !Boolean.getBoolean("t2i.samediffSession");
 
     private Graphs() {
     }
@@ -26,14 +35,16 @@ public final class Graphs {
      * valid across later calls.
      */
     public static Map<String, INDArray> output(SameDiff sd, Map<String, INDArray> inputs, String... names) {
-        return output(sd, memory(sd), inputs, names);
+        return output(PlannedSession.of(sd, POOL_BYTES), sd, inputs, names);
     }
 
-    private static Map<String, INDArray> output(SameDiff sd, RecyclingMemoryMgr memory, Map<String, INDArray> inputs,
+    private static Map<String, INDArray> output(PlannedSession session, SameDiff sd, Map<String, INDArray> inputs,
             String... names) {
+        RecyclingMemoryMgr memory = session.memory();
         Map<String, INDArray> out = java.util.Collections.emptyMap();
         try {
-            out = sd.output(inputs, names);
+            GraphPlan plan = PLANNED ? session.plan(names) : null;
+            out = plan != null ? plan.run(inputs, memory) : sd.output(inputs, names);
             return out;
         } finally {
             memory.endCall(out.values());
@@ -62,8 +73,9 @@ public final class Graphs {
                 names.add(g.name());
             }
         }
-        RecyclingMemoryMgr memory = memory(fn);
-        Map<String, INDArray> all = output(fn, memory, inputs, names.toArray(new String[0]));
+        PlannedSession session = PlannedSession.of(fn, POOL_BYTES);
+        RecyclingMemoryMgr memory = session.memory();
+        Map<String, INDArray> all = output(session, fn, inputs, names.toArray(new String[0]));
         Map<String, INDArray> outs = new LinkedHashMap<>();
         outputs.forEach(o -> outs.put(o, all.get(o)));
         Map<String, INDArray> grads = new LinkedHashMap<>();
@@ -92,14 +104,7 @@ public final class Graphs {
 
     /** This thread's session memory manager of {@code sd}, installed on first use. */
     static RecyclingMemoryMgr memory(SameDiff sd) {
-        long id = Thread.currentThread().getId();
-        InferenceSession session = sd.getSessions().computeIfAbsent(id, k -> new InferenceSession(sd));
-        if (session.getMmgr() instanceof RecyclingMemoryMgr r) {
-            return r;
-        }
-        RecyclingMemoryMgr r = new RecyclingMemoryMgr(POOL_BYTES);
-        session.setMmgr(r);
-        return r;
+        return PlannedSession.of(sd, POOL_BYTES).memory();
     }
 
     /**
@@ -128,7 +133,9 @@ public final class Graphs {
      */
     public static void closeSessions(SameDiff sd) {
         for (InferenceSession session : sd.getSessions().values()) {
-            if (session.getMmgr() instanceof RecyclingMemoryMgr pool) {
+            if (session instanceof PlannedSession planned) {
+                planned.close();
+            } else if (session.getMmgr() instanceof RecyclingMemoryMgr pool) {
                 pool.close();
             }
         }
