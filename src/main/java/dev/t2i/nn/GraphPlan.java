@@ -24,7 +24,10 @@ import org.nd4j.linalg.api.ops.Op;
 import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.api.ops.ReduceOp;
 import org.nd4j.linalg.api.ops.ScalarOp;
+import org.nd4j.linalg.api.ops.impl.shape.Reshape;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.bp.AddBpOp;
 import org.nd4j.linalg.api.ops.impl.transforms.same.Identity;
+import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.api.shape.LongShapeDescriptor;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -45,11 +48,24 @@ import org.nd4j.linalg.factory.Nd4j;
  * SameDiff: {@link #of} returns null for them.
  */
 final class GraphPlan {
-    private enum Kind { IDENTITY, CUSTOM, LEGACY }
+    /** How a step runs: as the op, or, where the result is an input's data as it is, without it. */
+    private enum Kind {
+        /** Output 0 is input 0. */
+        IDENTITY,
+        /** A reshape: a view of a row-major input, the op where the input is laid out otherwise. */
+        RESHAPE,
+        /** The gradients of an add without broadcasting: both are the incoming gradient. */
+        ADD_BP,
+        CUSTOM,
+        LEGACY
+    }
 
     private record Step(SameDiffOp op, DifferentialFunction fn, Kind kind, int[] in, int[] out,
-            DataType[] outTypes, long[] iArgs, double[] tArgs, boolean[] bArgs, DataType[] dArgs, int[] releaseAfter) {
+            DataType[] outTypes, long[] iArgs, double[] tArgs, boolean[] bArgs, DataType[] dArgs) {
     }
+
+    /** Reads added to an output's array so that nothing releases it. */
+    private static final int KEEP = 1 << 30;
 
     private final SameDiff sd;
     private final String[] outputs;
@@ -58,14 +74,22 @@ final class GraphPlan {
     private final int[] leafSlots;
     private final boolean[] leafIsPlaceholder;
     private final Step[] steps;
+    /** Per slot: how many step inputs read it. */
+    private final int[] uses;
+    /** Per slot: whether it is a requested output. */
+    private final boolean[] isOutput;
     private final int slotCount;
     private final OpContext[] contexts;
+    /** Per slot during a run: the slot whose allocation holds its data (-1: a leaf, never released). */
+    private final int[] owner;
+    /** Per owning slot during a run: reads still to come. */
+    private final int[] remaining;
     private final long[][][] lastInShapes;
     private final List<LongShapeDescriptor>[] lastOutShapes;
     private final INDArray[] values;
 
     private GraphPlan(SameDiff sd, String[] outputs, int[] outputSlots, String[] leafNames, int[] leafSlots,
-            boolean[] leafIsPlaceholder, Step[] steps, int slotCount) {
+            boolean[] leafIsPlaceholder, Step[] steps, int[] uses, boolean[] isOutput) {
         this.sd = sd;
         this.outputs = outputs;
         this.outputSlots = outputSlots;
@@ -73,7 +97,11 @@ final class GraphPlan {
         this.leafSlots = leafSlots;
         this.leafIsPlaceholder = leafIsPlaceholder;
         this.steps = steps;
-        this.slotCount = slotCount;
+        this.uses = uses;
+        this.isOutput = isOutput;
+        this.slotCount = uses.length;
+        this.owner = new int[slotCount];
+        this.remaining = new int[slotCount];
         this.contexts = new OpContext[steps.length];
         this.lastInShapes = new long[steps.length][][];
         @SuppressWarnings("unchecked")
@@ -106,66 +134,39 @@ final class GraphPlan {
             }
         }
         int n = slots.size();
-        // aliases: an identity's output is its input's array
-        int[] root = new int[n];
-        for (int i = 0; i < n; i++) {
-            root[i] = i;
-        }
-        int[] lastUse = new int[n];
-        Arrays.fill(lastUse, -1);
-        boolean[] kept = new boolean[n];
-        for (String leaf : leaves) {
-            kept[slots.get(leaf)] = true;
-        }
+        int[] uses = new int[n];
         Step[] steps = new Step[order.size()];
         for (int s = 0; s < order.size(); s++) {
             SameDiffOp op = order.get(s);
             DifferentialFunction fn = op.getOp();
             List<String> ins = op.getInputsToOp() == null ? List.of() : op.getInputsToOp();
             int[] in = ins.stream().mapToInt(slots::get).toArray();
+            for (int i : in) {
+                uses[i]++;
+            }
             List<String> outs = op.getOutputsOfOp();
             int[] out = outs.stream().mapToInt(slots::get).toArray();
             DataType[] types = outs.stream().map(name -> sd.getVariable(name).dataType()).toArray(DataType[]::new);
-            Kind kind = fn instanceof Identity ? Kind.IDENTITY : fn instanceof CustomOp ? Kind.CUSTOM : Kind.LEGACY;
-            if (kind == Kind.IDENTITY) {
-                root[out[0]] = root[in[0]];
-            }
-            for (int i : in) {
-                lastUse[root[i]] = Math.max(lastUse[root[i]], s);
-            }
-            for (int o : out) {
-                lastUse[root[o]] = Math.max(lastUse[root[o]], s);
-            }
+            Kind kind = fn instanceof Identity ? Kind.IDENTITY
+                    : fn instanceof Reshape && types[0] == sd.getVariable(ins.get(0)).dataType() ? Kind.RESHAPE
+                    : fn instanceof AddBpOp && in.length == 3 && out.length == 2 ? Kind.ADD_BP
+                    : fn instanceof CustomOp ? Kind.CUSTOM : Kind.LEGACY;
             long[] iArgs = null;
             double[] tArgs = null;
             boolean[] bArgs = null;
             DataType[] dArgs = null;
-            if (kind == Kind.CUSTOM) {
-                DynamicCustomOp c = (DynamicCustomOp) fn;
+            if (fn instanceof DynamicCustomOp c) {
                 iArgs = c.iArgs();
                 tArgs = c.tArgs();
                 bArgs = c.bArgs();
                 dArgs = c.dArgs();
             }
-            steps[s] = new Step(op, fn, kind, in, out, types, iArgs, tArgs, bArgs, dArgs, null);
+            steps[s] = new Step(op, fn, kind, in, out, types, iArgs, tArgs, bArgs, dArgs);
         }
         int[] outputSlots = Arrays.stream(outputs).mapToInt(slots::get).toArray();
+        boolean[] isOutput = new boolean[n];
         for (int o : outputSlots) {
-            kept[root[o]] = true;
-        }
-        List<List<Integer>> release = new ArrayList<>();
-        for (int s = 0; s < steps.length; s++) {
-            release.add(new ArrayList<>());
-        }
-        for (int i = 0; i < n; i++) {
-            if (root[i] == i && !kept[i] && lastUse[i] >= 0) {
-                release.get(lastUse[i]).add(i);
-            }
-        }
-        for (int s = 0; s < steps.length; s++) {
-            Step st = steps[s];
-            steps[s] = new Step(st.op, st.fn, st.kind, st.in, st.out, st.outTypes, st.iArgs, st.tArgs, st.bArgs,
-                    st.dArgs, release.get(s).stream().mapToInt(Integer::intValue).toArray());
+            isOutput[o] = true;
         }
         String[] leafNames = leaves.toArray(new String[0]);
         int[] leafSlots = leaves.stream().mapToInt(slots::get).toArray();
@@ -173,7 +174,8 @@ final class GraphPlan {
         for (int i = 0; i < leafNames.length; i++) {
             isPlaceholder[i] = sd.getVariable(leafNames[i]).getVariableType() == VariableType.PLACEHOLDER;
         }
-        return new GraphPlan(sd, outputs.clone(), outputSlots, leafNames, leafSlots, isPlaceholder, steps, n);
+        return new GraphPlan(sd, outputs.clone(), outputSlots, leafNames, leafSlots, isPlaceholder, steps, uses,
+                isOutput);
     }
 
     /** Adds the ops {@code name} needs to {@code order}; false where one of them is not runnable here. */
@@ -267,58 +269,115 @@ final class GraphPlan {
                             : "the graph has no array for '" + leafNames[i] + "'");
                 }
                 values[leafSlots[i]] = a;
+                owner[leafSlots[i]] = -1;
             }
             List<Listener> listeners = sd.getListeners();
             boolean listening = listeners != null && !listeners.isEmpty();
             At at = listening ? At.defaultAt(Operation.INFERENCE) : null;
             for (int s = 0; s < steps.length; s++) {
                 Step step = steps[s];
-                if (step.kind == Kind.IDENTITY) {
-                    values[step.out[0]] = values[step.in[0]];
-                    continue;
+                INDArray[] in = new INDArray[step.in.length];
+                for (int i = 0; i < in.length; i++) {
+                    in[i] = values[step.in[i]];
                 }
                 OpContext oc = contexts[s];
                 if (oc == null) {
                     oc = Nd4j.getExecutioner().buildContext();
                     contexts[s] = oc;
                 }
-                INDArray[] in = new INDArray[step.in.length];
-                for (int i = 0; i < in.length; i++) {
-                    in[i] = values[step.in[i]];
-                }
                 if (listening) {
                     for (Listener l : listeners) {
                         l.preOpExecution(sd, at, step.op, oc);
                     }
                 }
-                INDArray[] out = exec(step, s, oc, in, memory);
+                // per output: the input slot whose data it is, or -1 for a new array
+                int[] aliasOf = new int[step.out.length];
+                INDArray[] out = exec(step, s, oc, in, aliasOf, memory);
                 if (listening) {
                     for (Listener l : listeners) {
                         l.opExecution(sd, at, null, step.op, oc, out);
                     }
                 }
                 for (int i = 0; i < out.length; i++) {
-                    values[step.out[i]] = out[i];
+                    int o = step.out[i];
+                    values[o] = out[i];
+                    owner[o] = aliasOf[i] < 0 ? o : owner[aliasOf[i]];
+                    if (owner[o] >= 0) {
+                        remaining[owner[o]] += uses[o] + (isOutput[o] ? KEEP : 0);
+                    }
                 }
-                for (int r : step.releaseAfter) {
-                    memory.release(values[r]);
-                    values[r] = null;
+                for (int i : step.in) {
+                    if (owner[i] >= 0) {
+                        readDone(owner[i], memory);
+                    }
+                }
+                for (int o : step.out) {
+                    if (owner[o] == o && remaining[o] == 0) {
+                        release(o, memory);   // made and never read
+                    }
                 }
             }
             Map<String, INDArray> result = new LinkedHashMap<>();
             for (int i = 0; i < outputs.length; i++) {
-                result.put(outputs[i], values[outputSlots[i]]);
+                int o = outputSlots[i];
+                INDArray v = values[o];
+                // an output that is another array's data (a view, or an incoming gradient passed on)
+                // is copied: callers update outputs in place (the optimiser its gradients), and a
+                // view's memory goes back to the pool with the array it views
+                if (owner[o] >= 0 && owner[o] != o) {
+                    v = memory.allocate(true, v.dataType(), v.shape()).assign(v);
+                }
+                result.put(outputs[i], v);
             }
             return result;
         } finally {
             Arrays.fill(values, null);
+            Arrays.fill(remaining, 0);
         }
     }
 
-    private INDArray[] exec(Step step, int s, OpContext oc, INDArray[] in, RecyclingMemoryMgr memory) {
+    private void readDone(int ownerSlot, RecyclingMemoryMgr memory) {
+        if (--remaining[ownerSlot] == 0) {
+            release(ownerSlot, memory);
+        }
+    }
+
+    private void release(int slot, RecyclingMemoryMgr memory) {
+        memory.release(values[slot]);
+    }
+
+    private INDArray[] exec(Step step, int s, OpContext oc, INDArray[] in, int[] aliasOf, RecyclingMemoryMgr memory) {
+        Arrays.fill(aliasOf, -1);
+        switch (step.kind) {
+            case IDENTITY -> {
+                aliasOf[0] = step.in[0];
+                return new INDArray[] {in[0]};
+            }
+            case ADD_BP -> {
+                INDArray grad = in[2];
+                if (Arrays.equals(in[0].shape(), grad.shape()) && Arrays.equals(in[1].shape(), grad.shape())) {
+                    aliasOf[0] = step.in[2];
+                    aliasOf[1] = step.in[2];
+                    return new INDArray[] {grad, grad};
+                }
+            }
+            case RESHAPE -> {
+                if (in[0].ordering() == 'c' && Shape.hasDefaultStridesForShape(in[0])) {
+                    oc.setArgs(in, step.iArgs, step.dArgs, step.tArgs, step.bArgs);
+                    List<LongShapeDescriptor> shapes = outputShapes(s, in,
+                            () -> ((DynamicCustomOp) step.fn).calculateOutputShape(oc));
+                    if (shapes.size() == 1 && shapes.get(0).getOrder() == 'c') {
+                        aliasOf[0] = step.in[0];
+                        return new INDArray[] {in[0].reshape('c', shapes.get(0).getShape())};
+                    }
+                }
+            }
+            default -> {
+            }
+        }
         try {
             List<LongShapeDescriptor> shapes;
-            if (step.kind == Kind.CUSTOM) {
+            if (step.kind != Kind.LEGACY) {
                 oc.setArgs(in, step.iArgs, step.dArgs, step.tArgs, step.bArgs);
                 shapes = outputShapes(s, in, () -> ((DynamicCustomOp) step.fn).calculateOutputShape(oc));
             } else {
@@ -341,7 +400,7 @@ final class GraphPlan {
                 out[i] = memory.allocate(false, shape);
                 oc.setOutputArray(i, out[i]);
             }
-            if (step.kind == Kind.CUSTOM) {
+            if (step.kind != Kind.LEGACY) {
                 Nd4j.exec((CustomOp) step.fn, oc);
             } else {
                 Nd4j.exec((Op) step.fn, oc);

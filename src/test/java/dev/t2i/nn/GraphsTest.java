@@ -113,4 +113,26 @@ class GraphsTest {
             Graphs.output(m.graph(), inputs(2, 7), DitGraph.VELOCITY);
         }
     }
+
+    @Test
+    void gradientsThatAreTheSameDataComeBackAsSeparateArrays() {
+        // both operands of a same-shape add get the incoming gradient itself; the optimiser then
+        // updates each gradient array in place, so they must not be one array
+        SameDiff sd = Graphs.create();
+        var x = sd.placeHolder("x", DataType.FLOAT, -1, 3);
+        var a = sd.var("a", Nd4j.rand(DataType.FLOAT, 2, 3));
+        var b = sd.var("b", Nd4j.rand(DataType.FLOAT, 2, 3));
+        var sum = a.add(b).reshape(3, 2).reshape(2, 3);
+        sd.identity("loss", x.mul(sum).sum());
+        sd.setLossVariables("loss");
+        Map<String, INDArray> in = Map.of("x", Nd4j.rand(DataType.FLOAT, 2, 3));
+        try (Graphs.Gradients g = Graphs.gradients(sd, in, List.of("loss"), List.of("a", "b"))) {
+            INDArray ga = g.gradients().get("a");
+            INDArray gb = g.gradients().get("b");
+            assertIdentical(in.get("x"), ga, "d loss / d a");
+            assertIdentical(in.get("x"), gb, "d loss / d b");
+            ga.addi(1);
+            assertIdentical(in.get("x"), gb, "b's gradient after a's was changed");
+        }
+    }
 }
