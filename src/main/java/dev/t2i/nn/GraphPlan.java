@@ -33,19 +33,22 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Runs a SameDiff graph from a plan made once per thread and set of requested outputs: the ops
- * those outputs need in a fixed order, each op's input and output slots, the point after which
- * every intermediate array is dead, and one reusable op context per op with the output shapes
- * of the last call. Not thread-safe: {@link PlannedSession} keeps a thread's plans.
+ * those outputs need in a fixed order, each op's input and output slots and reader counts, and
+ * one reusable op context per op with the output shapes of the last call. Every intermediate
+ * array goes back to the {@link RecyclingMemoryMgr} once its last reader has run. Not
+ * thread-safe: {@link PlannedSession} keeps a thread's plans.
  *
  * <p>Why not SameDiff's own session: {@code InferenceSession} of 1.0.0-M2.1 works all of that out
  * again on every call and every op (a copy of the variable map, the subgraph search, dependency
  * sets, name look-ups, an output-shape call into native code per op). Measured on the seed
  * sampling graph, 790 ops of 0.2 ms on average, that bookkeeping was a quarter of the run.
- * The ops themselves, their arguments and the arrays they get are the same as the session's,
- * so the results are too ({@code GraphPlanTest} compares every output and gradient).
+ * The ops and their arguments are the session's, so the results are too ({@code GraphsTest}
+ * compares outputs and gradients bit for bit); what differs is that results which are an input's
+ * data as it is (identities, reshapes of row-major arrays, the gradients of a same-shape add)
+ * are passed on without a copy.
  *
  * <p>Graphs with ops this plan does not run (control flow, tensor arrays and the like) are left to
- * SameDiff: {@link #of} returns null for them.
+ * SameDiff: {@link #build} returns null for them.
  */
 final class GraphPlan {
     /** How a step runs: as the op, or, where the result is an input's data as it is, without it. */
@@ -54,7 +57,10 @@ final class GraphPlan {
         IDENTITY,
         /** A reshape: a view of a row-major input, the op where the input is laid out otherwise. */
         RESHAPE,
-        /** The gradients of an add without broadcasting: both are the incoming gradient. */
+        /**
+         * The gradients of an add: the incoming gradient for an operand of its shape, its sum over
+         * the broadcast axes for a smaller one.
+         */
         ADD_BP,
         CUSTOM,
         LEGACY
@@ -73,6 +79,8 @@ final class GraphPlan {
     private final String[] leafNames;
     private final int[] leafSlots;
     private final boolean[] leafIsPlaceholder;
+    /** Per leaf: a placeholder's declared shape (-1 where any size goes), else null. */
+    private final long[][] leafShapes;
     private final Step[] steps;
     /** Per slot: how many step inputs read it. */
     private final int[] uses;
@@ -96,6 +104,12 @@ final class GraphPlan {
         this.leafNames = leafNames;
         this.leafSlots = leafSlots;
         this.leafIsPlaceholder = leafIsPlaceholder;
+        this.leafShapes = new long[leafNames.length][];
+        for (int i = 0; i < leafNames.length; i++) {
+            if (leafIsPlaceholder[i]) {
+                leafShapes[i] = sd.getVariable(leafNames[i]).placeholderShape();
+            }
+        }
         this.steps = steps;
         this.uses = uses;
         this.isOutput = isOutput;
@@ -268,6 +282,10 @@ final class GraphPlan {
                             ? "no array was given for the placeholder '" + leafNames[i] + "'"
                             : "the graph has no array for '" + leafNames[i] + "'");
                 }
+                if (leafShapes[i] != null && !fits(a.shape(), leafShapes[i])) {
+                    throw new IllegalArgumentException("placeholder '" + leafNames[i] + "' got shape "
+                            + Arrays.toString(a.shape()) + ", the graph takes " + Arrays.toString(leafShapes[i]));
+                }
                 values[leafSlots[i]] = a;
                 owner[leafSlots[i]] = -1;
             }
@@ -336,6 +354,54 @@ final class GraphPlan {
         }
     }
 
+    /**
+     * The gradient of an operand that was broadcast to {@code grad}'s shape: {@code grad} summed
+     * over the axes the operand was stretched along, in the operand's shape.
+     */
+    private static INDArray sumToShape(INDArray grad, INDArray operand, RecyclingMemoryMgr memory) {
+        long[] g = grad.shape();
+        long[] o = operand.shape();
+        int lead = g.length - o.length;
+        List<Integer> axes = new ArrayList<>();
+        for (int i = 0; i < g.length; i++) {
+            if (i < lead || (o[i - lead] == 1 && g[i] != 1)) {
+                axes.add(i);
+            }
+        }
+        INDArray out = memory.allocate(false, operand.dataType(), o);
+        if (axes.isEmpty()) {
+            return out.assign(grad);
+        }
+        int[] dims = axes.stream().mapToInt(Integer::intValue).toArray();
+        Nd4j.exec(new org.nd4j.linalg.api.ops.impl.reduce.same.Sum(grad, out.reshape(reduced(g, dims)), dims));
+        return out;
+    }
+
+    /** {@code shape} without the axes {@code dims}. */
+    private static long[] reduced(long[] shape, int[] dims) {
+        long[] out = new long[shape.length - dims.length];
+        int k = 0;
+        for (int i = 0; i < shape.length; i++) {
+            final int axis = i;
+            if (Arrays.stream(dims).noneMatch(d -> d == axis)) {
+                out[k++] = shape[i];
+            }
+        }
+        return out;
+    }
+
+    private static boolean fits(long[] shape, long[] declared) {
+        if (shape.length != declared.length) {
+            return false;
+        }
+        for (int i = 0; i < shape.length; i++) {
+            if (declared[i] >= 0 && declared[i] != shape[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private void readDone(int ownerSlot, RecyclingMemoryMgr memory) {
         if (--remaining[ownerSlot] == 0) {
             release(ownerSlot, memory);
@@ -355,10 +421,19 @@ final class GraphPlan {
             }
             case ADD_BP -> {
                 INDArray grad = in[2];
-                if (Arrays.equals(in[0].shape(), grad.shape()) && Arrays.equals(in[1].shape(), grad.shape())) {
-                    aliasOf[0] = step.in[2];
-                    aliasOf[1] = step.in[2];
-                    return new INDArray[] {grad, grad};
+                boolean xFull = Arrays.equals(in[0].shape(), grad.shape());
+                boolean yFull = Arrays.equals(in[1].shape(), grad.shape());
+                if (xFull || yFull) {
+                    INDArray[] out = new INDArray[2];
+                    for (int i = 0; i < 2; i++) {
+                        if (i == 0 ? xFull : yFull) {
+                            aliasOf[i] = step.in[2];
+                            out[i] = grad;
+                        } else {
+                            out[i] = sumToShape(grad, in[i], memory);
+                        }
+                    }
+                    return out;
                 }
             }
             case RESHAPE -> {

@@ -135,4 +135,15 @@ class GraphsTest {
             assertIdentical(in.get("x"), gb, "b's gradient after a's was changed");
         }
     }
+
+    @Test
+    void aPlaceholderOfTheWrongShapeIsNamed() {
+        DitModel m = model();
+        Map<String, INDArray> in = new HashMap<>(inputs(2, 1));
+        in.put(DitGraph.X, Nd4j.zeros(DataType.FLOAT, 2, 3, 8, 9));
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Graphs.output(m.graph(), in, DitGraph.VELOCITY));
+        assertTrue(e.getMessage().contains("'" + DitGraph.X + "'") && e.getMessage().contains("[2, 3, 8, 9]"),
+                e.getMessage());
+    }
 }
