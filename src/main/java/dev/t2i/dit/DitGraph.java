@@ -66,7 +66,8 @@ public final class DitGraph {
         this.cfg = cfg.validate();
         this.textFeaturesAsInput = textFeaturesAsInput;
         this.sd = Graphs.create();
-        this.root = ParamScope.root(sd, seed, true, dtype);
+        // the cached-text graph only samples: no folded biases or gradient-friendly broadcasts
+        this.root = ParamScope.root(sd, seed, !textFeaturesAsInput, dtype);
     }
 
     /** Builds the graph with freshly initialised weights; returns it with its parameter specs. */
@@ -110,8 +111,10 @@ public final class DitGraph {
         DataType f = root.dtype();
         SDVariable x = sd.placeHolder(X, f, -1, cfg.inChannels(), cfg.imgSize(), cfg.imgSize());
         SDVariable t = sd.placeHolder(T, f, -1);
-        zerosRows = Broadcasts.zeros(sd, x, n, d);
-        zerosTokens = Broadcasts.zeros(sd, x, 1, n, d);
+        if (!textFeaturesAsInput) {
+            zerosRows = Broadcasts.zeros(sd, x, n, d);
+            zerosTokens = Broadcasts.zeros(sd, x, 1, n, d);
+        }
 
         SDVariable h = patchEmbed(x);                                                        // [B·N, D]
         SDVariable pos = root.constant("pos_embed", SinCos.positions2d(cfg.grid(), cfg.grid(), d));

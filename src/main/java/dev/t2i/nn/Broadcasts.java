@@ -19,9 +19,12 @@ public final class Broadcasts {
     private Broadcasts() {
     }
 
-    /** {@code x·b} for {@code b} broadcasting against {@code x}; {@code zeros} has x's shape. */
+    /**
+     * {@code x·b} for {@code b} broadcasting against {@code x}; {@code zeros} has x's shape, or is
+     * null in graphs that only run forwards, where the plain broadcasting product is the faster.
+     */
     public static SDVariable mul(SDVariable x, SDVariable b, SDVariable zeros) {
-        return x.mul(zeros.add(b));
+        return zeros == null ? x.mul(b) : x.mul(zeros.add(b));
     }
 
     /**
