@@ -172,6 +172,10 @@ public final class Trainer {
                 }
             }
         }
+        if (step >= totalSteps) {
+            // done: the backward pass's pooled buffers (about a GB per worker) are not needed for sampling
+            Graphs.closeSessions(model.graph().getFunction("grad"));
+        }
         return losses;
     }
 

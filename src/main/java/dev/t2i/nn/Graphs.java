@@ -125,6 +125,11 @@ public final class Graphs {
             }
         }
         closeSessions(sd);
+        SameDiff grad = sd.getFunction("grad");
+        if (grad != null) {
+            // the backward graph's per-thread pools and op contexts, up to a GB per worker after training
+            closeSessions(grad);
+        }
     }
 
     /**
