@@ -44,7 +44,7 @@ final class Measure {
     /**
      * {@code --profile}: runs {@code task} {@code reps} more times with every op of {@code graph}
      * timed and prints, per run, the time inside ops, the ops' count and the rest of the workers'
-     * time (SameDiff's bookkeeping between ops and everything outside the graph), then one line
+     * time (bookkeeping between ops and everything outside the graph), then one line
      * per op kind. The timing itself slows the run a little.
      */
     static void profile(org.nd4j.autodiff.samediff.SameDiff graph, int reps, Runnable task) {

@@ -98,7 +98,7 @@ public final class DitModel {
      * @param labels      [B] class labels (class variant), or null
      */
     public PreparedText prepareText(INDArray context, INDArray contextMask, INDArray labels) {
-        if (!config.isText() || !sd.hasVariable(DitGraph.TEXT_KV) || !sd.hasVariable(DitGraph.CONTEXT_SELECT)) {
+        if (!preparesText()) {
             return new PreparedText(context, contextMask, labels, null);
         }
         Map<String, INDArray> text = textInputs(context, contextMask, context == null ? 0 : context.size(0));
@@ -156,8 +156,12 @@ public final class DitModel {
      * takes prepared text, or the main graph where text is not prepared. For profiling.
      */
     public SameDiff samplingGraph() {
-        return config.isText() && sd.hasVariable(DitGraph.TEXT_KV) && sd.hasVariable(DitGraph.CONTEXT_SELECT)
-                ? cachedTextGraph() : sd;
+        return preparesText() ? cachedTextGraph() : sd;
+    }
+
+    /** Whether text is prepared once for repeated passes (text models saved with de-duplicated texts). */
+    private boolean preparesText() {
+        return config.isText() && sd.hasVariable(DitGraph.TEXT_KV) && sd.hasVariable(DitGraph.CONTEXT_SELECT);
     }
 
     private synchronized SameDiff cachedTextGraph() {

@@ -24,8 +24,10 @@ import org.nd4j.linalg.api.ops.Op;
 import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.api.ops.ReduceOp;
 import org.nd4j.linalg.api.ops.ScalarOp;
+import org.nd4j.linalg.api.ops.custom.Invoke;
 import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.api.ops.impl.reduce.MmulBp;
+import org.nd4j.linalg.api.ops.impl.shape.CreateView;
 import org.nd4j.linalg.api.ops.impl.shape.Permute;
 import org.nd4j.linalg.api.ops.impl.shape.Reshape;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
@@ -103,7 +105,6 @@ final class GraphPlan {
     private final int[] uses;
     /** Per slot: whether it is a requested output. */
     private final boolean[] isOutput;
-    private final int slotCount;
     private final OpContext[] contexts;
     /** Per slot during a run: the slot whose allocation holds its data (-1: a leaf, never released). */
     private final int[] owner;
@@ -116,23 +117,25 @@ final class GraphPlan {
     private final Map<Long, INDArray> ones = new HashMap<>();
 
     private GraphPlan(SameDiff sd, String[] outputs, int[] outputSlots, String[] leafNames, int[] leafSlots,
-            boolean[] leafIsPlaceholder, Step[] steps, int[] uses, boolean[] isOutput) {
+            Step[] steps, int[] uses, boolean[] isOutput) {
         this.sd = sd;
         this.outputs = outputs;
         this.outputSlots = outputSlots;
         this.leafNames = leafNames;
         this.leafSlots = leafSlots;
-        this.leafIsPlaceholder = leafIsPlaceholder;
+        this.leafIsPlaceholder = new boolean[leafNames.length];
         this.leafShapes = new long[leafNames.length][];
         for (int i = 0; i < leafNames.length; i++) {
+            SDVariable leaf = sd.getVariable(leafNames[i]);
+            leafIsPlaceholder[i] = leaf.getVariableType() == VariableType.PLACEHOLDER;
             if (leafIsPlaceholder[i]) {
-                leafShapes[i] = sd.getVariable(leafNames[i]).placeholderShape();
+                leafShapes[i] = leaf.placeholderShape();
             }
         }
         this.steps = steps;
         this.uses = uses;
         this.isOutput = isOutput;
-        this.slotCount = uses.length;
+        int slotCount = uses.length;
         this.owner = new int[slotCount];
         this.remaining = new int[slotCount];
         this.contexts = new OpContext[steps.length];
@@ -230,14 +233,8 @@ final class GraphPlan {
         for (int o : outputSlots) {
             isOutput[o] = true;
         }
-        String[] leafNames = leaves.toArray(new String[0]);
-        int[] leafSlots = leaves.stream().mapToInt(slots::get).toArray();
-        boolean[] isPlaceholder = new boolean[leafNames.length];
-        for (int i = 0; i < leafNames.length; i++) {
-            isPlaceholder[i] = sd.getVariable(leafNames[i]).getVariableType() == VariableType.PLACEHOLDER;
-        }
-        return new GraphPlan(sd, outputs.clone(), outputSlots, leafNames, leafSlots, isPlaceholder, steps, uses,
-                isOutput);
+        return new GraphPlan(sd, outputs.clone(), outputSlots, leaves.toArray(new String[0]),
+                leaves.stream().mapToInt(slots::get).toArray(), steps, uses, isOutput);
     }
 
     /** Adds the ops {@code name} needs to {@code order}; false where one of them is not runnable here. */
@@ -250,9 +247,7 @@ final class GraphPlan {
             Object[] top = stack.pop();
             String var = (String) top[0];
             boolean expanded = (Boolean) top[1];
-            SDVariable v = sd.getVariable(var);
-            VariableType type = v.getVariableType();
-            if (type == VariableType.PLACEHOLDER || type == VariableType.VARIABLE || type == VariableType.CONSTANT) {
+            if (isLeaf(sd, var)) {
                 if (visited.putIfAbsent(var, true) == null) {
                     leaves.add(var);
                 }
@@ -306,7 +301,7 @@ final class GraphPlan {
         }
         if (fn instanceof CustomOp) {
             return fn instanceof DynamicCustomOp && !(fn instanceof org.nd4j.linalg.api.ops.impl.transforms.custom.Assign)
-                    && !fn.getClass().getSimpleName().equals("CreateView") && !fn.getClass().getSimpleName().equals("Invoke");
+                    && !(fn instanceof CreateView) && !(fn instanceof Invoke);
         }
         if (fn instanceof Op) {
             // a legacy op whose second input is an axis or a scalar changes the shared op object per call

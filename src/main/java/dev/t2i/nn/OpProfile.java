@@ -19,8 +19,8 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
 
 /**
  * Time spent in each kind of op of a graph, summed over all threads that run it: where a step's
- * time goes, for {@code bench --profile}. The time between ops (SameDiff's own bookkeeping) is
- * what the session took minus the ops, reported by the caller from its wall-clock time.
+ * time goes, for {@code bench --profile}. The time between ops (the runner's bookkeeping) is
+ * what the run took minus the ops, reported by the caller from its wall-clock time.
  */
 public final class OpProfile extends BaseListener {
     private final ThreadLocal<long[]> started = ThreadLocal.withInitial(() -> new long[1]);
@@ -43,11 +43,6 @@ public final class OpProfile extends BaseListener {
         LongAdder[] s = byKind.computeIfAbsent(op.getOp().opName(), k -> new LongAdder[] {new LongAdder(), new LongAdder()});
         s[0].increment();
         s[1].add(ns);
-    }
-
-    /** Forgets what was recorded so far (after warm-up). */
-    public void reset() {
-        byKind.clear();
     }
 
     /** Total nanoseconds inside ops so far, all threads. */
