@@ -98,9 +98,10 @@ final class DemoCommand implements Command {
         System.err.printf("demo: %s; training a %,d-parameter DiT for %d steps%n", data, model.parameterCount(),
                 train.totalSteps(data.size()));
 
-        Trainer trainer = new Trainer(model, train, data, conditioner, runDir, clipSpec);
+        Trainer trainer = new Trainer(model, train, data, conditioner, runDir, clipSpec)
+                .sampleDefaults((Preset.SampleDefaults) run.get("sample"));
         TrainSetup.restore(trainer, resumed, runDir);
-        trainer.run(Long.MAX_VALUE);
+        TrainSetup.runUntilDoneOrStopped(trainer);
         double trainSecs = (System.nanoTime() - t0) / 1e9;
         TrainSetup.lossCurve(runDir);
 

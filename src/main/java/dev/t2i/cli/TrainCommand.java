@@ -19,8 +19,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -59,6 +57,10 @@ final class TrainCommand implements Command {
                 .addOption(Args.value("batch", "N", "images per step"))
                 .addOption(Args.value("lr", "X", "peak learning rate"))
                 .addOption(Args.value("seed", "N", "seed of every random draw (default 0)"))
+                .addOption(Args.value("time-limit", "DURATION", "wall-time budget of the training loop, e.g. 55m or"
+                        + " 1h: the schedule decays to zero by then and the run ends with a checkpoint"))
+                .addOption(Args.value("sample-every", "N", "steps between sample grids in samples/ (0: none)"))
+                .addOption(Args.value("checkpoint-every", "N", "steps between checkpoints"))
                 .addOption(Args.value("out", "DIR", "run folder (default runs/train)"))
                 .addOption(Args.flag("resume", "continue the run in --out from its newest checkpoint"));
     }
@@ -81,6 +83,7 @@ final class TrainCommand implements Command {
             train = resumed.state().train().with(null, Args.intValue(cmd, "steps"), Args.intValue(cmd, "epochs"), null,
                     null);
         }
+        train = TrainSetup.intervalsAndBudget(cmd, train);
         String clipSpec = TrainSetup.clipSpec(cmd, resumed);
 
         DatasetOptions dataOptions = DatasetOptions.defaults().withSplit(cmd.getOptionValue("split", "train"))
@@ -106,7 +109,8 @@ final class TrainCommand implements Command {
         if (!resume) {
             TrainSetup.provenance(runDir, run);
         }
-        Trainer trainer = new Trainer(model, train, data, conditioner, runDir, cfg.isText() ? clipSpec : null);
+        Trainer trainer = new Trainer(model, train, data, conditioner, runDir, cfg.isText() ? clipSpec : null)
+                .sampleDefaults(TrainSetup.sampleDefaults(preset, resumed));
         TrainSetup.restore(trainer, resumed, runDir);
         System.err.printf("training %s DiT (%,d parameters) on %s, %d steps of %d%n", cfg.variant(),
                 model.parameterCount(), data, trainer.totalSteps(), train.batch());
@@ -114,33 +118,14 @@ final class TrainCommand implements Command {
         List<String> prompts = samplePrompts(data);
         boolean classModel = cfg.isClass();
         ImageGenerator generator = new ImageGenerator(model, conditioner);
-        SamplingOptions sampling = new SamplingOptions(train.sampleSteps(), preset.sample().cfg(), 0,
-                Sampler.parse(preset.sample().sampler()), 1, null);
+        Preset.SampleDefaults defaults = TrainSetup.sampleDefaults(preset, resumed);
+        SamplingOptions sampling = new SamplingOptions(defaults.steps(), defaults.cfg(), 0,
+                Sampler.parse(defaults.sampler()), 1, null);
         trainer.onSample(step -> withEma(trainer, model, () -> TrainSetup.sampleGrid(generator,
                 classModel ? null : prompts, classModel ? labels(data) : null, sampling,
                 runDir.resolve("samples").resolve(String.format("step-%08d.png", step)), 5)));
 
-        CountDownLatch finished = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            trainer.requestStop();
-            System.err.println("\nstopping: writing a checkpoint after the current step...");
-            try {
-                finished.await(120, TimeUnit.SECONDS);
-            } catch (InterruptedException ignored) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        Runtime.getRuntime().addShutdownHook(hook);
-        try {
-            trainer.run(Long.MAX_VALUE);
-        } finally {
-            finished.countDown();
-        }
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException ignored) {
-            // already shutting down: the hook is running and waits for us
-        }
+        TrainSetup.runUntilDoneOrStopped(trainer);
         Path loss = TrainSetup.lossCurve(runDir);
         System.err.println("done at step " + trainer.step() + ": checkpoints in " + runDir.resolve("checkpoints")
                 + ", metrics.csv, " + loss.getFileName());

@@ -81,6 +81,58 @@ final class TrainSetup {
         }
     }
 
+    /** The recipe with the command line's --sample-every, --checkpoint-every and --time-limit, where given. */
+    static dev.t2i.flow.TrainConfig intervalsAndBudget(CommandLine cmd, dev.t2i.flow.TrainConfig train) {
+        dev.t2i.flow.TrainConfig t = train.withIntervals(train.logEvery(),
+                Args.intValue(cmd, "checkpoint-every", train.checkpointEvery()),
+                Args.intValue(cmd, "sample-every", train.sampleEvery()));
+        return (cmd.hasOption("time-limit") ? t.withTimeLimit(cmd.getOptionValue("time-limit")) : t).validate();
+    }
+
+    /** The sampling defaults a run records: those it recorded before when resumed, else its preset's. */
+    static dev.t2i.flow.Preset.SampleDefaults sampleDefaults(dev.t2i.flow.Preset preset, Checkpoint resumed) {
+        return resumed != null && resumed.state().sample() != null ? resumed.state().sample() : preset.sample();
+    }
+
+    /**
+     * Runs the trainer to its end. Ctrl-C (or a kill) asks it to stop after the current step; the
+     * checkpoint it then writes is named before the process exits. An error removes the hook first,
+     * so nothing claims a checkpoint is being written when none will be.
+     */
+    static void runUntilDoneOrStopped(Trainer trainer) {
+        java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            trainer.requestStop();
+            System.err.println("\nstopping: writing a checkpoint after the current step...");
+            try {
+                if (finished.await(120, java.util.concurrent.TimeUnit.SECONDS) && trainer.lastCheckpoint() != null) {
+                    System.err.println("stopped at step " + trainer.step() + "; checkpoint " + trainer.lastCheckpoint()
+                            + " (continue with --resume)");
+                }
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            trainer.run(Long.MAX_VALUE);
+        } catch (RuntimeException | Error e) {
+            removeHook(hook);
+            throw e;
+        } finally {
+            finished.countDown();
+        }
+        removeHook(hook);
+    }
+
+    private static void removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException ignored) {
+            // already shutting down: the hook is running and waits for the trainer
+        }
+    }
+
     /** Loads the text encoder for a text model, announcing a random one as such. */
     static ClipTextEncoder clip(DitConfig cfg, String spec) {
         if (!cfg.isText()) {

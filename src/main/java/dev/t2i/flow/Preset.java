@@ -31,7 +31,7 @@ public record Preset(
         @JsonProperty("sample") SampleDefaults sample) {
 
     /** Names of the presets in the jar. */
-    public static final java.util.List<String> NAMES = java.util.List.of("seed", "improved", "tiny", "shapes");
+    public static final java.util.List<String> NAMES = java.util.List.of("seed", "improved", "tiny", "shapes", "cifar-cpu");
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);

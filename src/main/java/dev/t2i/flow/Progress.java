@@ -41,7 +41,8 @@ public final class Progress {
 
     /** A message on its own line (epoch summaries, checkpoints). */
     public void message(String text) {
-        out.println((terminal ? "\r" : "") + text);
+        // on a terminal, clear the bar's line first: a shorter message would leave the bar's tail behind it
+        out.println((terminal ? "\r\033[K" : "") + text);
     }
 
     static String duration(double seconds) {

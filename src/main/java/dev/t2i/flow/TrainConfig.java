@@ -22,6 +22,8 @@ import dev.t2i.T2iException;
  * @param warmupSteps      linear warm-up steps (0)
  * @param gradClip         global gradient-norm limit; 0 disables (the reference has none)
  * @param emaDecay         EMA decay of the weights; 0 disables (the reference has none)
+ * @param emaWarmup        grow the EMA decay with the step count, min(decay, (1 + s) / (10 + s)), so a
+ *                         short run's average is not dominated by the initial weights (true)
  * @param flip             random horizontal flips
  * @param seed             seed of every random draw of the run
  * @param logEvery         steps between log lines / metrics rows
@@ -29,6 +31,9 @@ import dev.t2i.T2iException;
  * @param keepCheckpoints  how many recent checkpoints to keep
  * @param sampleEvery      steps between sample grids; 0 disables
  * @param sampleSteps      Euler steps for those grids
+ * @param timeLimit        wall-time budget of the whole training loop ("55m", "1h", "90s"), or null for
+ *                         none; the cosine schedule then follows whichever of steps and time runs out
+ *                         first, and the run ends with a checkpoint when the budget is spent
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record TrainConfig(
@@ -52,7 +57,9 @@ public record TrainConfig(
         @JsonProperty("checkpoint_every") int checkpointEvery,
         @JsonProperty("keep_checkpoints") int keepCheckpoints,
         @JsonProperty("sample_every") int sampleEvery,
-        @JsonProperty("sample_steps") int sampleSteps) {
+        @JsonProperty("sample_steps") int sampleSteps,
+        @JsonProperty("ema_warmup") Boolean emaWarmup,
+        @JsonProperty("time_limit") String timeLimit) {
 
     /** Fills defaults. */
     public TrainConfig {
@@ -71,11 +78,13 @@ public record TrainConfig(
         checkpointEvery = checkpointEvery == 0 ? 1000 : checkpointEvery;
         keepCheckpoints = keepCheckpoints == 0 ? 3 : keepCheckpoints;
         sampleSteps = sampleSteps == 0 ? 50 : sampleSteps;
+        emaWarmup = emaWarmup == null ? Boolean.TRUE : emaWarmup;
     }
 
     /** The reference recipe. */
     public static TrainConfig reference() {
-        return new TrainConfig(0, 0, 0, 0, null, 0, 0, 0, null, null, null, 0, 0, 0, null, 0, 0, 0, 0, 0, 0);
+        return new TrainConfig(0, 0, 0, 0, null, 0, 0, 0, null, null, null, 0, 0, 0, null, 0, 0, 0, 0, 0, 0, null,
+                null);
     }
 
     /** Total steps for a data set of {@code size} items (drop_last, as the reference). */
@@ -105,6 +114,12 @@ public record TrainConfig(
         check(gradClip >= 0, "grad_clip", gradClip, "0 (off) or a positive norm");
         check(emaDecay >= 0 && emaDecay < 1, "ema_decay", emaDecay, "0 (off) or a decay such as 0.999");
         check(keepCheckpoints > 0, "keep_checkpoints", keepCheckpoints, "at least 1");
+        check(logEvery > 0, "log_every", logEvery, "a positive step count");
+        check(checkpointEvery > 0, "checkpoint_every", checkpointEvery, "a positive step count");
+        check(sampleEvery >= 0, "sample_every", sampleEvery, "0 (off) or a positive step count");
+        if (timeLimit != null) {
+            timeLimitSeconds();
+        }
         return this;
     }
 
@@ -119,13 +134,26 @@ public record TrainConfig(
         return new TrainConfig(batch != null ? batch : this.batch, steps != null ? steps : this.steps,
                 epochs != null ? epochs : this.epochs, lr != null ? lr : this.lr, weightDecay, beta1, beta2, adamEps,
                 textDropout, timeSampling, schedule, warmupSteps, gradClip, emaDecay, flip,
-                seed != null ? seed : this.seed, logEvery, checkpointEvery, keepCheckpoints, sampleEvery, sampleSteps);
+                seed != null ? seed : this.seed, logEvery, checkpointEvery, keepCheckpoints, sampleEvery, sampleSteps,
+                emaWarmup, timeLimit);
     }
 
     /** A copy with other logging, checkpoint and sample intervals. */
     public TrainConfig withIntervals(int logEvery, int checkpointEvery, int sampleEvery) {
         return new TrainConfig(batch, steps, epochs, lr, weightDecay, beta1, beta2, adamEps, textDropout, timeSampling,
                 schedule, warmupSteps, gradClip, emaDecay, flip, seed, logEvery, checkpointEvery, keepCheckpoints,
-                sampleEvery, sampleSteps);
+                sampleEvery, sampleSteps, emaWarmup, timeLimit);
+    }
+
+    /** A copy with another wall-time budget ({@code null}: none). */
+    public TrainConfig withTimeLimit(String limit) {
+        return new TrainConfig(batch, steps, epochs, lr, weightDecay, beta1, beta2, adamEps, textDropout, timeSampling,
+                schedule, warmupSteps, gradClip, emaDecay, flip, seed, logEvery, checkpointEvery, keepCheckpoints,
+                sampleEvery, sampleSteps, emaWarmup, limit);
+    }
+
+    /** The wall-time budget in seconds, or 0 when there is none. */
+    public double timeLimitSeconds() {
+        return timeLimit == null ? 0 : Durations.seconds(timeLimit, "time_limit");
     }
 }

@@ -1,5 +1,6 @@
 package dev.t2i.flow;
 
+import dev.t2i.T2iException;
 import dev.t2i.conditioning.Conditioner;
 import dev.t2i.conditioning.Conditioning;
 import dev.t2i.data.Batch;
@@ -38,6 +39,7 @@ public final class Trainer {
     /** Smallest batch shard worth its own thread. */
     private static final int MIN_SHARD_ROWS = 4;
     private final DitModel model;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("t2i");
     private final TrainConfig cfg;
     private final CaptionedImages data;
     private final EpochShuffler shuffler;
@@ -55,10 +57,25 @@ public final class Trainer {
     private volatile boolean stopRequested;
     private int cachedEpoch = -1;
     private int[][] epochBatches;
+    private final double timeLimitSeconds;
+    private double elapsedBefore;
+    private long loopStart;
+    private RunState.LossTally tally = RunState.LossTally.EMPTY;
+    private Preset.SampleDefaults sampleDefaults;
+    private Path lastCheckpoint;
 
     /** A trainer for a new run (or one to resume with {@link #restore}). */
     public Trainer(DitModel model, TrainConfig cfg, CaptionedImages data, Conditioner conditioner, Path runDir,
             String clipSpec) {
+        if (data.size() == 0) {
+            throw new T2iException("the data set " + data + " has no images (check --data, --split and --limit)");
+        }
+        if (data.size() < cfg.batch()) {
+            // one full batch per step keeps the loss a mean over the same number of images every step
+            LOG.warn("the data set has {} images, fewer than a batch of {}: training with batches of {}", data.size(),
+                    cfg.batch(), data.size());
+            cfg = cfg.with(data.size(), null, null, null, null);
+        }
         this.model = model;
         this.cfg = cfg.validate();
         this.data = data;
@@ -72,14 +89,15 @@ public final class Trainer {
         }
         this.totalSteps = cfg.totalSteps(data.size());
         this.stepsPerEpoch = Math.max(1, EpochShuffler.stepsPerEpoch(data.size(), cfg.batch(), true));
+        this.timeLimitSeconds = cfg.timeLimitSeconds();
         if (cfg.emaDecay() > 0) {
-            this.ema = new Ema(cfg.emaDecay(), params);
+            this.ema = new Ema(cfg.emaDecay(), cfg.emaWarmup(), params);
         }
         this.progress = Progress.console(totalSteps);
         Graphs.prepareGradients(model.graph());
     }
 
-    /** Continues from a checkpoint: weights, EMA, optimiser moments and step. */
+    /** Continues from a checkpoint: weights, EMA, optimiser moments, step, time spent and open loss sums. */
     public Trainer restore(Checkpoint c) {
         model.setWeights(c.model().weights());
         optimizer.restore(c.optimizer(), c.state().step());
@@ -87,6 +105,16 @@ public final class Trainer {
             ema.restore(c.ema());
         }
         step = c.state().step();
+        elapsedBefore = c.state().elapsedSeconds();
+        if (c.state().tally() != null) {
+            tally = c.state().tally();
+        }
+        return this;
+    }
+
+    /** Records the run's sampling defaults in its checkpoints, so {@code sample} and {@code bundle} use them. */
+    public Trainer sampleDefaults(Preset.SampleDefaults defaults) {
+        this.sampleDefaults = defaults;
         return this;
     }
 
@@ -120,43 +148,82 @@ public final class Trainer {
         return totalSteps;
     }
 
+    /** The recipe as run (a batch larger than the data set is lowered to it). */
+    public TrainConfig config() {
+        return cfg;
+    }
+
+    /** Whether the run has nothing left to do: all its steps taken or its time budget spent. */
+    public boolean finished() {
+        return step >= totalSteps || timeUp();
+    }
+
+    /** The newest checkpoint this trainer wrote, or null. */
+    public Path lastCheckpoint() {
+        return lastCheckpoint;
+    }
+
+    /** Wall time the training loop has run, across resumes. */
+    public double elapsedSeconds() {
+        return elapsedBefore + (loopStart == 0 ? 0 : (System.nanoTime() - loopStart) / 1e9);
+    }
+
+    private boolean timeUp() {
+        return timeLimitSeconds > 0 && elapsedSeconds() >= timeLimitSeconds;
+    }
+
+    private double timeFraction() {
+        return timeLimitSeconds > 0 ? Math.min(1.0, elapsedSeconds() / timeLimitSeconds) : 0;
+    }
+
     /** The EMA weights, or null. */
     public Map<String, INDArray> emaWeights() {
         return ema == null ? null : ema.weights();
     }
 
     /**
-     * Trains until the total step count (or {@code untilStep}, if smaller) and returns the loss of
-     * every step run by this call.
+     * Trains until the total step count (or {@code untilStep}, if smaller, or the time budget)
+     * and returns the loss of every step run by this call.
      */
     public List<Double> run(long untilStep) {
         long end = Math.min(untilStep, totalSteps);
         LrSchedule schedule = LrSchedule.of(cfg, totalSteps);
         List<Double> losses = new ArrayList<>();
-        double intervalLoss = 0;
-        int intervalSteps = 0;
-        double epochLoss = 0;
-        int epochSteps = 0;
-        long intervalStart = System.nanoTime();
+        double intervalLoss = tally.intervalLoss();
+        int intervalSteps = tally.intervalSteps();
+        double intervalSeconds = tally.intervalSeconds();
+        double epochLoss = tally.epochLoss();
+        int epochSteps = tally.epochSteps();
+        // seconds per step, smoothed, from the steps alone: sample grids and checkpoints do not move the ETA
+        double stepSeconds = 0;
+        loopStart = System.nanoTime();
         try (MetricsLog metrics = MetricsLog.open(runDir.resolve("metrics.csv"), step)) {
-            while (step < end && !stopRequested) {
-                double lr = schedule.at(step);
+            while (step < end && !stopRequested && !timeUp()) {
+                double lr = schedule.at(step, timeFraction());
+                long t0 = System.nanoTime();
                 double loss = runStep(lr);
+                double secs = (System.nanoTime() - t0) / 1e9;
+                stepSeconds = stepSeconds == 0 ? secs : 0.9 * stepSeconds + 0.1 * secs;
                 losses.add(loss);
                 intervalLoss += loss;
                 intervalSteps++;
+                intervalSeconds += secs;
                 epochLoss += loss;
                 epochSteps++;
-                double elapsed = (System.nanoTime() - intervalStart) / 1e9;
-                double ips = intervalSteps * cfg.batch() / Math.max(1e-9, elapsed);
-                boolean logNow = step % cfg.logEvery() == 0 || step == end;
-                progress.step(step, loss, ips, (totalSteps - step) * cfg.batch() / Math.max(1e-9, ips), logNow);
+                double ips = intervalSteps * cfg.batch() / Math.max(1e-9, intervalSeconds);
+                boolean last = step == end || timeUp() || stopRequested;
+                boolean logNow = step % cfg.logEvery() == 0 || last;
+                double eta = (end - step) * stepSeconds;
+                if (timeLimitSeconds > 0) {
+                    eta = Math.min(eta, Math.max(0, timeLimitSeconds - elapsedSeconds()));
+                }
+                progress.step(step, loss, ips, eta, logNow);
                 if (logNow) {
                     metrics.append(new MetricsLog.Row(step, (double) step / stepsPerEpoch, intervalLoss / intervalSteps,
                             lr, ips));
                     intervalLoss = 0;
                     intervalSteps = 0;
-                    intervalStart = System.nanoTime();
+                    intervalSeconds = 0;
                 }
                 if (step % stepsPerEpoch == 0) {
                     progress.message(String.format(java.util.Locale.ROOT, "epoch %d mean loss %.4f",
@@ -164,15 +231,24 @@ public final class Trainer {
                     epochLoss = 0;
                     epochSteps = 0;
                 }
-                if (step % cfg.checkpointEvery() == 0 || step == end || stopRequested) {
+                tally = new RunState.LossTally(intervalLoss, intervalSteps, intervalSeconds, epochLoss, epochSteps);
+                if (step % cfg.checkpointEvery() == 0 || last) {
                     checkpoint();
                 }
-                if (cfg.sampleEvery() > 0 && (step % cfg.sampleEvery() == 0 || step == end)) {
+                if (cfg.sampleEvery() > 0 && (step % cfg.sampleEvery() == 0 || last)) {
                     sampleHook.accept(step);
                 }
             }
+        } finally {
+            elapsedBefore = elapsedSeconds();
+            loopStart = 0;
         }
-        if (step >= totalSteps) {
+        if (timeUp() && step < totalSteps) {
+            progress.message(String.format(java.util.Locale.ROOT,
+                    "time limit %s reached at step %d of %d; the learning rate had decayed to zero",
+                    cfg.timeLimit(), step, totalSteps));
+        }
+        if (finished()) {
             // done: the backward pass's pooled buffers (about a GB per worker) are not needed for sampling
             Graphs.closeSessions(model.graph().getFunction("grad"));
         }
@@ -181,8 +257,11 @@ public final class Trainer {
 
     /** Writes a checkpoint of the current state. */
     public Path checkpoint() {
-        RunState state = new RunState(step, totalSteps, cfg, data.toString(), conditioner.description(), clipSpec);
-        return new Checkpoint(model, state, emaWeights(), optimizer.state()).write(runDir, cfg.keepCheckpoints());
+        RunState state = new RunState(step, totalSteps, cfg, data.toString(), conditioner.description(), clipSpec,
+                sampleDefaults, elapsedSeconds(), tally);
+        lastCheckpoint = new Checkpoint(model, state, emaWeights(), optimizer.state()).write(runDir,
+                cfg.keepCheckpoints());
+        return lastCheckpoint;
     }
 
     /**
@@ -190,7 +269,7 @@ public final class Trainer {
      * benchmarks); returns its loss.
      */
     public double runStep() {
-        return runStep(LrSchedule.of(cfg, totalSteps).at(step));
+        return runStep(LrSchedule.of(cfg, totalSteps).at(step, timeFraction()));
     }
 
     private double runStep(double lr) {
@@ -260,7 +339,7 @@ public final class Trainer {
             }
             optimizer.update(params, grads, lr);
             if (ema != null) {
-                ema.update(params);
+                ema.update(params, step);
             }
             return loss;
         } finally {

@@ -61,7 +61,7 @@ public final class TinyBundles {
             ema.put(e.getKey(), e.getValue().add(gaussian(e.getValue().shape(), rng, 0.02)));
         }
         RunState state = new RunState(5, 5, TrainConfig.reference(), "tiny test data", "tiny clip",
-                clipFile.toString());
+                clipFile.toString(), null, 0, null);
         Path run = dir.resolve("run");
         new Checkpoint(model, state, ema, null).write(run, 1);
         return run;

@@ -20,7 +20,7 @@ class TrainerTest {
 
     static TrainConfig recipe(int steps, long seed) {
         return new TrainConfig(8, steps, 0, 3e-3, 0.0, 0, 0, 0, 0.1, null, null, 0, 1.0, 0.99, true, seed, 10, 1000,
-                2, 0, 0);
+                2, 0, 0, null, null);
     }
 
     static Progress silent() {
