@@ -56,13 +56,14 @@ final class AttentionCommand implements Command {
 
     @Override
     public int run(CommandLine cmd) {
-        ImageGenerator gen = SampleCommand.generator(cmd);
+        SampleCommand.Loaded loaded = SampleCommand.load(cmd);
+        ImageGenerator gen = loaded.generator();
         DitModel model = gen.model();
         DitConfig cfg = model.config();
         if (!cfg.isText() || !(gen.conditioner() instanceof TextConditioner text)) {
             throw new T2iException("attention maps need a text-conditional model");
         }
-        SamplingOptions opts = SampleCommand.sampling(cmd, 7.5);
+        SamplingOptions opts = SampleCommand.sampling(cmd, loaded.defaults());
         int block = Args.intValue(cmd, "block", cfg.depth() - 1);
         int atStep = Args.intValue(cmd, "at-step", opts.steps() / 2);
         if (block < 0 || block >= cfg.depth() || atStep < 0 || atStep >= opts.steps()) {

@@ -1,13 +1,11 @@
 package dev.t2i.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.t2i.T2iException;
 import dev.t2i.bundle.Bundle;
 import dev.t2i.bundle.BundleManifest;
 import dev.t2i.clip.ClipTextEncoder;
 import dev.t2i.flow.Preset;
 import dev.t2i.flow.TrainedModel;
-import dev.t2i.io.ModelArchive;
 import dev.t2i.sampling.Sampler;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -42,6 +40,8 @@ final class BundleCommand implements Command {
                 .addOption(Args.required("model", "PATH", "run folder (newest checkpoint) or checkpoint .t2i file"))
                 .addOption(Args.required("out", "FILE", "the bundle to write"))
                 .addOption(Args.value("clip", "PATH", "text encoder to pack (default: the one the run recorded)"))
+                .addOption(Args.value("weights", "ema|live", "the run's EMA weights (default, where it kept them)"
+                        + " or its live weights"))
                 .addOption(Args.value("steps", "N", "default sampling steps (default: the run's, else 50)"))
                 .addOption(Args.value("cfg", "W", "default guidance scale (default: the run's, else 7.5)"))
                 .addOption(Args.value("sampler", "NAME", "default sampler, euler or heun (default: the run's, else"
@@ -55,7 +55,8 @@ final class BundleCommand implements Command {
         if (Bundle.isBundle(modelPath)) {
             throw new T2iException(modelPath + " is already a bundle; pass the run folder or checkpoint it came from");
         }
-        TrainedModel trained = TrainedModel.load(modelPath);
+        TrainedModel trained = TrainedModel.load(modelPath,
+                TrainedModel.Weights.parse(cmd.getOptionValue("weights", "ema")));
         if (!trained.model().config().isText()) {
             throw new T2iException("bundles hold text-conditional models; " + modelPath + " is a '"
                     + trained.model().config().variant() + "' DiT");
@@ -65,7 +66,7 @@ final class BundleCommand implements Command {
             throw new T2iException("this model does not record its text encoder; pass --clip PATH");
         }
         ClipTextEncoder clip = ClipTextEncoder.load(clipSpec);
-        Preset.SampleDefaults recorded = recordedDefaults(modelPath);
+        Preset.SampleDefaults recorded = trained.sample();
         Preset.SampleDefaults sampling = new Preset.SampleDefaults(Args.intValue(cmd, "steps", recorded.steps()),
                 Args.doubleValue(cmd, "cfg", recorded.cfg()),
                 Sampler.parse(cmd.getOptionValue("sampler", recorded.sampler())).name().toLowerCase(Locale.ROOT));
@@ -84,25 +85,5 @@ final class BundleCommand implements Command {
                 step == null ? "" : ", step " + step, clip.description(), sampling.steps(), sampling.sampler(),
                 sampling.cfg());
         return 0;
-    }
-
-    /** The sampling defaults the run recorded in run.json, where it did; else the reference's. */
-    private static Preset.SampleDefaults recordedDefaults(Path modelPath) {
-        Path runDir = Files.isDirectory(modelPath) ? modelPath
-                : modelPath.toAbsolutePath().getParent() == null ? null
-                : modelPath.toAbsolutePath().getParent().getParent();
-        Path runJson = runDir == null ? null : runDir.resolve("run.json");
-        if (runJson != null && Files.isRegularFile(runJson)) {
-            try {
-                JsonNode sample = ModelArchive.JSON.readTree(runJson.toFile()).path("sample");
-                if (sample.isObject()) {
-                    return new Preset.SampleDefaults(sample.path("steps").asInt(0), sample.path("cfg").asDouble(0),
-                            sample.hasNonNull("sampler") ? sample.get("sampler").asText() : null);
-                }
-            } catch (IOException e) {
-                // run.json is provenance only; the reference defaults are a fine fallback
-            }
-        }
-        return new Preset.SampleDefaults(0, 0, null);
     }
 }

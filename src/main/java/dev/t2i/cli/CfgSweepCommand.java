@@ -40,7 +40,8 @@ final class CfgSweepCommand implements Command {
 
     @Override
     public int run(CommandLine cmd) {
-        ImageGenerator gen = SampleCommand.generator(cmd);
+        SampleCommand.Loaded loaded = SampleCommand.load(cmd);
+        ImageGenerator gen = loaded.generator();
         String prompt = cmd.getOptionValue("prompt");
         List<Double> scales = new ArrayList<>();
         for (String s : cmd.getOptionValue("scales", "1,3,5,7.5,10,15").split(",")) {
@@ -51,7 +52,7 @@ final class CfgSweepCommand implements Command {
             }
         }
         int n = Args.intValue(cmd, "n", 4);
-        SamplingOptions base = SampleCommand.sampling(cmd, 7.5);
+        SamplingOptions base = SampleCommand.sampling(cmd, loaded.defaults());
         base = new SamplingOptions(base.steps(), base.cfgScale(), base.seed(), base.sampler(), n, base.negativePrompt());
         List<BufferedImage> pics = new ArrayList<>();
         List<String> captions = new ArrayList<>();

@@ -23,7 +23,7 @@ public final class Main {
         for (Command c : List.of(new DemoCommand(), new TrainCommand(), new SampleCommand(), new CfgSweepCommand(),
                 new AttentionCommand(), new InfoCommand(), new ForwardCommand(), new EncodeCommand(),
                 new SimilarityCommand(), new ConvertClipCommand(), new BundleCommand(), new ServeCommand(),
-                new BenchCommand())) {
+                new TrainClassifierCommand(), new ClassAccuracyCommand(), new BenchCommand())) {
             COMMANDS.put(c.name(), c);
         }
     }

@@ -39,9 +39,11 @@ final class SampleCommand implements Command {
                 .addOption(Args.required("model", "PATH", "run folder (newest checkpoint), checkpoint .t2i file or"
                         + " bundle from 't2i bundle'"))
                 .addOption(Args.value("clip", "PATH", "text encoder to use instead of the one the run recorded"))
-                .addOption(Args.value("steps", "N", "integration steps (default from the run's preset, 50)"))
+                .addOption(Args.value("weights", "ema|live", "the run's EMA weights (default, where it kept them) or"
+                        + " its live weights"))
+                .addOption(Args.value("steps", "N", "integration steps (default: the run's or bundle's, else 50)"))
                 .addOption(Args.value("seed", "N", "noise seed (default 0)"))
-                .addOption(Args.value("sampler", "NAME", "euler (default) or heun"))
+                .addOption(Args.value("sampler", "NAME", "euler or heun (default: the run's or bundle's, else euler)"))
                 .addOption(Args.value("negative", "TEXT", "negative prompt in place of the null text"));
     }
 
@@ -50,14 +52,10 @@ final class SampleCommand implements Command {
         return common()
                 .addOption(Args.values("prompt", "TEXT", "a prompt"))
                 .addOption(Args.values("label", "N", "a class index (class-conditional models)"))
-                .addOption(Args.value("cfg", "W", "guidance scale (default 7.5)"))
+                .addOption(Args.value("cfg", "W", "guidance scale (default: the run's or bundle's, else 7.5)"))
                 .addOption(Args.value("n", "N", "images per prompt (default 1)"))
                 .addOption(Args.required("out", "FILE", "grid PNG (or folder with --separate)"))
                 .addOption(Args.flag("separate", "write one PNG per image into the --out folder"));
-    }
-
-    static SamplingOptions sampling(CommandLine cmd, double defaultCfg) {
-        return sampling(cmd, SamplingOptions.defaults().withCfgScale(defaultCfg));
     }
 
     /** The options given on the command line; those not given come from {@code defaults}. */
@@ -69,13 +67,27 @@ final class SampleCommand implements Command {
                 Args.intValue(cmd, "n", 1), cmd.getOptionValue("negative")).validate();
     }
 
-    static ImageGenerator generator(CommandLine cmd) {
+    /** A model ready to sample, with the sampling settings its run or bundle recorded. */
+    record Loaded(ImageGenerator generator, SamplingOptions defaults) {
+    }
+
+    /** The model named by --model (bundle, run folder or checkpoint) with its recorded defaults. */
+    static Loaded load(CommandLine cmd) {
         Bundle bundle = bundle(cmd);
         if (bundle != null) {
-            return bundle.generator();
+            if (cmd.hasOption("weights")) {
+                throw new T2iException("a bundle holds one set of weights; drop --weights (choose them when bundling)");
+            }
+            return new Loaded(bundle.generator(), bundle.defaultOptions(0));
         }
-        TrainedModel m = TrainedModel.load(Path.of(cmd.getOptionValue("model")));
-        return new ImageGenerator(m.model(), m.conditioner(cmd.getOptionValue("clip")));
+        TrainedModel m = TrainedModel.load(Path.of(cmd.getOptionValue("model")),
+                TrainedModel.Weights.parse(cmd.getOptionValue("weights", "ema")));
+        return new Loaded(new ImageGenerator(m.model(), m.conditioner(cmd.getOptionValue("clip"))),
+                m.defaultOptions(0));
+    }
+
+    static ImageGenerator generator(CommandLine cmd) {
+        return load(cmd).generator();
     }
 
     /** The bundle named by --model, or null when it names a run folder or checkpoint. */
@@ -94,15 +106,15 @@ final class SampleCommand implements Command {
     public int run(CommandLine cmd) {
         String[] prompts = cmd.getOptionValues("prompt");
         String[] labelArgs = cmd.getOptionValues("label");
-        Bundle bundle = bundle(cmd);
-        ImageGenerator gen = bundle != null ? bundle.generator() : generator(cmd);
+        Loaded loaded = load(cmd);
+        ImageGenerator gen = loaded.generator();
         boolean classModel = gen.model().config().isClass();
         if (classModel ? labelArgs == null : prompts == null) {
             throw new T2iException(classModel ? "give at least one --label N" : "give at least one --prompt TEXT");
         }
         int[] labels = classModel ? Arrays.stream(labelArgs).mapToInt(Integer::parseInt).toArray() : null;
         List<String> promptList = classModel ? null : Arrays.asList(prompts);
-        SamplingOptions opts = sampling(cmd, bundle != null ? bundle.defaultOptions(0) : SamplingOptions.defaults());
+        SamplingOptions opts = sampling(cmd, loaded.defaults());
         long t0 = System.nanoTime();
         INDArray images = gen.generate(promptList, labels, opts);
         double secs = (System.nanoTime() - t0) / 1e9;

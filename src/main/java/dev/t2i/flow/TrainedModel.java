@@ -8,6 +8,9 @@ import dev.t2i.conditioning.TextConditioner;
 import dev.t2i.conditioning.Unconditioned;
 import dev.t2i.dit.DitConfig;
 import dev.t2i.dit.DitModel;
+import dev.t2i.io.ModelArchive;
+import dev.t2i.sampling.Sampler;
+import dev.t2i.sampling.SamplingOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -20,20 +23,74 @@ import java.nio.file.Path;
  * @param clipSpec how the run's text encoder is rebuilt ({@code random:SEED} or a path), or null
  * @param state    the run state of the checkpoint, or null for a bare model file
  * @param usedEma  whether EMA weights were loaded
+ * @param sample   the run's sampling defaults (the reference's where it recorded none)
  */
-public record TrainedModel(DitModel model, String clipSpec, RunState state, boolean usedEma) {
+public record TrainedModel(DitModel model, String clipSpec, RunState state, boolean usedEma,
+        Preset.SampleDefaults sample) {
 
-    /** Loads a run folder, a checkpoint file or a model file written by {@link DitModel#save}. */
+    /** Which weights of a run to sample with. */
+    public enum Weights {
+        /** The moving average where the run kept one, else the live weights (the default). */
+        EMA,
+        /** The optimiser's current weights. */
+        LIVE;
+
+        /** {@code ema} or {@code live}. */
+        public static Weights parse(String name) {
+            return switch (name.toLowerCase(java.util.Locale.ROOT)) {
+                case "ema" -> EMA;
+                case "live" -> LIVE;
+                default -> throw new T2iException("unknown weights '" + name + "' (use ema or live)");
+            };
+        }
+    }
+
+    /** Loads a run folder, a checkpoint file or a model file written by {@link DitModel#save}, with EMA weights. */
     public static TrainedModel load(Path path) {
+        return load(path, Weights.EMA);
+    }
+
+    /** Loads a run folder, a checkpoint file or a model file, with the chosen weights. */
+    public static TrainedModel load(Path path, Weights weights) {
         if (!Files.exists(path)) {
             throw new T2iException("model not found: " + path + " (pass a run folder from 't2i train' or a .t2i file)");
         }
         Checkpoint c = Checkpoint.read(path);
-        boolean ema = c.ema() != null;
+        boolean ema = weights == Weights.EMA && c.ema() != null;
         if (ema) {
             c.model().setWeights(c.ema());
         }
-        return new TrainedModel(c.model(), c.state() == null ? null : c.state().clip(), c.state(), ema);
+        RunState state = c.state();
+        Preset.SampleDefaults sample = state != null && state.sample() != null ? state.sample() : runJsonDefaults(path);
+        return new TrainedModel(c.model(), state == null ? null : state.clip(), state, ema, sample);
+    }
+
+    /**
+     * The sampling defaults recorded in the run's run.json (runs whose checkpoints predate
+     * recording them), else the reference's.
+     */
+    private static Preset.SampleDefaults runJsonDefaults(Path modelPath) {
+        Path runDir = Files.isDirectory(modelPath) ? modelPath
+                : modelPath.toAbsolutePath().getParent() == null ? null
+                : modelPath.toAbsolutePath().getParent().getParent();
+        Path runJson = runDir == null ? null : runDir.resolve("run.json");
+        if (runJson != null && Files.isRegularFile(runJson)) {
+            try {
+                var sample = ModelArchive.JSON.readTree(runJson.toFile()).path("sample");
+                if (sample.isObject()) {
+                    return new Preset.SampleDefaults(sample.path("steps").asInt(0), sample.path("cfg").asDouble(0),
+                            sample.hasNonNull("sampler") ? sample.get("sampler").asText() : null);
+                }
+            } catch (java.io.IOException e) {
+                // run.json is provenance only; the reference defaults are a fine fallback
+            }
+        }
+        return new Preset.SampleDefaults(0, 0, null);
+    }
+
+    /** The run's sampling settings for a seed, one image per prompt. */
+    public SamplingOptions defaultOptions(long seed) {
+        return new SamplingOptions(sample.steps(), sample.cfg(), seed, Sampler.parse(sample.sampler()), 1, null);
     }
 
     /**

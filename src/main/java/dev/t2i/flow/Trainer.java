@@ -212,7 +212,9 @@ public final class Trainer {
                 epochSteps++;
                 double ips = intervalSteps * cfg.batch() / Math.max(1e-9, intervalSeconds);
                 boolean last = step == end || timeUp() || stopRequested;
-                boolean logNow = step % cfg.logEvery() == 0 || last;
+                // a run stopped between rows carries the open interval in its checkpoint instead of
+                // writing a short row, so a resumed run's metrics are those of an uninterrupted one
+                boolean logNow = step % cfg.logEvery() == 0 || step == totalSteps || timeUp();
                 double eta = (end - step) * stepSeconds;
                 if (timeLimitSeconds > 0) {
                     eta = Math.min(eta, Math.max(0, timeLimitSeconds - elapsedSeconds()));
@@ -245,7 +247,7 @@ public final class Trainer {
         }
         if (timeUp() && step < totalSteps) {
             progress.message(String.format(java.util.Locale.ROOT,
-                    "time limit %s reached at step %d of %d; the learning rate had decayed to zero",
+                    "time limit %s reached at step %d of %d (the learning rate had decayed to about zero)",
                     cfg.timeLimit(), step, totalSteps));
         }
         if (finished()) {

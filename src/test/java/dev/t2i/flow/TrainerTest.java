@@ -86,4 +86,51 @@ class TrainerTest {
             Workers.configure(Workers.defaultCount());
         }
     }
+
+    @Test
+    void aDataSetSmallerThanTheBatchTrainsWithBatchesOfItsSize(@TempDir Path dir) {
+        DitModel model = DitGraph.build(TINY, 3);
+        Trainer t = new Trainer(model, recipe(4, 3), ToyData.images(5), ToyData.textConditioner(4, 16), dir, null)
+                .progress(silent());
+        assertEquals(5, t.config().batch());
+        assertEquals(4, t.run(Long.MAX_VALUE).size());
+    }
+
+    @Test
+    void aTimeLimitEndsTheRunWithACheckpointAndTheRateAtZero(@TempDir Path dir) {
+        DitModel model = DitGraph.build(TINY, 4);
+        TrainConfig cosine = new TrainConfig(8, 100_000, 0, 3e-3, 0.0, 0, 0, 0, 0.1, null, "cosine", 0, 1.0, 0.99, true,
+                4, 10, 1000, 2, 0, 0, null, "3s");
+        Trainer t = new Trainer(model, cosine, ToyData.images(32),
+                ToyData.textConditioner(4, 16), dir, null).progress(silent());
+        long t0 = System.nanoTime();
+        t.run(Long.MAX_VALUE);
+        double secs = (System.nanoTime() - t0) / 1e9;
+        assertTrue(t.step() > 0 && t.step() < 100_000, "stopped at step " + t.step());
+        assertTrue(secs < 10, "took " + secs + " s");
+        assertTrue(t.finished());
+        Checkpoint c = Checkpoint.read(dir);
+        assertEquals(t.step(), c.state().step(), "the final checkpoint is the last step");
+        assertTrue(c.state().elapsedSeconds() >= 3, "elapsed " + c.state().elapsedSeconds());
+        List<MetricsLog.Row> rows = MetricsLog.read(dir.resolve("metrics.csv"));
+        assertEquals(t.step(), rows.get(rows.size() - 1).step());
+        // the last step ran just before the budget ran out, so its rate is near zero, not zero
+        assertTrue(rows.get(rows.size() - 1).lr() < 0.1 * 3e-3, "final rate " + rows.get(rows.size() - 1).lr());
+    }
+
+    @Test
+    void aResumedRunsFirstMetricsRowCountsTheStepsBeforeTheInterruption(@TempDir Path a, @TempDir Path b) {
+        trainer(a, 20, 9).run(Long.MAX_VALUE);
+        Trainer first = trainer(b, 20, 9);
+        first.run(15);
+        first.checkpoint();
+        trainer(b, 20, 9).restore(Checkpoint.read(b)).run(Long.MAX_VALUE);
+        List<MetricsLog.Row> straight = MetricsLog.read(a.resolve("metrics.csv"));
+        List<MetricsLog.Row> resumed = MetricsLog.read(b.resolve("metrics.csv"));
+        assertEquals(straight.size(), resumed.size(), "rows " + resumed);
+        for (int i = 0; i < straight.size(); i++) {
+            assertEquals(straight.get(i).step(), resumed.get(i).step());
+            assertEquals(straight.get(i).loss(), resumed.get(i).loss(), 1e-6, "mean loss of row " + i);
+        }
+    }
 }

@@ -1,0 +1,82 @@
+package dev.t2i.cli;
+
+import dev.t2i.data.CaptionedImages;
+import dev.t2i.data.DatasetLoader;
+import dev.t2i.data.DatasetOptions;
+import dev.t2i.eval.ImageClassifier;
+import java.nio.file.Path;
+import java.util.Locale;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Options;
+
+/** {@code t2i train-classifier}: the CIFAR-10 (or any labelled set's) classifier that scores samples. */
+final class TrainClassifierCommand implements Command {
+    @Override
+    public String name() {
+        return "train-classifier";
+    }
+
+    @Override
+    public String summary() {
+        return "train the convolutional classifier (Deeplearning4j) that 'class-accuracy' scores samples with";
+    }
+
+    @Override
+    public String usage() {
+        return "--data SPEC [--epochs N] [--width W] --out weights/cifar10-classifier.zip";
+    }
+
+    @Override
+    public Options options() {
+        ImageClassifier.Settings d = ImageClassifier.Settings.defaults();
+        return new Options()
+                .addOption(Args.required("data", "SPEC", "labelled images: CIFAR-10 binary folder or archive, image"
+                        + " folder or .zip laid out as <split>/<class>/*"))
+                .addOption(Args.value("epochs", "N", "passes over the training split (default " + d.epochs() + ")"))
+                .addOption(Args.value("width", "W", "channels of the first stage (default " + d.width() + ")"))
+                .addOption(Args.value("batch", "N", "images per step (default " + d.batch() + ")"))
+                .addOption(Args.value("lr", "X", "peak learning rate (default " + d.lr() + ")"))
+                .addOption(Args.value("limit", "N", "use at most N training images"))
+                .addOption(Args.value("seed", "N", "seed (default 0)"))
+                .addOption(Args.required("out", "FILE", "the classifier to write (a DL4J model zip)"));
+    }
+
+    @Override
+    public int run(CommandLine cmd) {
+        ImageClassifier.Settings d = ImageClassifier.Settings.defaults();
+        ImageClassifier.Settings s = new ImageClassifier.Settings(Args.intValue(cmd, "width", d.width()),
+                Args.intValue(cmd, "epochs", d.epochs()), Args.intValue(cmd, "batch", d.batch()),
+                Args.doubleValue(cmd, "lr", d.lr()), Args.longValue(cmd, "seed") == null ? 0 : Args.longValue(cmd, "seed"));
+        DatasetOptions train = DatasetOptions.defaults().withSplit("train");
+        if (cmd.hasOption("limit")) {
+            train = train.withLimit(Args.intValue(cmd, "limit"));
+        }
+        CaptionedImages data = DatasetLoader.open(cmd.getOptionValue("data"), train);
+        CaptionedImages test = DatasetLoader.open(cmd.getOptionValue("data"), DatasetOptions.defaults().withSplit("test"));
+        Path out = Path.of(cmd.getOptionValue("out"));
+        System.err.printf(Locale.ROOT, "training a classifier on %s (%s)%n", data, s);
+        long t0 = System.nanoTime();
+        ImageClassifier classifier = ImageClassifier.train(data, s, new ImageClassifier.EpochListener() {
+            @Override
+            public void step(int epoch, int step, int stepsPerEpoch) {
+                if (step % 50 == 0) {
+                    System.err.printf(Locale.ROOT, "epoch %d step %d/%d (%.0f s)%n", epoch + 1, step, stepsPerEpoch,
+                            (System.nanoTime() - t0) / 1e9);
+                }
+            }
+
+            @Override
+            public void epoch(int epoch, double meanLoss, double seconds, ImageClassifier c) {
+                System.err.printf(Locale.ROOT, "epoch %d: mean loss %.4f, %.0f s (%.0f images/s)%n", epoch, meanLoss,
+                        seconds, data.size() / seconds);
+                c.save(out);
+            }
+        });
+        double trainSecs = (System.nanoTime() - t0) / 1e9;
+        double accuracy = classifier.accuracy(test);
+        System.out.printf(Locale.ROOT, "wrote %s; trained in %.0f s%n", out, trainSecs);
+        System.out.printf(Locale.ROOT, "test_accuracy %.4f (%d test images of %s)%n", accuracy, test.size(),
+                cmd.getOptionValue("data"));
+        return 0;
+    }
+}

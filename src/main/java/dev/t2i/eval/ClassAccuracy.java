@@ -1,0 +1,132 @@
+package dev.t2i.eval;
+
+import dev.t2i.T2iException;
+import dev.t2i.sampling.ImageGenerator;
+import dev.t2i.sampling.SamplingOptions;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.IntConsumer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * How often a text-to-image model draws the class it was asked for: N images per class prompt
+ * ("a photo of a cat"), each classified by an {@link ImageClassifier} that never saw the model.
+ */
+public final class ClassAccuracy {
+    /** Prompts per generation call: all classes at once, a few images each, keeps batches large. */
+    private static final int IMAGES_PER_CALL = 10;
+
+    private ClassAccuracy() {
+    }
+
+    /**
+     * The measurement.
+     *
+     * @param classes   class names in label order
+     * @param confusion confusion[asked][predicted] counts
+     * @param samples   the first images of each class, [classes × shown, 3, H, W] in [-1, 1], class after class
+     * @param shown     images per class in {@code samples}
+     */
+    public record Report(List<String> classes, int[][] confusion, INDArray samples, int shown,
+            int[][] predictedShown) {
+        /** Images generated per class. */
+        public int perClass() {
+            int n = 0;
+            for (int v : confusion[0]) {
+                n += v;
+            }
+            return n;
+        }
+
+        /** Share of all images classified as the class they were asked for. */
+        public double accuracy() {
+            long right = 0;
+            long all = 0;
+            for (int c = 0; c < confusion.length; c++) {
+                for (int p = 0; p < confusion.length; p++) {
+                    all += confusion[c][p];
+                    right += c == p ? confusion[c][p] : 0;
+                }
+            }
+            return (double) right / all;
+        }
+
+        /** Share of class {@code c}'s images classified as {@code c}. */
+        public double accuracy(int c) {
+            return (double) confusion[c][c] / perClass();
+        }
+
+        /** One line per class: accuracy and the class its images were most often mistaken for. */
+        public String table() {
+            StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-12s %8s  %s%n", "class", "accuracy",
+                    "most often mistaken for"));
+            for (int c = 0; c < classes.size(); c++) {
+                int worst = -1;
+                for (int p = 0; p < classes.size(); p++) {
+                    if (p != c && (worst < 0 || confusion[c][p] > confusion[c][worst])) {
+                        worst = p;
+                    }
+                }
+                sb.append(String.format(Locale.ROOT, "%-12s %8.3f  %s (%d)%n", classes.get(c), accuracy(c),
+                        classes.get(worst), confusion[c][worst]));
+            }
+            return sb.toString();
+        }
+    }
+
+    /**
+     * Generates {@code perClass} images for each class prompt ({@code template} with {@code {}}
+     * replaced by the class name, underscores as spaces) and classifies them.
+     *
+     * @param progress hears the number of images generated so far
+     */
+    public static Report measure(ImageGenerator generator, ImageClassifier classifier, String template, int perClass,
+            SamplingOptions options, int shown, IntConsumer progress) {
+        if (!template.contains("{}")) {
+            throw new T2iException("the prompt template '" + template + "' has no {} for the class name");
+        }
+        if (perClass < 1) {
+            throw new T2iException("images per class must be at least 1, got " + perClass);
+        }
+        List<String> classes = classifier.classNames();
+        List<String> prompts = classes.stream().map(c -> template.replace("{}", c.replace('_', ' '))).toList();
+        int k = classes.size();
+        int[][] confusion = new int[k][k];
+        int show = Math.min(shown, perClass);
+        List<List<INDArray>> kept = new ArrayList<>(Collections.nCopies(k, null));
+        int[][] predictedShown = new int[k][show];
+        for (int c = 0; c < k; c++) {
+            kept.set(c, new ArrayList<>());
+        }
+        int done = 0;
+        for (int chunk = 0; done < perClass; chunk++) {
+            int n = Math.min(IMAGES_PER_CALL, perClass - done);
+            SamplingOptions o = new SamplingOptions(options.steps(), options.cfgScale(), options.seed() + chunk,
+                    options.sampler(), n, options.negativePrompt()).validate();
+            INDArray images = generator.generate(prompts, null, o);
+            int[] predicted = classifier.predict(images);
+            for (int c = 0; c < k; c++) {
+                for (int i = 0; i < n; i++) {
+                    int row = c * n + i;
+                    confusion[c][predicted[row]]++;
+                    int index = done + i;
+                    if (index < show) {
+                        kept.get(c).add(images.get(org.nd4j.linalg.indexing.NDArrayIndex.point(row)).dup());
+                        predictedShown[c][index] = predicted[row];
+                    }
+                }
+            }
+            done += n;
+            if (progress != null) {
+                progress.accept(done * k);
+            }
+        }
+        List<INDArray> all = new ArrayList<>();
+        kept.forEach(all::addAll);
+        INDArray samples = Nd4j.stack(0, all.toArray(new INDArray[0]));
+        return new Report(classes, confusion, samples, show, predictedShown);
+    }
+}

@@ -1,0 +1,297 @@
+package dev.t2i.eval;
+
+import dev.t2i.T2iException;
+import dev.t2i.data.CaptionedImages;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+import org.nd4j.linalg.schedule.CycleSchedule;
+import org.nd4j.linalg.schedule.ScheduleType;
+
+/**
+ * A convolutional image classifier built with Deeplearning4j, used to score whether generated
+ * images show the class their prompt asked for (an independent judge: it never sees the DiT).
+ *
+ * <p>The network is three stages of two 3×3 convolutions with batch norm and ReLU, max pooling
+ * between stages and global average pooling before the softmax: a plain VGG-style design that
+ * reaches 80 % and more on CIFAR-10 in a few epochs. It trains with random crops (4-pixel
+ * padding) and flips, Adam on a one-cycle schedule, and predicts with the flipped image averaged
+ * in. Inputs are images in [-1, 1], CHW, as the DiT produces them.
+ */
+public final class ImageClassifier {
+    private static final String CLASSES_SUFFIX = ".classes.txt";
+    private final MultiLayerNetwork network;
+    private final List<String> classNames;
+
+    private ImageClassifier(MultiLayerNetwork network, List<String> classNames) {
+        this.network = network;
+        this.classNames = List.copyOf(classNames);
+    }
+
+    /**
+     * Training settings.
+     *
+     * @param width  channels of the first stage (doubled at each of the next two)
+     * @param epochs passes over the training images
+     * @param batch  images per step
+     * @param lr     peak learning rate of the one-cycle schedule
+     * @param seed   seed of the initial weights, the order and the augmentation
+     */
+    public record Settings(int width, int epochs, int batch, double lr, long seed) {
+        /** Defaults measured on CIFAR-10 (see the README's evaluator section). */
+        public static Settings defaults() {
+            return new Settings(32, 8, 128, 3e-3, 0);
+        }
+
+        Settings validate() {
+            if (width < 4 || epochs < 1 || batch < 1 || !(lr > 0 && lr < 1)) {
+                throw new T2iException("invalid classifier settings " + this
+                        + " (width >= 4, epochs >= 1, batch >= 1, 0 < lr < 1)");
+            }
+            return this;
+        }
+    }
+
+    /** Class names in label order. */
+    public List<String> classNames() {
+        return classNames;
+    }
+
+    /** A new, untrained classifier for {@code classNames.size()} classes of square images of side {@code size}. */
+    public static ImageClassifier create(List<String> classNames, int size, Settings s, int totalSteps) {
+        int anneal = Math.max(1, totalSteps / 10);
+        CycleSchedule schedule = new CycleSchedule(ScheduleType.ITERATION, s.lr() / 10, s.lr(),
+                Math.max(2, totalSteps - anneal), anneal, 0.1);
+        NeuralNetConfiguration.ListBuilder b = new NeuralNetConfiguration.Builder()
+                .seed(s.seed())
+                .updater(new Adam(schedule))
+                .weightInit(WeightInit.RELU)
+                .weightDecay(5e-5)
+                .convolutionMode(ConvolutionMode.Same)
+                .list();
+        int channels = s.width();
+        for (int stage = 0; stage < 3; stage++) {
+            for (int conv = 0; conv < 2; conv++) {
+                b.layer(new ConvolutionLayer.Builder(3, 3).nOut(channels).hasBias(false)
+                        .activation(Activation.IDENTITY).build());
+                b.layer(new BatchNormalization.Builder().build());
+                b.layer(new ActivationLayer(Activation.RELU));
+            }
+            if (stage < 2) {
+                b.layer(new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build());
+                channels *= 2;
+            }
+        }
+        b.layer(new GlobalPoolingLayer(PoolingType.AVG));
+        b.layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(classNames.size())
+                .activation(Activation.SOFTMAX).build());
+        MultiLayerConfiguration conf = b.setInputType(InputType.convolutional(size, size, 3)).build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        return new ImageClassifier(net, classNames);
+    }
+
+    /**
+     * Trains a new classifier on labelled images; {@code onEpoch} hears each finished epoch (for
+     * progress and evaluation).
+     */
+    public static ImageClassifier train(CaptionedImages data, Settings settings, EpochListener onEpoch) {
+        Settings s = settings.validate();
+        if (!data.hasLabels()) {
+            throw new T2iException("the classifier needs a data set with classes (" + data.source() + ")");
+        }
+        if (data.height() != data.width()) {
+            throw new T2iException("the classifier takes square images, got " + data.width() + "x" + data.height());
+        }
+        int n = data.size();
+        int stepsPerEpoch = n / s.batch();
+        if (stepsPerEpoch == 0) {
+            throw new T2iException("the data set has " + n + " images, fewer than one batch of " + s.batch());
+        }
+        ImageClassifier c = create(data.classNames(), data.height(), s, stepsPerEpoch * s.epochs());
+        Augmenter augmenter = new Augmenter(data);
+        for (int epoch = 0; epoch < s.epochs(); epoch++) {
+            int[] order = permutation(n, new SplittableRandom(s.seed() * 1_000_003L + epoch));
+            SplittableRandom rng = new SplittableRandom(s.seed() * 7_919L + epoch);
+            double lossSum = 0;
+            long t0 = System.nanoTime();
+            for (int step = 0; step < stepsPerEpoch; step++) {
+                int[] idx = Arrays.copyOfRange(order, step * s.batch(), (step + 1) * s.batch());
+                c.network.fit(augmenter.batch(idx, rng, c.classNames.size()));
+                lossSum += c.network.score();
+                if (onEpoch != null) {
+                    onEpoch.step(epoch, step + 1, stepsPerEpoch);
+                }
+            }
+            if (onEpoch != null) {
+                onEpoch.epoch(epoch + 1, lossSum / stepsPerEpoch, (System.nanoTime() - t0) / 1e9, c);
+            }
+        }
+        return c;
+    }
+
+    /** Hears training progress. */
+    public interface EpochListener {
+        /** After each step. */
+        default void step(int epoch, int step, int stepsPerEpoch) {
+        }
+
+        /** After each epoch, with the mean training loss and its duration. */
+        void epoch(int epoch, double meanLoss, double seconds, ImageClassifier classifier);
+    }
+
+    /** Class probabilities [N, classes] of images [N, 3, H, W] in [-1, 1] (flip averaged in). */
+    public INDArray probabilities(INDArray images) {
+        INDArray p = network.output(images, false);
+        INDArray flipped = Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.custom.Reverse(images, 3))[0];
+        return p.addi(network.output(flipped, false)).divi(2);
+    }
+
+    /** The most probable class of each image. */
+    public int[] predict(INDArray images) {
+        int batch = 256;
+        long n = images.size(0);
+        int[] out = new int[(int) n];
+        for (long from = 0; from < n; from += batch) {
+            long to = Math.min(n, from + batch);
+            INDArray part = images.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to));
+            INDArray arg = probabilities(part).argMax(1);
+            for (long i = from; i < to; i++) {
+                out[(int) i] = arg.getInt((int) (i - from));
+            }
+        }
+        return out;
+    }
+
+    /** Accuracy on labelled images. */
+    public double accuracy(CaptionedImages data) {
+        int correct = 0;
+        int chunk = 1000;
+        for (int from = 0; from < data.size(); from += chunk) {
+            int to = Math.min(data.size(), from + chunk);
+            int[] idx = java.util.stream.IntStream.range(from, to).toArray();
+            int[] pred = predict(data.batch(idx).images());
+            for (int i = 0; i < idx.length; i++) {
+                if (pred[i] == data.label(idx[i])) {
+                    correct++;
+                }
+            }
+        }
+        return (double) correct / data.size();
+    }
+
+    /** Writes the network (DL4J's model zip) and, beside it, its class names. */
+    public void save(Path file) {
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            Files.createDirectories(parent);
+            Path tmp = Files.createTempFile(parent, file.getFileName().toString(), ".part");
+            ModelSerializer.writeModel(network, tmp.toFile(), false);
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.write(classesFile(file), classNames, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new T2iException("cannot write the classifier to " + file + ": " + e.getMessage());
+        }
+    }
+
+    /** Reads a classifier written by {@link #save}. */
+    public static ImageClassifier load(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new T2iException("classifier not found: " + file + " (train one with 't2i train-classifier')");
+        }
+        Path classes = classesFile(file);
+        if (!Files.isRegularFile(classes)) {
+            throw new T2iException("the classifier " + file + " has no class list beside it (" + classes.getFileName()
+                    + "); train it again with 't2i train-classifier'");
+        }
+        try {
+            MultiLayerNetwork net = ModelSerializer.restoreMultiLayerNetwork(file.toFile(), false);
+            return new ImageClassifier(net, Files.readAllLines(classes, StandardCharsets.UTF_8));
+        } catch (IOException | RuntimeException e) {
+            throw new T2iException("cannot read the classifier " + file + ": " + e.getMessage());
+        }
+    }
+
+    private static Path classesFile(Path model) {
+        return model.resolveSibling(model.getFileName() + CLASSES_SUFFIX);
+    }
+
+    private static int[] permutation(int n, SplittableRandom rng) {
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        for (int i = n - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        return order;
+    }
+
+    /** Training batches with random 4-pixel-padded crops and flips, as one-hot labelled data sets. */
+    private static final class Augmenter {
+        private static final int PAD = 4;
+        private final CaptionedImages data;
+        private final float[] image;
+
+        Augmenter(CaptionedImages data) {
+            this.data = data;
+            this.image = new float[data.valuesPerImage()];
+        }
+
+        DataSet batch(int[] idx, SplittableRandom rng, int classes) {
+            int h = data.height();
+            int w = data.width();
+            int plane = h * w;
+            float[] x = new float[idx.length * 3 * plane];
+            float[] y = new float[idx.length * classes];
+            for (int b = 0; b < idx.length; b++) {
+                data.copyAsFloats(idx[b], rng.nextBoolean(), image, 0);
+                int dy = rng.nextInt(2 * PAD + 1) - PAD;
+                int dx = rng.nextInt(2 * PAD + 1) - PAD;
+                int base = b * 3 * plane;
+                for (int c = 0; c < 3; c++) {
+                    for (int r = 0; r < h; r++) {
+                        int sr = r + dy;
+                        for (int col = 0; col < w; col++) {
+                            int sc = col + dx;
+                            // zero padding is mid-grey in [-1, 1]
+                            x[base + c * plane + r * w + col] = sr < 0 || sr >= h || sc < 0 || sc >= w ? 0f
+                                    : image[c * plane + sr * w + sc];
+                        }
+                    }
+                }
+                y[b * classes + data.label(idx[b])] = 1f;
+            }
+            return new DataSet(Nd4j.create(x, new long[] {idx.length, 3, h, w}, 'c'),
+                    Nd4j.create(y, new long[] {idx.length, classes}, 'c'));
+        }
+    }
+}
