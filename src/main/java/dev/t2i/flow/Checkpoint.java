@@ -68,9 +68,33 @@ public final class Checkpoint {
         return file;
     }
 
-    /** Reads a checkpoint file, or the newest checkpoint of a run folder. */
+    /**
+     * Reads a checkpoint file, or the newest readable checkpoint of a run folder: one damaged by
+     * a crash or a full disk is skipped, with a warning naming it, for the one before it.
+     */
     public static Checkpoint read(Path fileOrRun) {
-        Path file = Files.isDirectory(fileOrRun) ? latest(fileOrRun) : fileOrRun;
+        if (!Files.isDirectory(fileOrRun)) {
+            return readFile(fileOrRun);
+        }
+        List<Path> all = list(fileOrRun.resolve(DIR));
+        latest(fileOrRun);
+        RuntimeException newestError = null;
+        for (int i = all.size() - 1; i >= 0; i--) {
+            try {
+                Checkpoint c = readFile(all.get(i));
+                if (newestError != null) {
+                    org.slf4j.LoggerFactory.getLogger("t2i").warn("{} cannot be read ({}); using {}",
+                            all.get(all.size() - 1).getFileName(), newestError.getMessage(), all.get(i).getFileName());
+                }
+                return c;
+            } catch (RuntimeException e) {
+                newestError = newestError == null ? e : newestError;
+            }
+        }
+        throw newestError;
+    }
+
+    private static Checkpoint readFile(Path file) {
         ModelArchive a = ModelArchive.read(file);
         RunState state = a.has(STATE) ? a.json(STATE, RunState.class) : null;
         Map<String, INDArray> ema = a.has(EMA) ? Safetensors.readAll(a.bytes(EMA)) : null;
@@ -100,6 +124,14 @@ public final class Checkpoint {
     }
 
     private static void prune(Path dir, int keep) {
+        // temporary files of writes that a kill interrupted
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.filter(p -> p.getFileName().toString().matches("\\.step-\\d+\\.t2i.*\\.tmp")).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException ignored) {
+            // leftovers cost disk, not correctness
+        }
         List<Path> all = list(dir);
         for (int i = 0; i < all.size() - keep; i++) {
             try {

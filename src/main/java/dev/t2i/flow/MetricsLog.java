@@ -34,14 +34,16 @@ public final class MetricsLog implements AutoCloseable {
             List<String> keep = new ArrayList<>();
             keep.add(HEADER);
             if (Files.exists(file) && fromStep > 0) {
-                for (Row r : read(file)) {
+                for (Row r : readKeepingTornTail(file)) {
                     if (r.step() <= fromStep) {
                         keep.add(format(r));
                     }
                 }
             }
             Files.createDirectories(file.toAbsolutePath().getParent());
-            Files.write(file, keep, StandardCharsets.UTF_8);
+            // rewritten whole and atomically: a kill now leaves the old file or the new one, never half
+            dev.t2i.io.AtomicFiles.write(file, o -> o.write((String.join("\n", keep) + "\n")
+                    .getBytes(StandardCharsets.UTF_8)));
             return new MetricsLog(Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.APPEND));
         } catch (IOException e) {
             throw new TensorFormatException("cannot write " + file + ": " + e.getMessage(), e);
@@ -61,20 +63,42 @@ public final class MetricsLog implements AutoCloseable {
 
     /** Reads the rows of a metrics file. */
     public static List<Row> read(Path file) {
+        return read(file, false);
+    }
+
+    /** Reads the rows, dropping a last line cut short by a kill mid-write (with a warning). */
+    static List<Row> readKeepingTornTail(Path file) {
+        return read(file, true);
+    }
+
+    private static List<Row> read(Path file, boolean dropTornTail) {
+        List<String> lines;
         try {
-            List<Row> rows = new ArrayList<>();
-            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-                if (line.isBlank() || line.startsWith("step")) {
-                    continue;
-                }
-                String[] f = line.split(",");
-                rows.add(new Row(Long.parseLong(f[0]), Double.parseDouble(f[1]), Double.parseDouble(f[2]),
-                        Double.parseDouble(f[3]), Double.parseDouble(f[4])));
-            }
-            return rows;
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (IOException | RuntimeException e) {
             throw new TensorFormatException("cannot read metrics file " + file + ": " + e.getMessage());
         }
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            if (line.isBlank() || line.startsWith("step")) {
+                continue;
+            }
+            try {
+                String[] f = line.split(",");
+                rows.add(new Row(Long.parseLong(f[0]), Double.parseDouble(f[1]), Double.parseDouble(f[2]),
+                        Double.parseDouble(f[3]), Double.parseDouble(f[4])));
+            } catch (RuntimeException e) {
+                if (dropTornTail && i == lines.size() - 1) {
+                    org.slf4j.LoggerFactory.getLogger("t2i").warn("dropping the incomplete last line of {}: '{}'",
+                            file, line);
+                    break;
+                }
+                throw new TensorFormatException("cannot read metrics file " + file + ": line " + (i + 1) + " '"
+                        + line + "' is not step,epoch,loss,lr,images_per_s");
+            }
+        }
+        return rows;
     }
 
     private static String format(Row r) {

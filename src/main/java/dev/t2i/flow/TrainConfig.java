@@ -131,6 +131,11 @@ public record TrainConfig(
 
     /** A copy with some fields overridden from the command line (non-null arguments win). */
     public TrainConfig with(Integer batch, Integer steps, Integer epochs, Double lr, Long seed) {
+        // an explicit zero would otherwise read as "take the default" (--batch 0 training with 64)
+        check(batch == null || batch > 0, "batch", batch, "a positive number of images");
+        check(steps == null || steps > 0, "steps", steps, "a positive step count");
+        check(epochs == null || epochs > 0, "epochs", epochs, "a positive number of passes");
+        check(lr == null || (lr > 0 && lr < 1), "lr", lr, "a learning rate such as 1e-4");
         return new TrainConfig(batch != null ? batch : this.batch, steps != null ? steps : this.steps,
                 epochs != null ? epochs : this.epochs, lr != null ? lr : this.lr, weightDecay, beta1, beta2, adamEps,
                 textDropout, timeSampling, schedule, warmupSteps, gradClip, emaDecay, flip,

@@ -22,22 +22,71 @@ public final class AtomicFiles {
     /** Writes {@code path} atomically with the given body. */
     public static void write(Path path, Body body) {
         Path abs = path.toAbsolutePath();
-        Path tmp = abs.resolveSibling(abs.getFileName() + ".tmp");
+        Path tmp = null;
         try {
             if (abs.getParent() != null) {
                 Files.createDirectories(abs.getParent());
             }
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20)) {
-                body.write(out);
+            // a fresh name per write: concurrent writers cannot collide and a planted file or link is
+            // never followed (createTempFile refuses an existing name)
+            tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName(), ".tmp");
+            try {
+                // createTempFile makes owner-only files; the result is an ordinary file
+                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            } catch (UnsupportedOperationException ignored) {
+                // not a POSIX file system: its defaults apply
+            }
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp,
+                    java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+                BufferedOutputStream buffered = new BufferedOutputStream(java.nio.channels.Channels.newOutputStream(ch),
+                        1 << 20);
+                // a body that closes its stream (zip writers, JSON writers) must not close the channel early
+                body.write(new java.io.FilterOutputStream(buffered) {
+                    @Override
+                    public void write(byte[] b, int off, int len) throws IOException {
+                        out.write(b, off, len);
+                    }
+
+                    @Override
+                    public void close() throws IOException {
+                        flush();
+                    }
+                });
+                buffered.flush();
+                ch.force(true);
             }
             move(tmp, abs);
-        } catch (IOException e) {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException ignored) {
-                // the original error is the one worth reporting
+            syncFolder(abs.getParent());
+        } catch (IOException | RuntimeException e) {
+            deleteQuietly(tmp);
+            if (e instanceof RuntimeException r) {
+                throw r;
             }
             throw new TensorFormatException("cannot write " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void deleteQuietly(Path tmp) {
+        if (tmp == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(tmp);
+        } catch (IOException ignored) {
+            // the original error is the one worth reporting
+        }
+    }
+
+    /** Makes a rename durable: on Linux the folder itself must be synced too. */
+    private static void syncFolder(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(dir,
+                java.nio.file.StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException | UnsupportedOperationException ignored) {
+            // some file systems cannot sync a folder; the file itself was synced
         }
     }
 

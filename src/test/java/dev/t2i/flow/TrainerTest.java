@@ -133,4 +133,37 @@ class TrainerTest {
             assertEquals(straight.get(i).loss(), resumed.get(i).loss(), 1e-6, "mean loss of row " + i);
         }
     }
+
+    @Test
+    void resumeSurvivesACorruptNewestCheckpointAndATornMetricsLine(@TempDir Path a, @TempDir Path b)
+            throws Exception {
+        List<Double> straight = trainer(a, 16, 11).run(Long.MAX_VALUE);
+        Trainer first = trainer(b, 16, 11);
+        List<Double> resumed = new ArrayList<>(first.run(8));
+        first.run(12);
+        Path newest = Checkpoint.latest(b);
+        assertTrue(newest.getFileName().toString().contains("00000012"), newest.toString());
+        byte[] bytes = Files.readAllBytes(newest);
+        Files.write(newest, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        Files.writeString(b.resolve("metrics.csv"), "12,0.37", java.nio.file.StandardOpenOption.APPEND);
+
+        Checkpoint c = Checkpoint.read(b);
+        assertEquals(8, c.state().step(), "fell back to the previous checkpoint");
+        resumed.addAll(trainer(b, 16, 11).restore(c).run(Long.MAX_VALUE));
+        assertEquals(straight, resumed, "loss sequence after falling back");
+        assertEquals(MetricsLog.read(a.resolve("metrics.csv")).size(), MetricsLog.read(b.resolve("metrics.csv")).size());
+        try (var files = Files.list(b.resolve("checkpoints"))) {
+            assertTrue(files.noneMatch(p -> p.getFileName().toString().endsWith(".tmp")), "no temporary files left");
+        }
+    }
+
+    @Test
+    void explicitZerosAreRefusedNotReadAsDefaults() {
+        TrainConfig c = TrainConfig.reference();
+        var e = org.junit.jupiter.api.Assertions.assertThrows(dev.t2i.T2iException.class,
+                () -> c.with(0, null, null, null, null));
+        assertTrue(e.getMessage().contains("batch = 0"), e.getMessage());
+        org.junit.jupiter.api.Assertions.assertThrows(dev.t2i.T2iException.class, () -> c.with(null, null, -3, null, null));
+        org.junit.jupiter.api.Assertions.assertThrows(dev.t2i.T2iException.class, () -> c.with(null, null, null, 0.0, null));
+    }
 }
