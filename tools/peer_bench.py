@@ -59,8 +59,10 @@ def sincos_1d(positions: torch.Tensor, dim: int) -> torch.Tensor:
     both the position and the timestep embedding use this form.
     """
     half = dim // 2
-    freqs = torch.exp(-math.log(10000.0) * torch.arange(half, dtype=torch.float32) / (half - 1))
-    args = positions.float()[:, None] * freqs[None, :]
+    # float32 as the reference; float64 when given float64 times (for golden outputs)
+    dtype = positions.dtype if positions.is_floating_point() else torch.float32
+    freqs = torch.exp(-math.log(10000.0) * torch.arange(half, dtype=dtype) / (half - 1))
+    args = positions.to(dtype)[:, None] * freqs[None, :]
     return torch.cat([torch.sin(args), torch.cos(args)], dim=-1)
 
 
