@@ -2,6 +2,7 @@ package dev.t2i.data;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.t2i.TestData;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Tag;
