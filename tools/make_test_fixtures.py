@@ -54,7 +54,7 @@ from tokenizers import Tokenizer, models, trainers
 from transformers import CLIPTextConfig, CLIPTextModelWithProjection, CLIPTokenizer
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from peer_bench import TextConditionalDiT  # noqa: E402  (the reference architecture)
+from peer_bench import TextConditionalDiT, load_reference_checkpoint  # noqa: E402  (the reference architecture)
 
 transformers.logging.set_verbosity_error()
 transformers.logging.disable_progress_bar()
@@ -353,10 +353,7 @@ def verify() -> int:
 def check_shared() -> int:
     """Runs this script's DiT definition and CLIP pipeline on ../shared's reference files."""
     ok = True
-    folder = SHARED / "dit" / "tiny-text-dit"
-    model = TextConditionalDiT(**json.loads((folder / "config.json").read_text()))
-    model.load_state_dict(load_file(str(folder / "model.safetensors")), strict=True)
-    g = load_file(str(folder / "golden.safetensors"))
+    model, _, g = load_reference_checkpoint(SHARED / "dit" / "tiny-text-dit")
     for dtype in (torch.float32, torch.float64):
         err = (dit_velocity(model, g, dtype).float() - g["velocity"]).abs().max().item()
         print(f"shared tiny-text-dit, velocity in {dtype}: max abs error {err:.3g} "
