@@ -59,8 +59,10 @@ def sincos_1d(positions: torch.Tensor, dim: int) -> torch.Tensor:
     both the position and the timestep embedding use this form.
     """
     half = dim // 2
-    freqs = torch.exp(-math.log(10000.0) * torch.arange(half, dtype=torch.float32) / (half - 1))
-    args = positions.float()[:, None] * freqs[None, :]
+    # float32 as the reference; float64 when given float64 times (for golden outputs)
+    dtype = positions.dtype if positions.is_floating_point() else torch.float32
+    freqs = torch.exp(-math.log(10000.0) * torch.arange(half, dtype=dtype) / (half - 1))
+    args = positions.to(dtype)[:, None] * freqs[None, :]
     return torch.cat([torch.sin(args), torch.cos(args)], dim=-1)
 
 
@@ -353,16 +355,22 @@ def mode_encode(args, gen):
         emit(name, statistics.median(timed(run, args.warmup, args.reps)), "s")
 
 
-def check_golden(args) -> bool:
+def load_reference_checkpoint(folder: Path):
+    """A reference checkpoint folder (config.json, model.safetensors) as a model in eval mode,
+    with its config and golden.safetensors."""
     from safetensors.torch import load_file
 
-    folder = Path(args.golden_dir)
     config = json.loads((folder / "config.json").read_text())
     model = TextConditionalDiT(**config).eval()
     # strict=True: every checkpoint key must map to a parameter here and vice versa, which is
     # the state-dict-name check.
     model.load_state_dict(load_file(str(folder / "model.safetensors")), strict=True)
-    g = load_file(str(folder / "golden.safetensors"))
+    return model, config, load_file(str(folder / "golden.safetensors"))
+
+
+def check_golden(args) -> bool:
+    folder = Path(args.golden_dir)
+    model, config, g = load_reference_checkpoint(folder)
     with torch.inference_mode():
         v = model(g["x"], g["t"], g["context"], g["context_mask"])
     err = (v - g["velocity"]).abs().max().item()

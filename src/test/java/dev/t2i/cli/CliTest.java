@@ -3,6 +3,7 @@ package dev.t2i.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.t2i.TestData;
 import dev.t2i.io.Safetensors;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -15,9 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** The command line end to end, on the shared golden files and tiny runs. */
+/** The command line end to end, on the committed golden fixtures and tiny runs. */
 class CliTest {
-    static final Path TINY_CLIP = Path.of("../shared/clip/tiny-random-clip");
+    static final Path TINY_CLIP = TestData.fixture("clip");
 
     @Test
     void encodeReproducesTheOfficialOutputs(@TempDir Path dir) {
@@ -48,7 +49,7 @@ class CliTest {
 
     @Test
     void forwardMatchesTheReferenceCheckpoint(@TempDir Path dir) {
-        Path ckpt = Path.of("../shared/dit/tiny-text-dit");
+        Path ckpt = TestData.fixture("dit");
         Path out = dir.resolve("v.safetensors");
         assertEquals(0, Main.run("forward", "--model", ckpt.toString(), "--inputs",
                 ckpt.resolve("golden.safetensors").toString(), "--out", out.toString()));

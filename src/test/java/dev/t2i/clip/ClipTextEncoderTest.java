@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.t2i.T2iException;
+import dev.t2i.TestData;
 import dev.t2i.io.Safetensors;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,28 +14,42 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** Parity with the official implementation: ../shared/clip/tiny-random-clip/golden.safetensors. */
+/**
+ * Parity with the official implementation (transformers' CLIPTextModelWithProjection): the
+ * committed tiny model and its golden outputs (src/test/resources/fixtures/clip, made by
+ * tools/make_test_fixtures.py), and ../shared/clip/tiny-random-clip where present.
+ */
 class ClipTextEncoderTest {
-    static final Path TINY = Path.of("../shared/clip/tiny-random-clip");
+    static final Path TINY = TestData.fixture("clip");
 
     static void assertMatchesGolden(ClipTextEncoder enc) {
-        Map<String, INDArray> golden = Safetensors.readAll(TINY.resolve("golden.safetensors"));
-        ClipOutput out = enc.encodeIds(golden.get("input_ids"), golden.get("attention_mask"));
-        check("last_hidden_state", golden.get("last_hidden_state"), out.lastHiddenState());
-        check("pooler_output", golden.get("pooler_output"), out.pooled());
-        check("text_embeds", golden.get("text_embeds"), out.textEmbeds());
+        assertMatchesGolden(enc, TINY, "fixtures/clip");
     }
 
-    private static void check(String name, INDArray expected, INDArray actual) {
+    static void assertMatchesGolden(ClipTextEncoder enc, Path folder, String name) {
+        Map<String, INDArray> golden = Safetensors.readAll(folder.resolve("golden.safetensors"));
+        ClipOutput out = enc.encodeIds(golden.get("input_ids"), golden.get("attention_mask"));
+        check(name, "last_hidden_state", golden.get("last_hidden_state"), out.lastHiddenState());
+        check(name, "pooler_output", golden.get("pooler_output"), out.pooled());
+        check(name, "text_embeds", golden.get("text_embeds"), out.textEmbeds());
+    }
+
+    private static void check(String model, String name, INDArray expected, INDArray actual) {
         assertEquals(java.util.Arrays.toString(expected.shape()), java.util.Arrays.toString(actual.shape()), name);
         double err = actual.sub(expected).amaxNumber().doubleValue();
-        System.out.println("tiny-random-clip " + name + " max abs error: " + err);
+        System.out.println(model + " " + name + " max abs error: " + err);
         assertTrue(err <= 1e-4, name + " max abs error " + err);
     }
 
     @Test
     void huggingFaceFolderMatchesGolden() {
         assertMatchesGolden(ClipTextEncoder.fromHuggingFace(TINY.resolve("model")));
+    }
+
+    @Test
+    void sharedTinyRandomClipMatchesItsGolden() {
+        Path shared = TestData.shared("clip/tiny-random-clip");
+        assertMatchesGolden(ClipTextEncoder.fromHuggingFace(shared.resolve("model")), shared, "shared tiny-random-clip");
     }
 
     @Test

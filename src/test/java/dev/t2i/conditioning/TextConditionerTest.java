@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.t2i.TestData;
 import dev.t2i.clip.ClipOutput;
 import dev.t2i.clip.ClipTextEncoder;
 import java.nio.file.Path;
@@ -14,7 +15,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 class TextConditionerTest {
-    static final ClipTextEncoder CLIP = ClipTextEncoder.fromHuggingFace(Path.of("../shared/clip/tiny-random-clip/model"));
+    static final Path CLIP_FOLDER = TestData.fixture("clip/model");
+    static final ClipTextEncoder CLIP = ClipTextEncoder.fromHuggingFace(CLIP_FOLDER);
 
     @Test
     void captionsEncodeLikeClipAndDroppedRowsTakeTheNullText() {
@@ -22,7 +24,7 @@ class TextConditionerTest {
         Conditioning got = c.encode(List.of("a photo of a cat", "a red car driving fast"), null,
                 new boolean[] {false, true});
         ClipOutput direct = CLIP.encode(List.of("a photo of a cat", ""));
-        assertArrayEquals(new long[] {2, 77, 64}, got.context().shape());
+        assertArrayEquals(new long[] {2, 77, 32}, got.context().shape());
         assertEquals(0.0, got.context().sub(direct.lastHiddenState()).amaxNumber().doubleValue(), 1e-6);
         assertEquals(direct.attentionMask().castTo(got.mask().dataType()), got.mask());
         assertEquals(c.nullCondition(1).context().slice(0), got.context().slice(1));
@@ -32,7 +34,7 @@ class TextConditionerTest {
     void croppingToContextLenKeepsTheLeadingPositionsExactly() {
         Conditioning full = new TextConditioner(CLIP).encode(List.of("a photo of a cat"), null, null);
         Conditioning cropped = new TextConditioner(CLIP, 12).encode(List.of("a photo of a cat"), null, null);
-        assertArrayEquals(new long[] {1, 12, 64}, cropped.context().shape());
+        assertArrayEquals(new long[] {1, 12, 32}, cropped.context().shape());
         INDArray lead = full.context().get(NDArrayIndex.all(), NDArrayIndex.interval(0, 12), NDArrayIndex.all());
         assertEquals(0.0, cropped.context().sub(lead).amaxNumber().doubleValue(), 0.0);
     }
@@ -47,12 +49,11 @@ class TextConditionerTest {
 
     @Test
     void encodingUpFrontFreesClipAndAnUnseenCaptionLoadsItAgain() {
-        Path folder = Path.of("../shared/clip/tiny-random-clip/model");
-        TextConditioner c = new TextConditioner(ClipTextEncoder.fromHuggingFace(folder));
+        TextConditioner c = new TextConditioner(ClipTextEncoder.fromHuggingFace(CLIP_FOLDER));
         int[] loads = {0};
         c.encodeAllAndRelease(List.of("a photo of a cat", "a photo of a dog"), () -> {
             loads[0]++;
-            return ClipTextEncoder.fromHuggingFace(folder);
+            return ClipTextEncoder.fromHuggingFace(CLIP_FOLDER);
         });
         assertFalse(c.encoderLoaded());
         Conditioning cached = c.encode(List.of("a photo of a dog", "a photo of a cat"), null,

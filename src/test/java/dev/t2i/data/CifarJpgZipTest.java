@@ -2,21 +2,18 @@ package dev.t2i.data;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.nio.file.Files;
+import dev.t2i.TestData;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The shared JPEG copy of CIFAR-10, {@code ../shared/data/cifar10-jpg.zip} (not committed). */
 class CifarJpgZipTest {
-    private static final Path ZIP = Path.of("../shared/data/cifar10-jpg.zip");
-
     @Test
     void readsAFewImagesPerClass() {
-        assumeTrue(Files.isRegularFile(ZIP), "needs " + ZIP);
-        CaptionedImages data = DatasetLoader.open(ZIP.toString(), DatasetOptions.defaults().withLimitPerClass(20));
+        Path zip = TestData.shared("data/cifar10-jpg.zip");
+        CaptionedImages data = DatasetLoader.open(zip.toString(), DatasetOptions.defaults().withLimitPerClass(20));
         assertEquals(200, data.size());
         assertEquals(32, data.height());
         assertEquals(32, data.width());
@@ -27,7 +24,7 @@ class CifarJpgZipTest {
         assertEquals(9, data.label(199));
         assertTrue(data.warnings().isEmpty(), data.warnings().toString());
 
-        CaptionedImages test = DatasetLoader.open(ZIP.toString(),
+        CaptionedImages test = DatasetLoader.open(zip.toString(),
                 DatasetOptions.defaults().withSplit("test").withLimit(25).withImageSize(32));
         assertEquals(25, test.size());
         for (int c = 0; c < 10; c++) {
@@ -41,9 +38,9 @@ class CifarJpgZipTest {
     @Test
     @Tag("slow")
     void loadsTheWholeTrainingSplit() {
-        assumeTrue(Files.isRegularFile(ZIP), "needs " + ZIP);
+        Path zip = TestData.shared("data/cifar10-jpg.zip");
         long start = System.nanoTime();
-        CaptionedImages data = DatasetLoader.open(ZIP.toString());
+        CaptionedImages data = DatasetLoader.open(zip.toString());
         double seconds = (System.nanoTime() - start) / 1e9;
         System.out.printf("loaded %s in %.1f s%n", data, seconds);
         assertEquals(50_000, data.size());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.t2i.T2iException;
+import dev.t2i.TestData;
 import dev.t2i.io.Safetensors;
 import dev.t2i.io.TensorFormatException;
 import java.nio.file.Files;
@@ -111,7 +112,7 @@ class DitModelTest {
 
     @Test
     void checkpointWithAWrongShapeNamesTheKey(@TempDir Path dir) throws Exception {
-        Path src = Path.of("../shared/dit/tiny-text-dit");
+        Path src = TestData.fixture("dit");
         Map<String, INDArray> weights = new LinkedHashMap<>(Safetensors.readAll(src.resolve("model.safetensors")));
         weights.put("text_proj.bias", Nd4j.zeros(47));
         Safetensors.write(dir.resolve("model.safetensors"), weights, null);
