@@ -43,6 +43,10 @@ final class TrainClassifierCommand implements Command {
 
     @Override
     public int run(CommandLine cmd) {
+        if (System.getenv("T2I_THREADS") == null && System.getenv("OMP_NUM_THREADS") == null) {
+            // one network, not shards on worker threads: the ops themselves must use the cores
+            dev.t2i.nn.Backend.configureThreads(Runtime.getRuntime().availableProcessors());
+        }
         ImageClassifier.Settings d = ImageClassifier.Settings.defaults();
         ImageClassifier.Settings s = new ImageClassifier.Settings(Args.intValue(cmd, "width", d.width()),
                 Args.intValue(cmd, "epochs", d.epochs()), Args.intValue(cmd, "batch", d.batch()),
