@@ -2,6 +2,7 @@ package dev.t2i.eval;
 
 import dev.t2i.T2iException;
 import dev.t2i.data.CaptionedImages;
+import dev.t2i.data.EpochShuffler;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -134,9 +135,10 @@ public final class ImageClassifier {
         }
         ImageClassifier c = create(data.classNames(), data.height(), s, stepsPerEpoch * s.epochs());
         Augmenter augmenter = new Augmenter(data);
+        EpochShuffler shuffler = new EpochShuffler(s.seed());
         for (int epoch = 0; epoch < s.epochs(); epoch++) {
-            int[] order = permutation(n, new SplittableRandom(s.seed() * 1_000_003L + epoch));
-            SplittableRandom rng = new SplittableRandom(s.seed() * 7_919L + epoch);
+            int[] order = shuffler.permutation(epoch, n);
+            SplittableRandom rng = shuffler.random(epoch, 0);
             double lossSum = 0;
             long t0 = System.nanoTime();
             for (int step = 0; step < stepsPerEpoch; step++) {
@@ -239,20 +241,6 @@ public final class ImageClassifier {
 
     private static Path classesFile(Path model) {
         return model.resolveSibling(model.getFileName() + CLASSES_SUFFIX);
-    }
-
-    private static int[] permutation(int n, SplittableRandom rng) {
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-        return order;
     }
 
     /** Training batches with random 4-pixel-padded crops and flips, as one-hot labelled data sets. */
