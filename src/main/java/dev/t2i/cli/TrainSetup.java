@@ -58,6 +58,12 @@ final class TrainSetup {
      */
     static Checkpoint resumeOrRefuse(Path runDir, boolean resume) {
         if (resume) {
+            if (!Files.isDirectory(runDir.resolve("checkpoints")) && !Files.isRegularFile(runDir)) {
+                // without this, the checkpoint reader takes the missing folder for a file and says
+                // "model file not found", which hides that --out names no run
+                throw new T2iException("there is no run to resume in " + runDir + " (no checkpoints/ folder); drop"
+                        + " --resume to start a new run there, or point --out at the run folder to continue");
+            }
             return Checkpoint.read(runDir);
         }
         if (Files.isDirectory(runDir.resolve("checkpoints"))) {

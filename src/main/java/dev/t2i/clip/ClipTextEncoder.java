@@ -73,7 +73,28 @@ public final class ClipTextEncoder {
             throw new T2iException("CLIP not found: " + spec + " (pass a Hugging Face CLIP folder, a file from"
                     + " 't2i convert-clip', or 'random')");
         }
+        if (!isZip(path)) {
+            // a file of a Hugging Face folder (config.json, model.safetensors) is not a broken
+            // converted file: say which folder to pass instead of calling it a corrupt zip
+            Path folder = path.toAbsolutePath().getParent();
+            if (folder != null && Files.isRegularFile(folder.resolve("config.json"))) {
+                throw new T2iException("--clip wants the Hugging Face CLIP folder, not its file " + path.getFileName()
+                        + ": pass " + folder);
+            }
+            throw new T2iException(spec + " is not a CLIP file from 't2i convert-clip' (not a zip archive); pass a"
+                    + " Hugging Face CLIP folder, a converted file, or 'random'");
+        }
         return fromArchive(ModelArchive.read(path), spec);
+    }
+
+    /** Whether the file starts like a zip archive (every converted CLIP and bundle does). */
+    private static boolean isZip(Path path) {
+        byte[] head = new byte[4];
+        try (java.io.InputStream in = Files.newInputStream(path)) {
+            return in.readNBytes(head, 0, 4) == 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4;
+        } catch (IOException e) {
+            return true; // let the archive reader report the I/O problem
+        }
     }
 
     private static long parseSeed(String spec) {
