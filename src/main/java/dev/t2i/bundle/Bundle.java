@@ -24,7 +24,7 @@ import java.util.zip.ZipInputStream;
 
 /**
  * A one-file model: a text-conditional DiT (EMA weights when the run kept them), the CLIP text
- * encoder with its tokenizer, their configs and the default sampling settings, in a
+ * encoder with its tokenizer (or, for a seeded random one, what rebuilds it), their configs and the default sampling settings, in a
  * {@link ModelArchive} whose first part is a {@link BundleManifest}. Reading checks the format
  * version and every part's SHA-256 before any bytes reach SameDiff, so a damaged file is
  * reported, never handed to native code.
@@ -34,8 +34,15 @@ public final class Bundle {
     public static final String MANIFEST = "t2i-bundle.json";
     /** The manifest's {@code format} value. */
     public static final String FORMAT = "t2i-bundle";
-    /** The newest layout this code reads and the one it writes. */
-    public static final int FORMAT_VERSION = 1;
+    /**
+     * The newest layout this code reads. Version 1 holds the CLIP's weights; version 2 may hold
+     * instead the recipe of a seeded random CLIP ({@link ClipTextEncoder.RandomRecipe}: seed,
+     * shape and the SHA-256 of its weights), a few hundred bytes in place of 250 MB. A bundle is
+     * written as version 1 whenever its content allows, so older readers still take it.
+     */
+    public static final int FORMAT_VERSION = 2;
+    /** The version of a bundle that holds the CLIP's weights. */
+    public static final int WEIGHTS_FORMAT_VERSION = 1;
 
     private final Path path;
     private final BundleManifest manifest;
@@ -58,12 +65,17 @@ public final class Bundle {
             BundleManifest.Source source) {
         checkPair(dit, clip, "the text encoder " + source.clip());
         checkSampling(sampling, "the bundle's default sampling settings");
-        ModelArchive content = clip.addTo(dit.addTo(ModelArchive.create(), false));
+        // a seeded random CLIP is stored as its recipe: its weights are 250 MB of noise that the
+        // seed rebuilds bit for bit (checked against their SHA-256 on reading)
+        boolean recipe = clip.isRebuildable();
+        ModelArchive content = dit.addTo(ModelArchive.create(), false);
+        content = recipe ? clip.addRecipeTo(content) : clip.addTo(content);
         Map<String, BundleManifest.Part> parts = new LinkedHashMap<>();
         for (String name : content.names()) {
             parts.put(name, BundleManifest.Part.of(content.bytes(name)));
         }
-        BundleManifest manifest = new BundleManifest(FORMAT, FORMAT_VERSION, "t2i " + Version.current(),
+        BundleManifest manifest = new BundleManifest(FORMAT, recipe ? FORMAT_VERSION : WEIGHTS_FORMAT_VERSION,
+                "t2i " + Version.current(),
                 Instant.now().toString(), source, sampling, parts);
         // the manifest goes first so that isBundle() and a truncated file are recognised from the head
         ModelArchive archive = ModelArchive.create().putJson(MANIFEST, manifest);

@@ -6,17 +6,17 @@ import dev.t2i.conditioning.TextConditioner;
 import dev.t2i.dit.DitConfig;
 import dev.t2i.dit.DitGraph;
 import dev.t2i.dit.DitModel;
-import dev.t2i.image.Heatmap;
-import dev.t2i.image.ImageGrid;
+import dev.t2i.image.AttentionFigure;
 import dev.t2i.image.Images;
 import dev.t2i.sampling.GuidedVelocity;
 import dev.t2i.sampling.ImageGenerator;
 import dev.t2i.sampling.SamplingOptions;
+import dev.t2i.tokenizer.ClipTokenizer;
 import dev.t2i.tokenizer.Tokenization;
-import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
@@ -26,9 +26,12 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * {@code t2i attention}: the cross-attention of the image patches to each prompt token, for one
- * block at one sampling step, averaged over heads; one map per token next to the final image.
+ * block at one sampling step, averaged over heads; per token, the final image with the token's
+ * map over it ({@link AttentionFigure}).
  */
 final class AttentionCommand implements Command {
+    private static final String END_OF_WORD = "</w>";
+
     @Override
     public String name() {
         return "attention";
@@ -90,31 +93,39 @@ final class AttentionCommand implements Command {
         }
         Tokenization tok = text.encoder().tokenizer().tokenize(prompt);
         INDArray meanHeads = weights.mean(1).get(NDArrayIndex.point(0));                     // [N, M]
-        List<BufferedImage> tiles = new ArrayList<>();
-        List<String> captions = new ArrayList<>();
-        tiles.add(Images.upscale(Images.toBufferedImages(x).get(0), Math.max(1, 96 / cfg.imgSize())));
-        captions.add("image");
+        // the DiT reads only the first context_len tokens of a prompt; later ones get no attention
+        int shown = (int) Math.min(tok.tokens().size(), meanHeads.size(1));
         int g = cfg.grid();
-        for (int j = 0; j < tok.tokens().size(); j++) {
-            double[][] map = meanHeads.get(NDArrayIndex.all(), NDArrayIndex.point(j)).reshape(g, g).toDoubleMatrix();
-            List<String> blank = java.util.Collections.nCopies(g, "");
-            tiles.add(Heatmap.render(map, blank, blank, "", 0, maxOf(map)));
-            captions.add(tok.tokens().get(j));
+        List<String> labels = new ArrayList<>();
+        List<double[][]> maps = new ArrayList<>();
+        for (int j = 0; j < shown; j++) {
+            maps.add(meanHeads.get(NDArrayIndex.all(), NDArrayIndex.point(j)).reshape(g, g).toDoubleMatrix());
+            labels.add(label(tok.tokens().get(j)));
         }
         Path out = Path.of(cmd.getOptionValue("out"));
-        ImageGrid.write(out, tiles, captions, Math.min(8, tiles.size()), 1);
-        System.out.printf("wrote %s: block %d, step %d of %d, %d tokens%n", out, block, atStep, opts.steps(),
-                tok.tokens().size());
+        AttentionFigure.write(out, Images.toBufferedImages(x).get(0), labels, maps,
+                "cross-attention of \"" + prompt + "\"",
+                String.format(Locale.ROOT, "block %d of blocks 0-%d, Euler step %d of %d, cfg %s, seed %d; mean over %d heads",
+                        block, cfg.depth() - 1, atStep, opts.steps(), trim(opts.cfgScale()), opts.seed(),
+                        cfg.numHeads())
+                        + (shown < tok.tokens().size() ? "; the model reads only the first " + shown + " tokens" : ""));
+        System.out.printf("wrote %s: block %d, step %d of %d, %d tokens%n", out, block, atStep, opts.steps(), shown);
         return 0;
     }
 
-    private static double maxOf(double[][] m) {
-        double max = 1e-9;
-        for (double[] row : m) {
-            for (double v : row) {
-                max = Math.max(max, v);
-            }
+    /** A token as a caption: word pieces in quotes without the end-of-word mark, special tokens by role. */
+    static String label(String token) {
+        if (token.equals(ClipTokenizer.START_OF_TEXT)) {
+            return "<start>";
         }
-        return max;
+        if (token.equals(ClipTokenizer.END_OF_TEXT)) {
+            return "<end>";
+        }
+        String piece = token.endsWith(END_OF_WORD) ? token.substring(0, token.length() - END_OF_WORD.length()) : token;
+        return "\"" + piece + "\"";
+    }
+
+    private static String trim(double v) {
+        return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
     }
 }

@@ -82,7 +82,9 @@ final class BundleCommand implements Command {
         System.out.printf(Locale.ROOT, "wrote %s (%.1f MB, format %d): DiT %,d parameters (%s%s), CLIP %s,"
                 + " defaults %d %s steps at cfg %.2f%n", out, bytes / 1e6, manifest.formatVersion(),
                 trained.model().parameterCount(), trained.usedEma() ? "EMA weights" : "live weights",
-                step == null ? "" : ", step " + step, clip.description(), sampling.steps(), sampling.sampler(),
+                step == null ? "" : ", step " + step,
+                clip.isRebuildable() ? clip.description() + " (stored as its seed and shape, rebuilt on loading)"
+                        : clip.description(), sampling.steps(), sampling.sampler(),
                 sampling.cfg());
         return 0;
     }

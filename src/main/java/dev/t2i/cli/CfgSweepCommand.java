@@ -64,8 +64,14 @@ final class CfgSweepCommand implements Command {
             }
         }
         Path out = Path.of(cmd.getOptionValue("out"));
-        ImageGrid.write(out, pics, captions, n, TrainSetup.scale(gen.model().config().imgSize()));
+        ImageGrid.write(out, pics, captions, n, TrainSetup.scale(gen.model().config().imgSize()), title(prompt, base));
         System.out.println("wrote " + out + " (" + prompt + ", scales " + scales + ")");
         return 0;
+    }
+
+    /** The figure's title: the prompt, and what every row shares. */
+    static String title(String prompt, SamplingOptions opts) {
+        return "guidance sweep of \"" + prompt + "\": one row per scale, seed " + opts.seed() + ", " + opts.steps()
+                + " " + opts.sampler().name().toLowerCase(java.util.Locale.ROOT) + " steps";
     }
 }

@@ -102,6 +102,14 @@ final class SampleCommand implements Command {
         return Bundle.read(path);
     }
 
+    /**
+     * Images per grid row: one row per prompt when there are several images per prompt (so that
+     * rows never mix prompts), else up to 8.
+     */
+    static int columns(int images, int perPrompt) {
+        return perPrompt > 1 ? perPrompt : Math.min(8, images);
+    }
+
     @Override
     public int run(CommandLine cmd) {
         String[] prompts = cmd.getOptionValues("prompt");
@@ -121,9 +129,11 @@ final class SampleCommand implements Command {
         List<BufferedImage> pics = Images.toBufferedImages(images);
         List<String> captions = new ArrayList<>();
         int count = classModel ? labels.length : prompts.length;
+        List<String> classNames = classModel && bundle == null
+                ? TrainSetup.recordedClassNames(Path.of(cmd.getOptionValue("model"))) : null;
         for (int p = 0; p < count; p++) {
             for (int k = 0; k < opts.imagesPerPrompt(); k++) {
-                captions.add(classModel ? "class " + labels[p] : prompts[p]);
+                captions.add(classModel ? TrainSetup.className(labels[p], classNames) : prompts[p]);
             }
         }
         Path out = Path.of(cmd.getOptionValue("out"));
@@ -132,7 +142,7 @@ final class SampleCommand implements Command {
                 Images.writePng(out.resolve(String.format("image-%03d.png", i)), pics.get(i));
             }
         } else {
-            ImageGrid.write(out, pics, captions, Math.min(8, pics.size()),
+            ImageGrid.write(out, pics, captions, columns(pics.size(), opts.imagesPerPrompt()),
                     TrainSetup.scale(gen.model().config().imgSize()));
         }
         System.out.printf("wrote %d images to %s (%.1f s, %d %s steps, cfg %.2f)%n", pics.size(), out, secs,

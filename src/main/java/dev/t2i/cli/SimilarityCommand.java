@@ -45,18 +45,28 @@ final class SimilarityCommand implements Command {
         INDArray unit = o.pooled().div(o.pooled().norm2(1).reshape(-1, 1));
         INDArray sim = unit.mmul(unit.transpose());
         double[][] m = sim.toDoubleMatrix();
-        int w = prompts.stream().mapToInt(String::length).max().orElse(10);
+        List<String> labels = prompts.stream().map(SimilarityCommand::label).toList();
+        int w = labels.stream().mapToInt(String::length).max().orElse(10);
         for (int i = 0; i < m.length; i++) {
-            StringBuilder row = new StringBuilder(String.format("%-" + Math.min(w, 40) + "s", abbreviate(prompts.get(i))));
+            StringBuilder row = new StringBuilder(String.format("%-" + Math.min(w, 40) + "s",
+                    abbreviate(label(prompts.get(i)))));
             for (double v : m[i]) {
                 row.append(String.format(" %6.3f", v));
             }
             System.out.println(row);
         }
         Path out = Path.of(cmd.getOptionValue("out", "similarity.png"));
-        Heatmap.write(out, m, prompts, prompts, "cosine similarity of pooled CLIP embeddings (" + enc.description() + ")");
+        Heatmap.write(out, m, labels, labels, "cosine similarity of pooled CLIP embeddings (" + enc.description() + ")");
         System.out.println("wrote " + out);
         return 0;
+    }
+
+    /**
+     * A prompt as a row or column label: a blank one (the empty prompt, CFG's null text) in quotes,
+     * as {@code ""}, so that it does not show as a missing label.
+     */
+    static String label(String prompt) {
+        return prompt.isBlank() ? "\"" + prompt + "\"" : prompt;
     }
 
     private static String abbreviate(String s) {

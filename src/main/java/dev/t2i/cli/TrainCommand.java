@@ -106,6 +106,9 @@ final class TrainCommand implements Command {
         run.put("clip", clipSpec);
         run.put("parameters", model.parameterCount());
         run.put("sample", preset.sample());
+        if (cfg.isClass()) {
+            run.put("class_names", data.classNames()); // so that sample grids name classes, not numbers
+        }
         if (!resume) {
             TrainSetup.provenance(runDir, run);
         }
@@ -122,7 +125,7 @@ final class TrainCommand implements Command {
         SamplingOptions sampling = new SamplingOptions(defaults.steps(), defaults.cfg(), 0,
                 Sampler.parse(defaults.sampler()), 1, null);
         trainer.onSample(step -> withEma(trainer, model, () -> TrainSetup.sampleGrid(generator,
-                classModel ? null : prompts, classModel ? labels(data) : null, sampling,
+                classModel ? null : prompts, classModel ? labels(data) : null, data.classNames(), sampling,
                 runDir.resolve("samples").resolve(String.format("step-%08d.png", step)), 5)));
 
         TrainSetup.runUntilDoneOrStopped(trainer);

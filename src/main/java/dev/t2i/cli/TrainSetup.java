@@ -58,6 +58,12 @@ final class TrainSetup {
      */
     static Checkpoint resumeOrRefuse(Path runDir, boolean resume) {
         if (resume) {
+            if (!Files.isDirectory(runDir.resolve("checkpoints")) && !Files.isRegularFile(runDir)) {
+                // without this, the checkpoint reader takes the missing folder for a file and says
+                // "model file not found", which hides that --out names no run
+                throw new T2iException("there is no run to resume in " + runDir + " (no checkpoints/ folder); drop"
+                        + " --resume to start a new run there, or point --out at the run folder to continue");
+            }
             return Checkpoint.read(runDir);
         }
         if (Files.isDirectory(runDir.resolve("checkpoints"))) {
@@ -186,19 +192,62 @@ final class TrainSetup {
         return png;
     }
 
-    /** Samples the prompts (or labels) and writes a captioned grid. */
+    /** Samples the prompts (or labels, captioned by number) and writes a captioned grid. */
     static INDArray sampleGrid(ImageGenerator gen, List<String> prompts, int[] labels, SamplingOptions opts, Path png,
             int columns) {
+        return sampleGrid(gen, prompts, labels, null, opts, png, columns);
+    }
+
+    /**
+     * Samples the prompts (or labels) and writes a captioned grid.
+     *
+     * @param classNames the data set's class names in label order, for the captions of labels, or null
+     */
+    static INDArray sampleGrid(ImageGenerator gen, List<String> prompts, int[] labels, List<String> classNames,
+            SamplingOptions opts, Path png, int columns) {
         INDArray images = gen.generate(prompts, labels, opts);
         List<String> captions = new java.util.ArrayList<>();
         int count = labels != null ? labels.length : prompts.size();
         for (int p = 0; p < count; p++) {
             for (int k = 0; k < opts.imagesPerPrompt(); k++) {
-                captions.add(prompts != null ? prompts.get(p) : "class " + labels[p]);
+                captions.add(prompts != null ? prompts.get(p) : className(labels[p], classNames));
             }
         }
         ImageGrid.write(png, Images.toBufferedImages(images), captions, columns, scale(gen.model().config().imgSize()));
         return images;
+    }
+
+    /** A label's caption: its class name where the names are known, else {@code class N}. */
+    static String className(int label, List<String> classNames) {
+        return classNames != null && label >= 0 && label < classNames.size() ? classNames.get(label)
+                : "class " + label;
+    }
+
+    /**
+     * The class names a run recorded in its run.json ({@code class_names}), for a run folder or a
+     * checkpoint inside one; null when there are none (text models, runs made before they were
+     * recorded, a bare checkpoint).
+     */
+    static List<String> recordedClassNames(Path modelPath) {
+        Path runDir = Files.isDirectory(modelPath) ? modelPath
+                : modelPath.toAbsolutePath().getParent() == null ? null
+                : modelPath.toAbsolutePath().getParent().getParent();
+        Path runJson = runDir == null ? null : runDir.resolve("run.json");
+        if (runJson == null || !Files.isRegularFile(runJson)) {
+            return null;
+        }
+        try {
+            com.fasterxml.jackson.databind.JsonNode names = dev.t2i.io.ModelArchive.JSON.readTree(runJson.toFile())
+                    .path("class_names");
+            if (!names.isArray()) {
+                return null;
+            }
+            List<String> out = new java.util.ArrayList<>();
+            names.forEach(n -> out.add(n.asText()));
+            return out;
+        } catch (java.io.IOException e) {
+            return null; // run.json is provenance only; numbered captions are a fine fallback
+        }
     }
 
     static int scale(int imgSize) {

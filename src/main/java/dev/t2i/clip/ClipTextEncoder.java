@@ -10,7 +10,15 @@ import dev.t2i.nn.Graphs;
 import dev.t2i.nn.ParamSpec;
 import dev.t2i.nn.TorchImport;
 import dev.t2i.nn.Workers;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -36,6 +44,8 @@ public final class ClipTextEncoder {
     static final String CONFIG = "clip-config.json";
     static final String PARAMS = "clip-params.json";
     static final String TOKENIZER = "clip-tokenizer.bin";
+    /** The part that holds a seeded random tower's {@link RandomRecipe} in place of its weights. */
+    public static final String RANDOM_RECIPE = "clip-random.json";
     private static final Logger LOG = LoggerFactory.getLogger(ClipTextEncoder.class);
     /** Fewest prompts per shard worth their own thread. */
     private static final int MIN_SHARD_ROWS = 2;
@@ -45,14 +55,36 @@ public final class ClipTextEncoder {
     private final Map<String, ParamSpec> params;
     private final String description;
     private final ClipTokenizer tokenizer;
+    /** The seed {@link #random} built the weights from; null for weights that were loaded. */
+    private final Long seed;
 
     ClipTextEncoder(ClipTextConfig config, SameDiff sd, Map<String, ParamSpec> params, String description,
             ClipTokenizer tokenizer) {
+        this(config, sd, params, description, tokenizer, null);
+    }
+
+    private ClipTextEncoder(ClipTextConfig config, SameDiff sd, Map<String, ParamSpec> params, String description,
+            ClipTokenizer tokenizer, Long seed) {
         this.config = config;
         this.sd = sd;
         this.params = params;
         this.description = description;
         this.tokenizer = tokenizer;
+        this.seed = seed;
+    }
+
+    /**
+     * What rebuilds a seeded random tower: its seed and shape (the tokenizer is the built-in
+     * byte-level one), and the SHA-256 of the weights they gave, so that a JVM whose floating-point
+     * library draws them differently is caught instead of silently giving other images.
+     *
+     * @param seed          the seed of {@link #random}
+     * @param config        the tower's shape
+     * @param weightsSha256 {@link #weightsSha256()} of the weights built when the recipe was written
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record RandomRecipe(@JsonProperty("seed") long seed, @JsonProperty("config") ClipTextConfig config,
+            @JsonProperty("weights_sha256") String weightsSha256) {
     }
 
     /**
@@ -73,7 +105,28 @@ public final class ClipTextEncoder {
             throw new T2iException("CLIP not found: " + spec + " (pass a Hugging Face CLIP folder, a file from"
                     + " 't2i convert-clip', or 'random')");
         }
+        if (!isZip(path)) {
+            // a file of a Hugging Face folder (config.json, model.safetensors) is not a broken
+            // converted file: say which folder to pass instead of calling it a corrupt zip
+            Path folder = path.toAbsolutePath().getParent();
+            if (folder != null && Files.isRegularFile(folder.resolve("config.json"))) {
+                throw new T2iException("--clip wants the Hugging Face CLIP folder, not its file " + path.getFileName()
+                        + ": pass " + folder);
+            }
+            throw new T2iException(spec + " is not a CLIP file from 't2i convert-clip' (not a zip archive); pass a"
+                    + " Hugging Face CLIP folder, a converted file, or 'random'");
+        }
         return fromArchive(ModelArchive.read(path), spec);
+    }
+
+    /** Whether the file starts like a zip archive (every converted CLIP and bundle does). */
+    private static boolean isZip(Path path) {
+        byte[] head = new byte[4];
+        try (java.io.InputStream in = Files.newInputStream(path)) {
+            return in.readNBytes(head, 0, 4) == 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4;
+        } catch (IOException e) {
+            return true; // let the archive reader report the I/O problem
+        }
     }
 
     private static long parseSeed(String spec) {
@@ -87,7 +140,7 @@ public final class ClipTextEncoder {
     /** A text tower of the given shape with seeded random (untrained) weights. */
     public static ClipTextEncoder random(ClipTextConfig cfg, long seed) {
         ClipTextGraph.Built b = ClipTextGraph.build(cfg, seed);
-        return new ClipTextEncoder(cfg, b.sd(), b.params(), "random:" + seed, ClipTokenizer.byteLevel());
+        return new ClipTextEncoder(cfg, b.sd(), b.params(), "random:" + seed, ClipTokenizer.byteLevel(), seed);
     }
 
     /** Loads the text tower of a Hugging Face CLIPModel or CLIPTextModel folder. */
@@ -131,14 +184,83 @@ public final class ClipTextEncoder {
                 .putGraph(GRAPH, sd, false);
     }
 
-    /** Reads the encoder parts of an archive. */
+    /**
+     * Whether this tower was built by {@link #random} in this process, so that {@link #addRecipeTo}
+     * can store it as its seed and shape instead of its weights.
+     */
+    public boolean isRebuildable() {
+        return seed != null;
+    }
+
+    /**
+     * Adds this seeded random tower to an archive as its {@link RandomRecipe} (a few hundred bytes
+     * where the weights of the real shape take 250 MB); {@link #fromArchive} rebuilds it.
+     *
+     * @throws IllegalStateException if the weights were loaded rather than built from a seed
+     */
+    public ModelArchive addRecipeTo(ModelArchive a) {
+        if (seed == null) {
+            throw new IllegalStateException("only a tower built by random() has a recipe; " + description
+                    + " was loaded");
+        }
+        return a.putJson(RANDOM_RECIPE, new RandomRecipe(seed, config, weightsSha256()));
+    }
+
+    /**
+     * SHA-256 of the weights, parameter by parameter in graph order (each name, then its values
+     * as little-endian floats): equal hashes mean bit-identical weights.
+     */
+    public String weightsSha256() {
+        MessageDigest digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this JVM lacks SHA-256, which every Java SE runtime must provide", e);
+        }
+        for (String name : params.keySet()) {
+            digest.update(name.getBytes(StandardCharsets.UTF_8));
+            float[] values = sd.getArrForVarName(name).castTo(DataType.FLOAT).dup('c').data().asFloat();
+            ByteBuffer bytes = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            bytes.asFloatBuffer().put(values);
+            digest.update(bytes);
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    /**
+     * Reads the encoder parts of an archive: the weights, or the recipe of a seeded random tower,
+     * which is rebuilt and checked against the recorded SHA-256 of its weights.
+     */
     public static ClipTextEncoder fromArchive(ModelArchive a, String source) {
+        if (a.has(RANDOM_RECIPE)) {
+            return rebuild(a.json(RANDOM_RECIPE, RandomRecipe.class), source);
+        }
         ClipTextConfig cfg = a.json(CONFIG, ClipTextConfig.class).validate(source);
         List<ParamSpec> specs = ModelArchive.JSON.convertValue(a.json(PARAMS), new TypeReference<List<ParamSpec>>() { });
         Map<String, ParamSpec> params = new LinkedHashMap<>();
         specs.forEach(s -> params.put(s.name(), s));
         return new ClipTextEncoder(cfg, a.graph(GRAPH), params, source,
                 ClipTokenizer.fromBytes(a.bytes(TOKENIZER)));
+    }
+
+    private static ClipTextEncoder rebuild(RandomRecipe recipe, String source) {
+        if (recipe.config() == null || recipe.weightsSha256() == null) {
+            throw new T2iException("the random CLIP recipe in " + source + " lacks its config or weights checksum;"
+                    + " bundle the model again");
+        }
+        ClipTextEncoder clip = random(recipe.config().validate(source), recipe.seed());
+        String sha = clip.weightsSha256();
+        if (!sha.equals(recipe.weightsSha256())) {
+            clip.release();
+            throw new T2iException("the random CLIP of " + source + " (seed " + recipe.seed() + ") rebuilds with"
+                    + " other weights on this JVM (SHA-256 " + sha.substring(0, 12) + "…, recorded "
+                    + abbreviate(recipe.weightsSha256(), 12) + "…); bundle the model again on this machine");
+        }
+        return clip;
+    }
+
+    private static String abbreviate(String s, int n) {
+        return s.length() <= n ? s : s.substring(0, n);
     }
 
     public ClipTextConfig config() {

@@ -32,6 +32,12 @@ public final class Heatmap {
     private static final int MAX_LABEL_WIDTH = 160;
     private static final int MARGIN = 10;
     private static final int BAR_WIDTH = 14;
+    private static final int TITLE_PIXELS = 14;
+    private static final int TITLE_LINE_HEIGHT = 18;
+    /** The title is wrapped to at most this many lines. */
+    static final int TITLE_LINES = 3;
+    /** A narrow matrix is widened up to this many pixels for its title. */
+    static final int MAX_TITLE_WIDTH = 560;
 
     /** Anchors of the sequential map, dark to light (the perceptual ramp popularised as viridis). */
     private static final int[][] SEQUENTIAL = {
@@ -93,24 +99,14 @@ public final class Heatmap {
         List<String> rowNames = labels(rowLabels, rows, "row");
         List<String> colNames = labels(colLabels, cols, "column");
         boolean text = Text.available();
-
-        int cell = Math.max(MIN_CELL, Math.min(MAX_CELL, TARGET_MATRIX_PIXELS / Math.max(rows, cols)));
-        int labelPx = Math.max(7, Math.min(12, (int) (cell * 0.7)));
-        BufferedImage scratch = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB);
-        Graphics2D measure = scratch.createGraphics();
-        FontMetrics labelFm = text ? measure.getFontMetrics(Text.font(labelPx)) : null;
-        int rowLabelWidth = text ? Math.min(MAX_LABEL_WIDTH, maxWidth(rowNames, labelFm)) + 6 : 0;
-        int colLabelWidth = text ? Math.min(MAX_LABEL_WIDTH, maxWidth(colNames, labelFm)) : 0;
-        boolean verticalColLabels = colLabelWidth > cell - 2;
-        int colLabelHeight = text ? (verticalColLabels ? colLabelWidth : labelFm.getHeight()) + 6 : 0;
-        int titleHeight = text && title != null && !title.isEmpty() ? 22 : 0;
-        measure.dispose();
-
-        int matrixX = MARGIN + rowLabelWidth;
-        int matrixY = MARGIN + titleHeight + colLabelHeight;
-        int barX = matrixX + cols * cell + 12;
-        int width = barX + BAR_WIDTH + (text ? 48 : 0) + MARGIN;
-        int height = Math.max(matrixY + rows * cell, matrixY + 120) + MARGIN;
+        Layout at = layout(rows, cols, rowNames, colNames, title, text);
+        int cell = at.cell();
+        int labelPx = at.labelPx();
+        int matrixX = at.matrixX();
+        int matrixY = at.matrixY();
+        int barX = at.barX();
+        int width = at.width();
+        int height = at.height();
 
         BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = Text.canvas(image);
@@ -126,18 +122,67 @@ public final class Heatmap {
         g.drawRect(matrixX, matrixY, cols * cell, rows * cell);
         drawColorBar(g, barX, matrixY, Math.max(rows * cell, 120), min, max, text);
         if (text) {
-            if (titleHeight > 0) {
-                g.setFont(Text.font(14));
-                g.setColor(Color.BLACK);
-                g.drawString(Text.ellipsize(title, g.getFontMetrics(), width - 2 * MARGIN), MARGIN, MARGIN + 14);
+            g.setFont(Text.font(TITLE_PIXELS));
+            g.setColor(Color.BLACK);
+            for (int l = 0; l < at.titleLines().size(); l++) {
+                g.drawString(at.titleLines().get(l), MARGIN, MARGIN + TITLE_PIXELS + l * TITLE_LINE_HEIGHT);
             }
-            drawLabels(g, rowNames, colNames, labelPx, cell, matrixX, matrixY, verticalColLabels);
+            drawLabels(g, rowNames, colNames, labelPx, cell, matrixX, matrixY, at.verticalColLabels());
             if (cell >= MIN_CELL_FOR_VALUES) {
                 drawValues(g, values, cell, matrixX, matrixY, min, max);
             }
         }
         g.dispose();
         return image;
+    }
+
+    /**
+     * Where the parts of a heatmap go.
+     *
+     * @param width             the image's width: the matrix, labels and colour bar, and at least
+     *                          what the title needs (up to {@link #MAX_TITLE_WIDTH})
+     * @param height            the image's height
+     * @param cell              side of one matrix cell
+     * @param labelPx           label font size
+     * @param matrixX           left edge of the matrix
+     * @param matrixY           top edge of the matrix
+     * @param barX              left edge of the colour bar
+     * @param titleLines        the title wrapped to the width (at most {@link #TITLE_LINES} lines)
+     * @param verticalColLabels whether column labels are turned to read bottom-to-top
+     */
+    record Layout(int width, int height, int cell, int labelPx, int matrixX, int matrixY, int barX,
+            List<String> titleLines, boolean verticalColLabels) {
+    }
+
+    /** The layout of a rows × cols heatmap with these labels and title; fonts are measured when {@code text}. */
+    static Layout layout(int rows, int cols, List<String> rowNames, List<String> colNames, String title,
+            boolean text) {
+        int cell = Math.max(MIN_CELL, Math.min(MAX_CELL, TARGET_MATRIX_PIXELS / Math.max(rows, cols)));
+        int labelPx = Math.max(7, Math.min(12, (int) (cell * 0.7)));
+        BufferedImage scratch = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB);
+        Graphics2D measure = scratch.createGraphics();
+        FontMetrics labelFm = text ? measure.getFontMetrics(Text.font(labelPx)) : null;
+        int rowLabelWidth = text ? Math.min(MAX_LABEL_WIDTH, maxWidth(rowNames, labelFm)) + 6 : 0;
+        int colLabelWidth = text ? Math.min(MAX_LABEL_WIDTH, maxWidth(colNames, labelFm)) : 0;
+        boolean verticalColLabels = colLabelWidth > cell - 2;
+        int colLabelHeight = text ? (verticalColLabels ? colLabelWidth : labelFm.getHeight()) + 6 : 0;
+
+        int matrixX = MARGIN + rowLabelWidth;
+        int barX = matrixX + cols * cell + 12;
+        int width = barX + BAR_WIDTH + (text ? 48 : 0) + MARGIN;
+        List<String> titleLines = List.of();
+        if (text && title != null && !title.isBlank()) {
+            // a small matrix is narrower than its title: widen the image (up to a limit) and wrap
+            // the title, rather than cut it off at the matrix's width
+            FontMetrics titleFm = measure.getFontMetrics(Text.font(TITLE_PIXELS));
+            width = Math.max(width, Math.min(MAX_TITLE_WIDTH, titleFm.stringWidth(title) + 2 * MARGIN + 2));
+            titleLines = Text.wrap(title, titleFm, width - 2 * MARGIN, TITLE_LINES);
+        }
+        measure.dispose();
+        int titleHeight = titleLines.isEmpty() ? 0 : titleLines.size() * TITLE_LINE_HEIGHT + 6;
+        int matrixY = MARGIN + titleHeight + colLabelHeight;
+        int height = Math.max(matrixY + rows * cell, matrixY + 120) + MARGIN;
+        return new Layout(width, height, cell, labelPx, matrixX, matrixY, barX, titleLines, verticalColLabels);
     }
 
     /** Renders with a fixed range and writes a PNG file. */

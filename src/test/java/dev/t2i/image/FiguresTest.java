@@ -2,6 +2,7 @@ package dev.t2i.image;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -53,6 +54,167 @@ class FiguresTest {
         assertEquals(5 * 128 + 6 * 4, plain.getWidth());
         assertEquals(2 * 128 + 3 * 4, plain.getHeight());
         assertEquals(images.get(6).getRGB(31, 0), plain.getRGB(4 + 132 + 31 * 4 + 3, 4 + 132));
+    }
+
+    @Test
+    void gridCellsFitTheLargestImageNotTheFirst() {
+        // the attention command once put 400-px heatmaps into cells sized from a 96-px first image
+        List<BufferedImage> images = squares(3, 8);
+        images.add(1, squares(1, 40).get(0));
+        List<String> captions = List.of("small", "large", "small", "small");
+        BufferedImage grid = ImageGrid.render(images, captions, 2, 2);
+        int cell = 80; // the 40-px image at scale 2: cells max(80, MIN_CAPTION_WIDTH 96) wide, 80 + 2·13 high
+        assertEquals(new Dimension(2 * 96 + 3 * 4, 2 * (cell + 26) + 3 * 4), ImageGrid.size(4, 40, 40, 2, 2, true));
+        assertEquals(ImageGrid.size(4, 40, 40, 2, 2, true), new Dimension(grid.getWidth(), grid.getHeight()));
+        for (int i = 0; i < images.size(); i++) {
+            BufferedImage image = images.get(i);
+            java.awt.Point at = ImageGrid.cellOrigin(i, 4, 40, 40, 2, 2, true, false);
+            int left = at.x + (96 - image.getWidth() * 2) / 2;
+            // every image is whole in its cell: its corners are where the layout puts them
+            assertEquals(image.getRGB(0, 0), grid.getRGB(left, at.y), "image " + i + " top-left");
+            int last = image.getWidth() - 1;
+            assertEquals(image.getRGB(last, last), grid.getRGB(left + 2 * last + 1, at.y + 2 * last + 1),
+                    "image " + i + " bottom-right");
+            for (int j = i + 1; j < images.size(); j++) {
+                java.awt.Point other = ImageGrid.cellOrigin(j, 4, 40, 40, 2, 2, true, false);
+                assertFalse(new java.awt.Rectangle(at.x, at.y, 96, cell + 26).intersects(
+                        new java.awt.Rectangle(other.x, other.y, 96, cell + 26)), "cells " + i + " and " + j);
+            }
+        }
+    }
+
+    @Test
+    void titledGridKeepsItsCellsClearOfTheTitle() {
+        List<BufferedImage> images = squares(4, 8);
+        BufferedImage grid = ImageGrid.render(images, List.of("cfg 1.0", "cfg 1.0", "cfg 4.0", "cfg 4.0"), 2, 12,
+                "guidance sweep of \"a red circle\": one row per scale, seed 0, 20 euler steps");
+        Dimension size = ImageGrid.size(4, 8, 8, 2, 12, true, true);
+        assertEquals(size, new Dimension(grid.getWidth(), grid.getHeight()));
+        assertEquals(ImageGrid.MIN_TITLE_WIDTH, size.width, "a narrow grid widens for its title");
+        java.awt.Point first = ImageGrid.cellOrigin(0, 4, 8, 8, 2, 12, true, true);
+        assertTrue(first.y >= ImageGrid.TITLE_HEIGHT, "cells start under the title band");
+        assertEquals(images.get(0).getRGB(3, 3), grid.getRGB(first.x + 3 * 12, first.y + 3 * 12));
+        if (Text.available()) {
+            assertTrue(darkPixels(grid, 0, 0, size.width, ImageGrid.TITLE_HEIGHT) > 50, "the title is drawn");
+        }
+        Images.writePng(OUT.resolve("grid-titled.png"), grid);
+    }
+
+    @Test
+    void attentionFigureShowsTheImageUnderEveryMapWithCaptionsClearOfEachOther() throws IOException {
+        int side = 16;
+        BufferedImage image = new BufferedImage(side, side, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < side; y++) {
+            for (int x = 0; x < side; x++) {
+                image.setRGB(x, y, ((x / 2 + y / 2) % 2 == 0) ? 0xFFFFFF : 0x000000); // 2-px checkerboard
+            }
+        }
+        List<String> tokens = List.of("<start>", "\"a\"", "\"red\"", "\"circle\"", "\"a very long token"
+                + " that cannot fit\"", "\"x\"", "\"y\"", "<end>");
+        List<double[][]> maps = new ArrayList<>();
+        for (int t = 0; t < tokens.size(); t++) {
+            double[][] m = new double[8][8];
+            for (int r = 0; r < 8; r++) {
+                for (int c = 0; c < 8; c++) {
+                    m[r][c] = Math.exp(-((r - t) * (r - t) + (c - 4) * (c - 4)) / 6.0) / tokens.size();
+                }
+            }
+            maps.add(m);
+        }
+        Path png = OUT.resolve("attention.png");
+        AttentionFigure.write(png, image, tokens, maps, "cross-attention of \"a red circle\"",
+                "block 1 of blocks 0-1, Euler step 10 of 20, cfg 7.5, seed 0; mean over 4 heads");
+        BufferedImage figure = ImageIO.read(png.toFile());
+        AttentionFigure.Layout layout = AttentionFigure.Layout.of(1 + tokens.size(), side);
+        assertEquals(layout.width(), figure.getWidth());
+        assertEquals(layout.height(), figure.getHeight());
+
+        // equal tiles that fit the enlarged image, 6 to a row, in the figure, overlapping nothing
+        assertEquals(10, layout.scale());
+        assertEquals(9, layout.tiles().size());
+        java.awt.Rectangle bounds = new java.awt.Rectangle(0, 0, layout.width(), layout.height());
+        List<java.awt.Rectangle> boxes = new ArrayList<>(layout.tiles());
+        boxes.addAll(layout.captions());
+        boxes.add(layout.title());
+        boxes.add(layout.legend());
+        for (int i = 0; i < boxes.size(); i++) {
+            assertTrue(bounds.contains(boxes.get(i)), "box " + i + " inside the figure");
+            for (int j = i + 1; j < boxes.size(); j++) {
+                assertFalse(boxes.get(i).intersects(boxes.get(j)), "boxes " + i + " and " + j + " overlap");
+            }
+        }
+        for (int i = 0; i < layout.tiles().size(); i++) {
+            java.awt.Rectangle tile = layout.tiles().get(i);
+            java.awt.Rectangle caption = layout.captions().get(i);
+            assertEquals(new Dimension(side * 10, side * 10), tile.getSize(), "tile " + i);
+            assertEquals(tile.x, caption.x, "caption " + i + " is above its tile");
+            assertEquals(tile.width, caption.width);
+            assertEquals(tile.y, caption.y + caption.height);
+            assertEquals(i < 6 ? 0 : 1, (tile.y - layout.tiles().get(0).y) / (tile.height + 1), "row of tile " + i);
+        }
+
+        // the first tile is the image itself; every map tile still shows the image: a white and a
+        // black square of the checkerboard under the same heat differ by half the full range
+        java.awt.Rectangle first = layout.tiles().get(0);
+        assertEquals(0xFFFFFF, figure.getRGB(first.x + 5, first.y + 5) & 0xFFFFFF);
+        assertEquals(0x000000, figure.getRGB(first.x + 25, first.y + 5) & 0xFFFFFF);
+        for (int i = 1; i < layout.tiles().size(); i++) {
+            java.awt.Rectangle tile = layout.tiles().get(i);
+            int white = luminance(figure.getRGB(tile.x + 80 + 5, tile.y + 80 + 5));  // checker (8, 8) is white
+            int black = luminance(figure.getRGB(tile.x + 80 + 25, tile.y + 80 + 5)); // (10, 8) is black
+            assertTrue(white - black >= 100, "tile " + i + ": image visible under the map (" + white + " vs " + black
+                    + ")");
+        }
+        // the map is there too: the tile of token t is brightest (yellow) around patch row t
+        java.awt.Rectangle token3 = layout.tiles().get(4);
+        int hot = luminance(figure.getRGB(token3.x + 90, token3.y + 3 * 20 + 10));   // patch row 3, over black
+        int cold = luminance(figure.getRGB(token3.x + 90, token3.y + 7 * 20 + 10));  // patch row 7, over black
+        assertTrue(hot > cold + 50, "the map's peak is brighter (" + hot + " vs " + cold + ")");
+        if (Text.available()) {
+            for (int i = 0; i < layout.captions().size(); i++) {
+                java.awt.Rectangle c = layout.captions().get(i);
+                assertTrue(darkPixels(figure, c.x, c.y, c.width, c.height) > 20, "caption " + i + " is drawn");
+            }
+        }
+    }
+
+    private static int luminance(int rgb) {
+        return (((rgb >> 16) & 0xFF) * 299 + ((rgb >> 8) & 0xFF) * 587 + (rgb & 0xFF) * 114) / 1000;
+    }
+
+    private static int darkPixels(BufferedImage image, int x0, int y0, int w, int h) {
+        int n = 0;
+        for (int y = y0; y < y0 + h; y++) {
+            for (int x = x0; x < x0 + w; x++) {
+                n += luminance(image.getRGB(x, y)) < 128 ? 1 : 0;
+            }
+        }
+        return n;
+    }
+
+    @Test
+    void heatmapWrapsALongTitleAndShowsEveryLabel() {
+        String title = "cosine similarity of pooled CLIP embeddings (../shared/clip/tiny-random-clip/model)";
+        List<String> labels = List.of("a red circle", "\"\"");
+        Heatmap.Layout layout = Heatmap.layout(2, 2, labels, labels, title, Text.available());
+        BufferedImage image = Heatmap.render(new double[][] {{1, 0.2}, {0.2, 1}}, labels, labels, title, -1, 1);
+        assertEquals(layout.width(), image.getWidth());
+        assertEquals(layout.height(), image.getHeight());
+        if (Text.available()) {
+            // the whole title, wrapped rather than cut off at the matrix's width
+            assertEquals(title, String.join(" ", layout.titleLines()));
+            assertTrue(layout.titleLines().size() <= Heatmap.TITLE_LINES);
+            java.awt.FontMetrics fm = image.createGraphics().getFontMetrics(Text.font(14));
+            for (String line : layout.titleLines()) {
+                assertTrue(fm.stringWidth(line) <= layout.width() - 20, line);
+            }
+            // the title ends above the column labels and the matrix
+            assertTrue(layout.matrixY() > 10 + layout.titleLines().size() * 18);
+            // the empty prompt's row label ("") is drawn left of its row
+            int row = layout.matrixY() + layout.cell() + layout.cell() / 2;
+            assertTrue(darkPixels(image, 0, row - 5, layout.matrixX(), 10) > 3, "label of the second row");
+        }
+        Images.writePng(OUT.resolve("heatmap-title.png"), image);
     }
 
     @Test

@@ -1,0 +1,96 @@
+package dev.t2i.cli;
+
+import static dev.t2i.cli.CliTest.stdoutOf;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.t2i.api.TinyBundles;
+import dev.t2i.image.AttentionFigure;
+import dev.t2i.image.ImageGrid;
+import java.awt.Dimension;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The figures of sample, cfg-sweep, attention and similarity: layouts, titles and labels. */
+class FigureCommandsTest {
+    @TempDir
+    static Path dir;
+    static Path bundle;
+
+    @BeforeAll
+    static void bundleATinyModel() {
+        bundle = TinyBundles.bundle(dir, 21);
+    }
+
+    private static Dimension sizeOf(Path png) throws IOException {
+        BufferedImage image = ImageIO.read(png.toFile());
+        return new Dimension(image.getWidth(), image.getHeight());
+    }
+
+    @Test
+    void sampleGridsPutEachPromptOnItsOwnRow() throws IOException {
+        Path png = dir.resolve("three-by-four.png");
+        assertEquals(0, Main.run("sample", "--model", bundle.toString(), "--prompt", "a red circle", "--prompt",
+                "a blue square", "--prompt", "a yellow triangle", "--n", "4", "--steps", "1", "--out", png.toString()));
+        // 3 prompts × 4 images: 4 columns and 3 rows, not 8 columns that mix prompts across rows
+        assertEquals(ImageGrid.size(12, 8, 8, 4, TrainSetup.scale(8), true), sizeOf(png));
+        assertEquals(4, SampleCommand.columns(12, 4));
+        assertEquals(3, SampleCommand.columns(3, 1));
+        assertEquals(8, SampleCommand.columns(20, 1));
+    }
+
+    @Test
+    void classModelGridsNameTheirClasses(@TempDir Path run) throws IOException {
+        Files.writeString(run.resolve("run.json"), "{\"class_names\": [\"airplane\", \"automobile\"]}");
+        List<String> names = TrainSetup.recordedClassNames(run);
+        assertEquals(List.of("airplane", "automobile"), names);
+        assertEquals(List.of("airplane", "automobile"), TrainSetup.recordedClassNames(run.resolve("checkpoints")
+                .resolve("step-00000005.t2i")), "a checkpoint finds its run's names");
+        assertEquals("automobile", TrainSetup.className(1, names));
+        assertEquals("class 7", TrainSetup.className(7, names), "a label outside the names keeps its number");
+        assertNull(TrainSetup.recordedClassNames(dir), "no run.json, no names");
+    }
+
+    @Test
+    void cfgSweepHasATitleNamingThePrompt() throws IOException {
+        Path png = dir.resolve("sweep.png");
+        assertEquals(0, Main.run("cfg-sweep", "--model", bundle.toString(), "--prompt", "a red circle", "--scales",
+                "1,4", "--n", "2", "--steps", "1", "--out", png.toString()));
+        assertEquals(ImageGrid.size(4, 8, 8, 2, TrainSetup.scale(8), true, true), sizeOf(png));
+        String title = CfgSweepCommand.title("a red circle", new dev.t2i.sampling.SamplingOptions(20, 7.5, 0,
+                dev.t2i.sampling.Sampler.parse("euler"), 2, null));
+        assertTrue(title.contains("\"a red circle\"") && title.contains("20 euler steps"), title);
+    }
+
+    @Test
+    void attentionDrawsOneImageTilePerPromptToken() throws IOException {
+        Path png = dir.resolve("attention.png");
+        String out = stdoutOf(() -> assertEquals(0, Main.run("attention", "--model", bundle.toString(), "--prompt",
+                "a red circle", "--steps", "2", "--out", png.toString())));
+        assertTrue(out.contains("12 tokens"), out); // byte-level: <start>, a, r e d, c i r c l e, <end>
+        AttentionFigure.Layout layout = AttentionFigure.Layout.of(1 + 12, 8);
+        assertEquals(new Dimension(layout.width(), layout.height()), sizeOf(png));
+        assertEquals("<start>", AttentionCommand.label("<|startoftext|>"));
+        assertEquals("\"red\"", AttentionCommand.label("red</w>"));
+        assertEquals("<end>", AttentionCommand.label("<|endoftext|>"));
+    }
+
+    @Test
+    void similarityShowsTheEmptyPromptAsQuotes() {
+        Path png = dir.resolve("similarity.png");
+        String out = stdoutOf(() -> assertEquals(0, Main.run("similarity", "--clip", "random:3", "--out",
+                png.toString(), "a red circle", "")));
+        List<String> rows = out.lines().toList();
+        assertTrue(rows.get(1).startsWith("\"\" "), out);
+        assertEquals("\"\"", SimilarityCommand.label(""));
+        assertEquals("a cat", SimilarityCommand.label("a cat"));
+    }
+}
