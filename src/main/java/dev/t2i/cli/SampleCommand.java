@@ -129,7 +129,8 @@ final class SampleCommand implements Command {
         List<BufferedImage> pics = Images.toBufferedImages(images);
         List<String> captions = new ArrayList<>();
         int count = classModel ? labels.length : prompts.length;
-        List<String> classNames = classModel && bundle == null
+        // bundles hold text models only, so a class model comes from a run folder or checkpoint
+        List<String> classNames = classModel
                 ? TrainSetup.recordedClassNames(Path.of(cmd.getOptionValue("model"))) : null;
         for (int p = 0; p < count; p++) {
             for (int k = 0; k < opts.imagesPerPrompt(); k++) {
