@@ -227,8 +227,20 @@ final class GenerateBatchCommand implements Command {
     }
 
     private static void append(Path file, String line) throws IOException {
+        // a line torn by a crash has no newline: end it first, or this line would be glued onto it
+        boolean torn = false;
+        if (Files.exists(file) && Files.size(file) > 0) {
+            try (var ch = Files.newByteChannel(file)) {
+                java.nio.ByteBuffer last = java.nio.ByteBuffer.allocate(1);
+                ch.position(ch.size() - 1).read(last);
+                torn = last.get(0) != '\n';
+            }
+        }
         try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                 StandardOpenOption.APPEND, StandardOpenOption.WRITE)) {
+            if (torn) {
+                w.write('\n');
+            }
             w.write(line);
             w.write('\n');
         }
