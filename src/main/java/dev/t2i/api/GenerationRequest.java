@@ -121,7 +121,8 @@ public final class GenerationRequest {
     @Override
     public String toString() {
         return "GenerationRequest" + prompts + " x" + imagesPerPrompt + " steps=" + steps + " cfg=" + cfgScale
-                + " sampler=" + sampler + " seed=" + seed + (negativePrompt == null ? "" : " negative=" + negativePrompt)
+                + " sampler=" + sampler + " seed=" + seed
+                + (negativePrompt == null ? "" : " negative=" + negativePrompt)
                 + (initImage == null ? "" : " init=" + initImage.getWidth() + "x" + initImage.getHeight()
                 + " strength=" + strength);
     }

@@ -233,8 +233,8 @@ public final class T2iModel implements TextToImage {
                 }
                 SamplingOptions o = p.options();
                 GenerationResult result = new GenerationResult(images.subList(offset, offset + count), imagePrompts,
-                        parameters, o.seed(), o.steps(), o.cfgScale(), o.sampler(), Duration.ofNanos(start - p.queuedAt()),
-                        Duration.ofNanos(end - start), specs.size());
+                        parameters, o.seed(), o.steps(), o.cfgScale(), o.sampler(),
+                        Duration.ofNanos(start - p.queuedAt()), Duration.ofNanos(end - start), specs.size());
                 offset += count;
                 // completed on another thread so that callers' callbacks never run on (and stall) the worker
                 CompletableFuture.runAsync(() -> p.future().complete(result));

@@ -136,7 +136,8 @@ final class SampleCommand implements Command {
         } else if (cmd.hasOption("separate")) {
             for (int i = 0; i < pics.size(); i++) {
                 SampleSupport.writePng(out.resolve(String.format("image-%03d.png", i)), pics.get(i),
-                        SampleSupport.parameters(captions.get(i), opts, opts.seed() + i, size, identity, init, strength));
+                        SampleSupport.parameters(captions.get(i), opts, opts.seed() + i, size, identity, init,
+                                strength));
             }
         } else {
             ImageGrid.write(out, pics, captions, Math.min(8, pics.size()),

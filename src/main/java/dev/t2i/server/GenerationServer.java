@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * An HTTP front end for a {@link TextToImage}, on the JDK's built-in server:
  * {@code POST /v1/generate}, the job resource {@code /v1/jobs} (progress, cancel), OpenAI's
  * {@code POST /v1/images/generations} and {@code GET /v1/models}, and {@code GET /health}. Binds
- * to loopback unless told otherwise. Overload is bounded by the model's request queue: a full queue is answered with 503.
+ * to loopback unless told otherwise. Overload is bounded by the model's request queue: a full
+ * queue is answered with 503.
  * Closing the server does not close the model.
  */
 public final class GenerationServer implements AutoCloseable {

@@ -59,7 +59,10 @@ final class OpenAiImagesHandler implements HttpHandler {
         }
     }
 
-    /** Answers in that API's error shape; the type is {@code server_error} for 5xx, else {@code invalid_request_error}. */
+    /**
+     * Answers in that API's error shape; the type is {@code server_error} for 5xx, else
+     * {@code invalid_request_error}.
+     */
     static void error(HttpExchange ex, int status, String message, String param) {
         ObjectNode body = Exchanges.JSON.createObjectNode();
         ObjectNode e = body.putObject("error");
