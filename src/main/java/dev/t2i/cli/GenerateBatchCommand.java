@@ -162,8 +162,8 @@ final class GenerateBatchCommand implements Command {
             try {
                 SamplingOptions o = new SamplingOptions(
                         n.has("steps") ? whole(n, "steps", where) : defaults.steps(),
-                        n.has("cfg") ? n.get("cfg").asDouble() : defaults.cfgScale(),
-                        n.has("seed") ? n.get("seed").asLong() : defaults.seed() + ROW_SEED_STRIDE * row,
+                        n.has("cfg") ? number(n, "cfg", where) : defaults.cfgScale(),
+                        n.has("seed") ? seed(n, where) : defaults.seed() + ROW_SEED_STRIDE * row,
                         n.has("sampler") ? Sampler.parse(n.get("sampler").asText()) : defaults.sampler(),
                         n.has("n") ? whole(n, "n", where) : defaults.imagesPerPrompt(),
                         n.has("negative") ? n.get("negative").asText() : defaults.negativePrompt()).validate();
@@ -176,6 +176,20 @@ final class GenerateBatchCommand implements Command {
             throw new T2iException(file + " has no prompts (one {\"prompt\": ...} object a line)");
         }
         return rows;
+    }
+
+    private static double number(JsonNode n, String field, String where) {
+        if (!n.get(field).isNumber()) {
+            throw new T2iException(where + ": \"" + field + "\" must be a number, got " + n.get(field));
+        }
+        return n.get(field).asDouble();
+    }
+
+    private static long seed(JsonNode n, String where) {
+        if (!n.get("seed").isIntegralNumber() || !n.get("seed").canConvertToLong()) {
+            throw new T2iException(where + ": \"seed\" must be a whole number, got " + n.get("seed"));
+        }
+        return n.get("seed").asLong();
     }
 
     private static int whole(JsonNode n, String field, String where) {

@@ -141,6 +141,11 @@ class GenerationCliTest {
                 out.toString(), "--steps", "3");
         assertTrue(third[2].contains("3 lines: 3 done before, 0 to generate"), third[2]);
 
+        Files.writeString(prompts, "{\"prompt\": \"x\", \"cfg\": \"high\"}\n");
+        String[] cfg = run("generate-batch", "--model", bundle, "--prompts", prompts.toString(), "--out",
+                out.toString());
+        assertEquals("2", cfg[0]);
+        assertTrue(cfg[2].contains("prompts.jsonl line 1: \"cfg\" must be a number"), cfg[2]);
         Files.writeString(prompts, "{\"prompt\": \"x\", \"colour\": 1}\n");
         String[] bad = run("generate-batch", "--model", bundle, "--prompts", prompts.toString(), "--out",
                 out.toString());
