@@ -172,11 +172,16 @@ final class SampleSupport {
         }
     }
 
-    /** A progress bar over sampling steps on a console's standard error; silent otherwise. */
+    /**
+     * A progress bar over sampling steps on a console's standard error; elsewhere (logs, pipes)
+     * one line when sampling starts.
+     */
     static StepMonitor stepBar(String label) {
         boolean terminal = System.console() != null;
         return (step, total, t, x, v) -> {
-            if (terminal) {
+            if (!terminal && step == 1) {
+                System.err.printf(Locale.ROOT, "%s: %d steps (Ctrl-C stops after the current one)%n", label, total);
+            } else if (terminal) {
                 int width = 30;
                 int done = width * step / total;
                 System.err.printf(Locale.ROOT, "\r%s [%s%s] %d/%d ", label, "=".repeat(done), " ".repeat(width - done),
