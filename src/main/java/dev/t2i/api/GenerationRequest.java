@@ -1,6 +1,7 @@
 package dev.t2i.api;
 
 import dev.t2i.sampling.Sampler;
+import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -10,9 +11,14 @@ import java.util.Objects;
  * settings (null) take the bundle's defaults; an unset seed is drawn at random and reported in
  * the {@link GenerationResult}. Immutable; build with {@link #builder(String)}.
  *
- * <p>Image k of a request (prompt-major: all images of prompt 0, then of prompt 1, ...) starts
- * from the noise stream (seed, k), so the same request gives the same images however the model
- * batches it with others.
+ * <p>Image k of a request (prompt-major: all images of prompt 0, then of prompt 1, ...) has the
+ * seed seed + k and starts from that seed's noise alone, so the same request gives the same
+ * images however the model batches it with others, and image k can be made again alone with
+ * seed + k.
+ *
+ * <p>With an {@link Builder#initImage initial image} the request is image-to-image: sampling
+ * starts from the image noised to time {@link Builder#strength strength} (0 returns the image,
+ * 1 is text-to-image).
  */
 public final class GenerationRequest {
     /** The most images one request may ask for (prompts × images per prompt). */
@@ -21,6 +27,8 @@ public final class GenerationRequest {
     public static final int MAX_STEPS = 1000;
     /** The largest guidance scale a request may ask for. */
     public static final double MAX_CFG_SCALE = 50;
+    /** The image-to-image strength used when an initial image is given without one. */
+    public static final double DEFAULT_STRENGTH = 0.75;
 
     private final List<String> prompts;
     private final int imagesPerPrompt;
@@ -29,6 +37,8 @@ public final class GenerationRequest {
     private final Sampler sampler;
     private final String negativePrompt;
     private final Long seed;
+    private final BufferedImage initImage;
+    private final double strength;
 
     private GenerationRequest(Builder b) {
         this.prompts = List.copyOf(b.prompts);
@@ -38,6 +48,8 @@ public final class GenerationRequest {
         this.sampler = b.sampler;
         this.negativePrompt = b.negativePrompt;
         this.seed = b.seed;
+        this.initImage = b.initImage;
+        this.strength = b.strength != null ? b.strength : b.initImage != null ? DEFAULT_STRENGTH : 1.0;
     }
 
     /** A builder for images of one prompt. */
@@ -96,10 +108,23 @@ public final class GenerationRequest {
         return seed;
     }
 
+    /** The image to start from (image-to-image), or null for text-to-image. */
+    public BufferedImage initImage() {
+        return initImage;
+    }
+
+    /** How far the initial image is noised before sampling, 0 to 1; 1 without an initial image. */
+    public double strength() {
+        return strength;
+    }
+
     @Override
     public String toString() {
         return "GenerationRequest" + prompts + " x" + imagesPerPrompt + " steps=" + steps + " cfg=" + cfgScale
-                + " sampler=" + sampler + " seed=" + seed + (negativePrompt == null ? "" : " negative=" + negativePrompt);
+                + " sampler=" + sampler + " seed=" + seed
+                + (negativePrompt == null ? "" : " negative=" + negativePrompt)
+                + (initImage == null ? "" : " init=" + initImage.getWidth() + "x" + initImage.getHeight()
+                + " strength=" + strength);
     }
 
     /** Collects a request's settings; {@link #build()} checks them. */
@@ -111,6 +136,8 @@ public final class GenerationRequest {
         private Sampler sampler;
         private String negativePrompt;
         private Long seed;
+        private BufferedImage initImage;
+        private Double strength;
 
         private Builder(List<String> prompts) {
             this.prompts = new ArrayList<>(prompts);
@@ -159,6 +186,25 @@ public final class GenerationRequest {
         }
 
         /**
+         * Makes this an image-to-image request starting from {@code image} (any size: it is
+         * scaled to the model's); null for text-to-image.
+         */
+        public Builder initImage(BufferedImage image) {
+            this.initImage = image;
+            return this;
+        }
+
+        /**
+         * Image-to-image strength, 0 to 1 (default {@value GenerationRequest#DEFAULT_STRENGTH} with
+         * an initial image): sampling starts from (1 − S)·image + S·noise at time S. 0 returns the
+         * image, 1 ignores it.
+         */
+        public Builder strength(double s) {
+            this.strength = s;
+            return this;
+        }
+
+        /**
          * The request.
          *
          * @throws IllegalArgumentException naming the first setting out of range
@@ -185,6 +231,15 @@ public final class GenerationRequest {
             if (cfgScale != null && !(cfgScale >= 0 && cfgScale <= MAX_CFG_SCALE)) {
                 throw new IllegalArgumentException("cfg scale must be between 0 and " + MAX_CFG_SCALE + ", got "
                         + cfgScale);
+            }
+            if (strength != null) {
+                if (!(strength >= 0 && strength <= 1)) {
+                    throw new IllegalArgumentException("strength must be between 0 and 1, got " + strength
+                            + " (0 keeps the initial image, 1 ignores it)");
+                }
+                if (initImage == null && strength != 1.0) {
+                    throw new IllegalArgumentException("a strength below 1 needs an initial image");
+                }
             }
             return new GenerationRequest(this);
         }

@@ -1,6 +1,5 @@
 package dev.t2i.api;
 
-import dev.t2i.image.Images;
 import dev.t2i.sampling.Sampler;
 import java.awt.image.BufferedImage;
 import java.time.Duration;
@@ -8,11 +7,13 @@ import java.util.List;
 
 /**
  * The images of one request, in request order (prompt-major), with the settings actually used
- * and where the time went. Image k was drawn from the noise stream (seed, k).
+ * and where the time went. Image k has the seed seed + k; its {@link #parameters(int)
+ * parameters} (prompt, seed, settings, model) travel inside its {@link #png(int) PNG}.
  */
 public final class GenerationResult {
     private final List<BufferedImage> images;
     private final List<String> prompts;
+    private final List<GenerationParameters> parameters;
     private final long seed;
     private final int steps;
     private final double cfgScale;
@@ -21,10 +22,12 @@ public final class GenerationResult {
     private final Duration generationTime;
     private final int batchImages;
 
-    GenerationResult(List<BufferedImage> images, List<String> prompts, long seed, int steps, double cfgScale,
-            Sampler sampler, Duration queueTime, Duration generationTime, int batchImages) {
+    GenerationResult(List<BufferedImage> images, List<String> prompts, List<GenerationParameters> parameters,
+            long seed, int steps, double cfgScale, Sampler sampler, Duration queueTime, Duration generationTime,
+            int batchImages) {
         this.images = List.copyOf(images);
         this.prompts = List.copyOf(prompts);
+        this.parameters = List.copyOf(parameters);
         this.seed = seed;
         this.steps = steps;
         this.cfgScale = cfgScale;
@@ -49,14 +52,19 @@ public final class GenerationResult {
         return images.get(i);
     }
 
-    /** Image {@code i} encoded as PNG (encoded on each call). */
+    /** Image {@code i} encoded as PNG with its generation parameters inside (encoded on each call). */
     public byte[] png(int i) {
-        return Images.pngBytes(images.get(i));
+        return parameters.get(i).png(images.get(i));
     }
 
-    /** All images encoded as PNG. */
+    /** All images encoded as PNG, each with its parameters. */
     public List<byte[]> pngs() {
-        return images.stream().map(Images::pngBytes).toList();
+        return java.util.stream.IntStream.range(0, images.size()).mapToObj(this::png).toList();
+    }
+
+    /** How image {@code i} was made: enough to make it again ({@code t2i sample --from}). */
+    public GenerationParameters parameters(int i) {
+        return parameters.get(i);
     }
 
     /** The prompt of each image. */
@@ -69,9 +77,9 @@ public final class GenerationResult {
         return seed;
     }
 
-    /** The seed of each image: the request's seed; image k used noise stream (seed, k). */
+    /** The seed of each image: image k has the request's seed + k (alone with that seed, it is the same image). */
     public List<Long> seeds() {
-        return java.util.Collections.nCopies(images.size(), seed);
+        return java.util.stream.LongStream.range(0, images.size()).mapToObj(k -> seed + k).toList();
     }
 
     /** Integration steps used. */

@@ -1,5 +1,6 @@
 package dev.t2i.api;
 
+import dev.t2i.Version;
 import dev.t2i.bundle.Bundle;
 import dev.t2i.bundle.BundleManifest;
 import dev.t2i.conditioning.TextConditioner;
@@ -7,17 +8,21 @@ import dev.t2i.image.Images;
 import dev.t2i.nn.CudaCheck;
 import dev.t2i.sampling.ImageGenerator;
 import dev.t2i.sampling.SamplingOptions;
+import dev.t2i.sampling.StepMonitor;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * A bundle loaded for generation, safe to call from many threads.
@@ -25,8 +30,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>SameDiff graphs are not thread-safe, so one worker thread owns the model: callers queue
  * requests, and the worker runs the oldest together with every waiting request that has the
  * same steps, guidance scale, sampler and negative prompt, as one batch (up to
- * {@link BatchingOptions#maxBatchImages()} images). Each image's starting noise depends only on
- * its request's seed and its index, so a request gives the same images alone or batched.
+ * {@link BatchingOptions#maxBatchImages()} images). Image k of a request starts from the noise
+ * of its request's seed + k, so a request gives the same images alone or batched. Every image
+ * carries its {@link GenerationParameters} inside its PNG.
  *
  * <pre>{@code
  * try (T2iModel model = T2iModel.load(Path.of("model.t2i"))) {
@@ -48,6 +54,7 @@ public final class T2iModel implements TextToImage {
     private final TextConditioner conditioner;
     private final ImageGenerator generator;
     private final ModelInfo info;
+    private final ModelIdentity identity;
     private final RequestQueue queue;
     private final Thread worker;
     private volatile boolean closed;
@@ -57,6 +64,7 @@ public final class T2iModel implements TextToImage {
         this.conditioner = bundle.conditioner();
         this.generator = new ImageGenerator(bundle.dit(), conditioner);
         this.info = describe(bundle);
+        this.identity = ModelIdentity.of(ModelIdentity.nameOf(bundle.path()), bundle.dit());
         this.queue = new RequestQueue(batching.maxQueuedRequests(), batching.maxBatchImages());
         this.worker = new Thread(this::work, "t2i-generator");
         // a model that was never closed must not keep the JVM alive
@@ -85,13 +93,33 @@ public final class T2iModel implements TextToImage {
 
     @Override
     public CompletableFuture<GenerationResult> submit(GenerationRequest request) {
+        return submit(request, null);
+    }
+
+    /**
+     * Queues a request; {@code listener} (may be null) hears of every step. Cancelling the
+     * returned future drops the request while it waits; while it runs, its batch stops within
+     * one step once every request in it is cancelled, and the worker goes on to the next batch.
+     */
+    @Override
+    public CompletableFuture<GenerationResult> submit(GenerationRequest request, ProgressListener listener) {
         Objects.requireNonNull(request, "request must not be null");
         if (closed) {
             throw new IllegalStateException("the model is closed; load it again");
         }
-        PendingRequest p = new PendingRequest(request, resolve(request), System.nanoTime(), new CompletableFuture<>());
+        INDArray init = null;
+        if (request.initImage() != null) {
+            init = Images.toTensor(List.of(InitImages.fit(request.initImage(), info.imageSize())));
+        }
+        PendingRequest p = new PendingRequest(request, resolve(request), System.nanoTime(), new CompletableFuture<>(),
+                init, listener);
         queue.add(p);
         return p.future();
+    }
+
+    /** The name and weights hash written into every image's metadata. */
+    public ModelIdentity identity() {
+        return identity;
     }
 
     @Override
@@ -176,7 +204,7 @@ public final class T2iModel implements TextToImage {
                 int n = p.request().imagesPerPrompt();
                 for (int i = 0; i < ps.size(); i++) {
                     for (int k = 0; k < n; k++) {
-                        specs.add(new ImageGenerator.ImageSpec(ps.get(i), p.options().seed(), i * n + k));
+                        specs.add(new ImageGenerator.ImageSpec(ps.get(i), p.options().seed(), i * n + k, p.init()));
                     }
                 }
                 prompts.addAll(ps);
@@ -185,7 +213,8 @@ public final class T2iModel implements TextToImage {
             for (String prompt : prompts) {
                 conditioner.warm(List.of(prompt));
             }
-            INDArray tensor = generator.generate(specs, batch.get(0).options());
+            INDArray tensor = generator.generate(specs, batch.get(0).options(), batch.get(0).request().strength(),
+                    monitor(batch));
             List<BufferedImage> images = Images.toBufferedImages(tensor);
             if (tensor.closeable()) {
                 tensor.close();
@@ -195,19 +224,23 @@ public final class T2iModel implements TextToImage {
             for (PendingRequest p : batch) {
                 int count = p.imageCount();
                 List<String> imagePrompts = new ArrayList<>(count);
+                List<GenerationParameters> parameters = new ArrayList<>(count);
                 for (String prompt : p.request().prompts()) {
                     for (int k = 0; k < p.request().imagesPerPrompt(); k++) {
+                        parameters.add(parameters(p, prompt, parameters.size()));
                         imagePrompts.add(prompt);
                     }
                 }
                 SamplingOptions o = p.options();
                 GenerationResult result = new GenerationResult(images.subList(offset, offset + count), imagePrompts,
-                        o.seed(), o.steps(), o.cfgScale(), o.sampler(), Duration.ofNanos(start - p.queuedAt()),
-                        Duration.ofNanos(end - start), specs.size());
+                        parameters, o.seed(), o.steps(), o.cfgScale(), o.sampler(),
+                        Duration.ofNanos(start - p.queuedAt()), Duration.ofNanos(end - start), specs.size());
                 offset += count;
                 // completed on another thread so that callers' callbacks never run on (and stall) the worker
                 CompletableFuture.runAsync(() -> p.future().complete(result));
             }
+        } catch (CancellationException e) {
+            // every request of the batch was cancelled: their futures are already done
         } catch (Throwable t) {
             for (PendingRequest p : batch) {
                 failLater(p, t);
@@ -221,6 +254,62 @@ public final class T2iModel implements TextToImage {
                 conditioner.clearCache();
             }
         }
+    }
+
+    /** What image {@code k} of a request was made with. */
+    private GenerationParameters parameters(PendingRequest p, String prompt, int k) {
+        SamplingOptions o = p.options();
+        GenerationRequest r = p.request();
+        return new GenerationParameters(prompt, o.negativePrompt(), o.seed() + k, o.steps(),
+                o.sampler().name().toLowerCase(Locale.ROOT), o.cfgScale(), info.imageSize(), info.imageSize(),
+                identity.name(), identity.hash(), Version.current(), r.initImage() == null ? null : r.strength(),
+                r.initImage() == null ? null
+                        : GenerationParameters.imageHash(InitImages.fit(r.initImage(), info.imageSize())));
+    }
+
+    /**
+     * Reports each step to the batch's listeners (each with a preview of its own rows) and stops
+     * the batch once all of its requests are cancelled.
+     */
+    private static StepMonitor monitor(List<PendingRequest> batch) {
+        if (batch.stream().allMatch(p -> p.listener() == null)) {
+            return (step, total, t, x, v) -> stopIfAllCancelled(batch);
+        }
+        return (step, total, t, x, v) -> {
+            stopIfAllCancelled(batch);
+            int offset = 0;
+            for (PendingRequest p : batch) {
+                int from = offset;
+                int count = p.imageCount();
+                offset += count;
+                if (p.listener() == null || p.future().isDone()) {
+                    continue;
+                }
+                GenerationProgress progress = new GenerationProgress(step, total, () -> {
+                    INDArray rows = StepMonitor.cleanEstimate(x.get(NDArrayIndex.interval(from, from + count)), t,
+                            v.get(NDArrayIndex.interval(from, from + count)));
+                    List<BufferedImage> preview = Images.toBufferedImages(rows);
+                    rows.close();
+                    return preview;
+                });
+                try {
+                    p.listener().onProgress(progress);
+                } catch (RuntimeException ignored) {
+                    // a listener's failure is its own; the images are still wanted
+                } finally {
+                    progress.invalidate();
+                }
+            }
+        };
+    }
+
+    private static void stopIfAllCancelled(List<PendingRequest> batch) {
+        for (PendingRequest p : batch) {
+            if (!p.future().isDone()) {
+                return;
+            }
+        }
+        throw new CancellationException("every request of the batch was cancelled");
     }
 
     private static void failLater(PendingRequest p, Throwable t) {

@@ -22,6 +22,15 @@ public interface TextToImage extends AutoCloseable {
     CompletableFuture<GenerationResult> submit(GenerationRequest request);
 
     /**
+     * Queues a request whose steps {@code listener} hears about; cancelling the returned future
+     * while it runs stops its batch within one step once no other request of the batch is still
+     * wanted. Implementations that cannot report progress ignore the listener.
+     */
+    default CompletableFuture<GenerationResult> submit(GenerationRequest request, ProgressListener listener) {
+        return submit(request);
+    }
+
+    /**
      * Generates and waits for the result; same exceptions as {@link #submit}, plus whatever
      * generation itself threw.
      */

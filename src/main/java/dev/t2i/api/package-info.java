@@ -3,6 +3,9 @@
  * {@link dev.t2i.api.T2iModel#load(java.nio.file.Path)}, describe the images with a
  * {@link dev.t2i.api.GenerationRequest}, and get {@link dev.t2i.api.GenerationResult}s holding
  * {@code BufferedImage}s and PNG bytes. A model is safe to share between threads; concurrent
- * requests are batched on one worker thread. This package does not depend on the command line.
+ * requests are batched on one worker thread. Every PNG carries its
+ * {@link dev.t2i.api.GenerationParameters}; requests may start from an initial image
+ * (image-to-image), report progress to a {@link dev.t2i.api.ProgressListener} and be cancelled
+ * through their future. This package does not depend on the command line.
  */
 package dev.t2i.api;

@@ -1,6 +1,7 @@
 package dev.t2i.cli;
 
 import dev.t2i.T2iException;
+import dev.t2i.api.GenerationParameters;
 import dev.t2i.dit.DitConfig;
 import dev.t2i.dit.DitGraph;
 import dev.t2i.dit.DitModel;
@@ -26,7 +27,7 @@ final class InfoCommand implements Command {
 
     @Override
     public String usage() {
-        return "--preset NAME | --config FILE | --model PATH";
+        return "--preset NAME | --config FILE | --model PATH | --image PNG";
     }
 
     @Override
@@ -36,11 +37,15 @@ final class InfoCommand implements Command {
                         + ", or a YAML file"))
                 .addOption(Args.value("config", "FILE", "a preset file (YAML/JSON) or a reference config.json"))
                 .addOption(Args.value("model", "PATH", "a run folder, checkpoint, or reference checkpoint folder"))
-                .addOption(Args.value("variant", "V", "show another family member: text, class, unconditional"));
+                .addOption(Args.value("variant", "V", "show another family member: text, class, unconditional"))
+                .addOption(Args.value("image", "PNG", "print the generation parameters inside a PNG t2i wrote"));
     }
 
     @Override
     public int run(CommandLine cmd) {
+        if (cmd.hasOption("image")) {
+            return printImage(Path.of(cmd.getOptionValue("image")));
+        }
         DitModel model = load(cmd);
         DitConfig c = model.config();
         System.out.printf("%s DiT: img %d, patch %d (%d tokens), channels %d, width %d, depth %d, heads %d,"
@@ -55,6 +60,15 @@ final class InfoCommand implements Command {
             System.out.printf("  %-16s %,12d%n", e.getKey(), e.getValue());
         }
         System.out.printf("  %-16s %,12d trainable parameters%n", "total", model.parameterCount());
+        return 0;
+    }
+
+    /** Prints an image's {@code parameters} text, then its JSON. */
+    private static int printImage(Path png) {
+        GenerationParameters p = GenerationParameters.fromPng(png);
+        System.out.println(p.parametersText());
+        System.out.println();
+        System.out.println(p.json());
         return 0;
     }
 

@@ -20,7 +20,8 @@ public final class Main {
     private static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
 
     static {
-        for (Command c : List.of(new DemoCommand(), new TrainCommand(), new SampleCommand(), new CfgSweepCommand(),
+        for (Command c : List.of(new DemoCommand(), new TrainCommand(), new SampleCommand(), new GenerateBatchCommand(),
+                new CfgSweepCommand(),
                 new AttentionCommand(), new InfoCommand(), new ForwardCommand(), new EncodeCommand(),
                 new SimilarityCommand(), new ConvertClipCommand(), new BundleCommand(), new ServeCommand(),
                 new TrainClassifierCommand(), new ClassAccuracyCommand(), new BenchCommand())) {

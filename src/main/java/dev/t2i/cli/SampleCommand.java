@@ -1,6 +1,8 @@
 package dev.t2i.cli;
 
 import dev.t2i.T2iException;
+import dev.t2i.api.GenerationParameters;
+import dev.t2i.api.ModelIdentity;
 import dev.t2i.bundle.Bundle;
 import dev.t2i.flow.TrainedModel;
 import dev.t2i.image.ImageGrid;
@@ -31,7 +33,8 @@ final class SampleCommand implements Command {
 
     @Override
     public String usage() {
-        return "--model RUN_DIR|FILE --prompt P [--prompt P2 ...] [--steps N] [--cfg W] [--seed S] --out FILE.png";
+        return "--model RUN_DIR|FILE --prompt P [--prompt P2 ...] [--steps N] [--cfg W] [--seed S] --out FILE.png"
+                + " | --from IMAGE.png --out FILE.png";
     }
 
     static Options common() {
@@ -42,20 +45,20 @@ final class SampleCommand implements Command {
                 .addOption(Args.value("weights", "ema|live", "the run's EMA weights (default, where it kept them) or"
                         + " its live weights"))
                 .addOption(Args.value("steps", "N", "integration steps (default: the run's or bundle's, else 50)"))
-                .addOption(Args.value("seed", "N", "noise seed (default 0)"))
+                .addOption(Args.value("seed", "N", "noise seed (default 0); image k gets seed + k"))
                 .addOption(Args.value("sampler", "NAME", "euler or heun (default: the run's or bundle's, else euler)"))
                 .addOption(Args.value("negative", "TEXT", "negative prompt in place of the null text"));
     }
 
     @Override
     public Options options() {
-        return common()
+        return SampleSupport.addImageOptions(common())
                 .addOption(Args.values("prompt", "TEXT", "a prompt"))
                 .addOption(Args.values("label", "N", "a class index (class-conditional models)"))
                 .addOption(Args.value("cfg", "W", "guidance scale (default: the run's or bundle's, else 7.5)"))
                 .addOption(Args.value("n", "N", "images per prompt (default 1)"))
                 .addOption(Args.required("out", "FILE", "grid PNG (or folder with --separate)"))
-                .addOption(Args.flag("separate", "write one PNG per image into the --out folder"));
+                .addOption(Args.flag("separate", "write one PNG per image, parameters inside, into the --out folder"));
     }
 
     /** The options given on the command line; those not given come from {@code defaults}. */
@@ -112,7 +115,8 @@ final class SampleCommand implements Command {
 
     @Override
     public int run(CommandLine cmd) {
-        String[] prompts = cmd.getOptionValues("prompt");
+        GenerationParameters from = SampleSupport.from(cmd);
+        String[] prompts = from != null ? new String[] {from.prompt()} : cmd.getOptionValues("prompt");
         String[] labelArgs = cmd.getOptionValues("label");
         Loaded loaded = load(cmd);
         ImageGenerator gen = loaded.generator();
@@ -122,9 +126,18 @@ final class SampleCommand implements Command {
         }
         int[] labels = classModel ? Arrays.stream(labelArgs).mapToInt(Integer::parseInt).toArray() : null;
         List<String> promptList = classModel ? null : Arrays.asList(prompts);
-        SamplingOptions opts = sampling(cmd, loaded.defaults());
+        SamplingOptions opts = from != null ? SampleSupport.options(cmd, from) : sampling(cmd, loaded.defaults());
+        int size = gen.model().config().imgSize();
+        BufferedImage init = SampleSupport.initImage(cmd, from, size);
+        double strength = SampleSupport.strength(cmd, from, init);
+        ModelIdentity identity = SampleSupport.identity(cmd, gen);
+        SampleSupport.checkModel(from, identity);
         long t0 = System.nanoTime();
-        INDArray images = gen.generate(promptList, labels, opts);
+        INDArray images = SampleSupport.stoppable(monitor -> gen.generate(promptList, labels, opts,
+                SampleSupport.tensor(init), strength, monitor), SampleSupport.stepBar("sampling"));
+        if (images == null) {
+            return 130;
+        }
         double secs = (System.nanoTime() - t0) / 1e9;
         List<BufferedImage> pics = Images.toBufferedImages(images);
         List<String> captions = new ArrayList<>();
@@ -138,16 +151,23 @@ final class SampleCommand implements Command {
             }
         }
         Path out = Path.of(cmd.getOptionValue("out"));
-        if (cmd.hasOption("separate")) {
+        if (from != null && pics.size() == 1) {
+            // the image itself, not a captioned grid: the same bytes as the PNG it came from
+            SampleSupport.writePng(out, pics.get(0),
+                    SampleSupport.parameters(prompts[0], opts, opts.seed(), size, identity, init, strength));
+        } else if (cmd.hasOption("separate")) {
             for (int i = 0; i < pics.size(); i++) {
-                Images.writePng(out.resolve(String.format("image-%03d.png", i)), pics.get(i));
+                SampleSupport.writePng(out.resolve(String.format("image-%03d.png", i)), pics.get(i),
+                        SampleSupport.parameters(captions.get(i), opts, opts.seed() + i, size, identity, init,
+                                strength));
             }
         } else {
             ImageGrid.write(out, pics, captions, columns(pics.size(), opts.imagesPerPrompt()),
                     TrainSetup.scale(gen.model().config().imgSize()));
         }
-        System.out.printf("wrote %d images to %s (%.1f s, %d %s steps, cfg %.2f)%n", pics.size(), out, secs,
-                opts.steps(), opts.sampler().name().toLowerCase(), opts.cfgScale());
+        System.out.printf("wrote %d images to %s (%.1f s, %d %s steps, cfg %.2f, seeds %d..%d%s)%n", pics.size(), out,
+                secs, opts.steps(), opts.sampler().name().toLowerCase(), opts.cfgScale(), opts.seed(),
+                opts.seed() + pics.size() - 1, init == null ? "" : ", strength " + strength);
         return 0;
     }
 }

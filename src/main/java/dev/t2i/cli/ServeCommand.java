@@ -23,7 +23,8 @@ final class ServeCommand implements Command {
 
     @Override
     public String summary() {
-        return "serve a bundle over HTTP: POST /v1/generate, GET /health (loopback unless --host)";
+        return "serve a bundle over HTTP: /v1/generate, /v1/jobs, /v1/images/generations, /health"
+                + " (loopback unless --host)";
     }
 
     @Override
@@ -84,7 +85,8 @@ final class ServeCommand implements Command {
         }, "t2i-serve-shutdown"));
         ModelInfo info = model.info();
         System.out.printf(Locale.ROOT, "serving %s (%dx%d images, default %d %s steps, cfg %.2f) on http://%s:%d"
-                + "  (POST /v1/generate, GET /health; Ctrl-C stops)%n", path, info.imageSize(), info.imageSize(),
+                + "  (POST /v1/generate, /v1/jobs, /v1/images/generations, GET /health; Ctrl-C stops)%n", path,
+                info.imageSize(), info.imageSize(),
                 info.defaultSteps(), info.defaultSampler().name().toLowerCase(Locale.ROOT), info.defaultCfgScale(),
                 server.address().getHostString(), server.port());
         new CountDownLatch(1).await();

@@ -102,10 +102,11 @@ public final class ClassAccuracy {
             kept.set(c, new ArrayList<>());
         }
         int done = 0;
-        for (int chunk = 0; done < perClass; chunk++) {
+        while (done < perClass) {
             int n = Math.min(IMAGES_PER_CALL, perClass - done);
-            SamplingOptions o = new SamplingOptions(options.steps(), options.cfgScale(), options.seed() + chunk,
-                    options.sampler(), n, options.negativePrompt()).validate();
+            // image j of a call has seed + j: each call starts past the seeds of the calls before it
+            SamplingOptions o = new SamplingOptions(options.steps(), options.cfgScale(),
+                    options.seed() + (long) done * k, options.sampler(), n, options.negativePrompt()).validate();
             INDArray images = generator.generate(prompts, null, o);
             int[] predicted = classifier.predict(images);
             for (int c = 0; c < k; c++) {

@@ -47,7 +47,10 @@ public final class FlowMatching {
         return Nd4j.create(v, shape, 'c');
     }
 
-    /** The noise stream of image k of a sampling request: a pure function of (seed, k). */
+    /**
+     * A noise stream that is a pure function of (seed, k); sampling gives image k of a request
+     * the stream (seed + k, 0).
+     */
     public static SplittableRandom imageRandom(long seed, long k) {
         return new SplittableRandom(dev.t2i.data.Seeds.mix(seed, 3, k));
     }

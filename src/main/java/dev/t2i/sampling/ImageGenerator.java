@@ -14,8 +14,14 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Prompts (or class labels) in, images out: noise from the seed, guided velocity, integration.
- * Image k of a request starts from the noise stream (seed, k), so an image does not depend on
- * how requests were batched together.
+ * Image k of a request starts from the noise of seed + k alone, so an image does not depend on
+ * how requests were batched together, and image k of a request with seed s equals the only
+ * image of the same request with seed s + k.
+ *
+ * <p>Image-to-image: with an initial image x0 and a strength S in [0, 1], sampling starts from
+ * the flow's own interpolation x_S = (1 − S)·x0 + S·noise at time S and integrates from there
+ * to 0 over the requested steps. S = 0 returns x0; S = 1 starts from pure noise and is exactly
+ * text-to-image with the same seed.
  */
 public final class ImageGenerator {
     private final DitModel model;
@@ -39,6 +45,17 @@ public final class ImageGenerator {
      * about [-1, 1]. {@code labels} is used instead of prompts by class-conditional models.
      */
     public INDArray generate(List<String> prompts, int[] labels, SamplingOptions options) {
+        return generate(prompts, labels, options, null, 1.0, StepMonitor.NONE);
+    }
+
+    /**
+     * As {@link #generate(List, int[], SamplingOptions)}, starting every image from {@code init}
+     * ([1, C, H, W] in [-1, 1], or null for text-to-image) at strength {@code strength}, with a
+     * monitor that sees each step (and may cancel by throwing
+     * {@link java.util.concurrent.CancellationException}).
+     */
+    public INDArray generate(List<String> prompts, int[] labels, SamplingOptions options, INDArray init,
+            double strength, StepMonitor monitor) {
         options.validate();
         int n = options.imagesPerPrompt();
         int count = labels != null ? labels.length : prompts.size();
@@ -54,43 +71,115 @@ public final class ImageGenerator {
                 }
             }
         }
-        return sample(rowsText, rowsLabel, initialNoise(count * n, options.seed()), options);
+        INDArray noise = initialNoise(count * n, options.seed());
+        INDArray inits = null;
+        if (init != null) {
+            checkInit(init);
+            inits = Nd4j.concat(0, java.util.Collections.nCopies(count * n, init).toArray(new INDArray[0]));
+        }
+        return sample(rowsText, rowsLabel, noise, inits, strength, options, monitor);
     }
-
     /**
-     * One image of a batch assembled from several requests: its prompt and the noise stream
-     * (seed, index) it starts from.
+     * One image of a batch assembled from several requests: its prompt, the seed and index that
+     * give its noise (that of seed + index), and for image-to-image the image it starts from.
      *
      * @param prompt the text the image is conditioned on
      * @param seed   the seed of the request it belongs to
      * @param index  its position within that request
+     * @param init   the image to start from, [1, C, H, W] in [-1, 1], or null for text-to-image
      */
-    public record ImageSpec(String prompt, long seed, int index) {
+    public record ImageSpec(String prompt, long seed, int index, INDArray init) {
+        /** A text-to-image spec. */
+        public ImageSpec(String prompt, long seed, int index) {
+            this(prompt, seed, index, null);
+        }
     }
 
     /**
-     * Generates one image per spec, in order, as [N, C, H, W]. Image i starts from the noise
-     * stream (seed, index) of its spec, so it equals image {@code index} of a request made alone
-     * with that seed. The seed and images-per-prompt of {@code options} are not used.
+     * Generates one image per spec, in order, as [N, C, H, W]. Image i starts from the noise of
+     * its spec's seed + index, so it equals image {@code index} of a request made alone with that
+     * seed. The seed and images-per-prompt of {@code options} are not used.
      */
     public INDArray generate(List<ImageSpec> images, SamplingOptions options) {
+        return generate(images, options, 1.0, StepMonitor.NONE);
+    }
+
+    /**
+     * As {@link #generate(List, SamplingOptions)} at an image-to-image {@code strength} (1 for
+     * text-to-image; below 1 every spec needs its {@code init}), with a step monitor.
+     */
+    public INDArray generate(List<ImageSpec> images, SamplingOptions options, double strength, StepMonitor monitor) {
         options.validate();
         if (images.isEmpty()) {
             throw new IllegalArgumentException("no images to generate");
         }
-        var cfg = model.config();
         INDArray[] rows = new INDArray[images.size()];
+        INDArray[] inits = new INDArray[images.size()];
         List<String> texts = new ArrayList<>(images.size());
+        boolean anyInit = false;
         for (int i = 0; i < rows.length; i++) {
             ImageSpec s = images.get(i);
-            rows[i] = FlowMatching.noise(FlowMatching.imageRandom(s.seed(), s.index()), 1, cfg.inChannels(),
-                    cfg.imgSize(), cfg.imgSize());
+            rows[i] = imageNoise(s.seed() + s.index());
+            inits[i] = s.init();
+            anyInit |= s.init() != null;
             texts.add(s.prompt());
         }
-        return sample(texts, null, Nd4j.concat(0, rows), options);
+        INDArray init = null;
+        if (anyInit) {
+            for (int i = 0; i < inits.length; i++) {
+                if (inits[i] == null) {
+                    throw new IllegalArgumentException("image " + i + " has no initial image but others do");
+                }
+                checkInit(inits[i]);
+            }
+            init = Nd4j.concat(0, inits);
+        }
+        return sample(texts, null, Nd4j.concat(0, rows), init, strength, options, monitor);
     }
 
-    private INDArray sample(List<String> rowsText, int[] rowsLabel, INDArray noise, SamplingOptions options) {
+    /** Checks that {@code init} is one image of the model's size: [1, C, H, W]. */
+    private void checkInit(INDArray init) {
+        var cfg = model.config();
+        long[] want = {1, cfg.inChannels(), cfg.imgSize(), cfg.imgSize()};
+        if (!Arrays.equals(init.shape(), want)) {
+            throw new IllegalArgumentException("the initial image must be " + Arrays.toString(want) + ", got "
+                    + Arrays.toString(init.shape()));
+        }
+    }
+
+    /**
+     * Where sampling starts: noise at strength 1, the initial images at 0, and the flow's
+     * interpolation (1 − S)·init + S·noise in between.
+     */
+    static INDArray start(INDArray noise, INDArray init, double strength) {
+        if (init == null || strength == 1.0) {
+            return noise;
+        }
+        if (strength == 0.0) {
+            return init.dup();
+        }
+        return init.mul(1.0 - strength).addi(noise.mul(strength));
+    }
+
+    /** Checks an image-to-image strength. */
+    public static void checkStrength(double strength) {
+        if (!(strength >= 0 && strength <= 1)) {
+            throw new IllegalArgumentException("strength must be between 0 and 1, got " + strength
+                    + " (0 keeps the initial image, 1 ignores it)");
+        }
+    }
+
+    private INDArray sample(List<String> rowsText, int[] rowsLabel, INDArray noise, INDArray init, double strength,
+            SamplingOptions options, StepMonitor monitor) {
+        checkStrength(strength);
+        if (init == null && strength != 1.0) {
+            throw new IllegalArgumentException("a strength below 1 needs an initial image");
+        }
+        INDArray x = start(noise, init, strength);
+        if (strength == 0.0) {
+            // nothing to integrate: the flow at t = 0 is the initial image itself
+            return x;
+        }
         Conditioner c = conditioner;
         if (options.negativePrompt() != null && c instanceof TextConditioner tc) {
             c = tc.withNullText(options.negativePrompt());
@@ -99,7 +188,7 @@ public final class ImageGenerator {
         Conditioning cond = c.encode(rowsText, rowsLabel, null);
         Conditioning uncond = c.nullCondition(rows);
         try (GuidedVelocity field = new GuidedVelocity(model, cond, uncond, options.cfgScale())) {
-            return options.sampler().integrate(field, noise, options.steps());
+            return options.sampler().integrate(field, x, strength, options.steps(), monitor);
         } finally {
             // a server samples for hours: what a request made is freed now, not at some later collection
             NativeArrays.closeAll(Arrays.asList(cond.context(), cond.mask(), cond.labels(), uncond.context(),
@@ -107,14 +196,19 @@ public final class ImageGenerator {
         }
     }
 
-    /** The starting noise of {@code count} images: image k from the stream (seed, k). */
+    /** The starting noise of {@code count} images: image k from the noise of seed + k. */
     public INDArray initialNoise(int count, long seed) {
-        var cfg = model.config();
         INDArray[] rows = new INDArray[count];
         for (int k = 0; k < count; k++) {
-            rows[k] = FlowMatching.noise(FlowMatching.imageRandom(seed, k), 1, cfg.inChannels(), cfg.imgSize(),
-                    cfg.imgSize());
+            rows[k] = imageNoise(seed + k);
         }
         return Nd4j.concat(0, rows);
+    }
+
+    /** The starting noise of one image with its own seed. */
+    private INDArray imageNoise(long imageSeed) {
+        var cfg = model.config();
+        return FlowMatching.noise(FlowMatching.imageRandom(imageSeed, 0), 1, cfg.inChannels(), cfg.imgSize(),
+                cfg.imgSize());
     }
 }

@@ -24,23 +24,48 @@ public enum Sampler {
 
     /** Integrates {@code field} from {@code x1} at t = 1 to t = 0; {@code x1} is left unchanged. */
     public INDArray integrate(VelocityField field, INDArray x1, int steps) {
+        return integrate(field, x1, 1.0, steps, StepMonitor.NONE);
+    }
+
+    /**
+     * Integrates {@code field} from {@code start} at time {@code from} (1 for text-to-image, the
+     * strength for image-to-image) down to t = 0 in {@code steps} uniform steps; {@code start} is
+     * left unchanged. {@code monitor} sees every step and may stop the integration by throwing
+     * {@link java.util.concurrent.CancellationException}.
+     */
+    public INDArray integrate(VelocityField field, INDArray start, double from, int steps, StepMonitor monitor) {
         if (steps < 1) {
             throw new T2iException("sampling steps must be at least 1, got " + steps);
         }
-        double dt = 1.0 / steps;
-        INDArray x = x1.dup();
-        for (int i = 0; i < steps; i++) {
-            double t = 1.0 - i * dt;
-            INDArray v = field.velocity(x, t);
-            if (this == EULER) {
-                x.subi(v.muli(dt));
-                NativeArrays.closeAll(List.of(v));
-            } else {
-                INDArray predicted = v.mul(-dt).addi(x);
-                INDArray v2 = field.velocity(predicted, t - dt);
-                x.subi(v.addi(v2).muli(dt / 2));
-                NativeArrays.closeAll(List.of(v, v2, predicted));
+        if (!(from > 0 && from <= 1)) {
+            throw new T2iException("integration must start at a time in (0, 1], got " + from);
+        }
+        // written as from/steps (not from·(1/steps)) so that from = 1 gives the same times as before
+        double dt = from / steps;
+        INDArray x = start.dup();
+        try {
+            for (int i = 0; i < steps; i++) {
+                double t = from - i * dt;
+                INDArray v = field.velocity(x, t);
+                try {
+                    monitor.onStep(i + 1, steps, t, x, v);
+                } catch (RuntimeException e) {
+                    NativeArrays.closeAll(List.of(v));
+                    throw e;
+                }
+                if (this == EULER) {
+                    x.subi(v.muli(dt));
+                    NativeArrays.closeAll(List.of(v));
+                } else {
+                    INDArray predicted = v.mul(-dt).addi(x);
+                    INDArray v2 = field.velocity(predicted, t - dt);
+                    x.subi(v.addi(v2).muli(dt / 2));
+                    NativeArrays.closeAll(List.of(v, v2, predicted));
+                }
             }
+        } catch (RuntimeException e) {
+            NativeArrays.closeAll(List.of(x));
+            throw e;
         }
         return x;
     }

@@ -7,7 +7,7 @@ import dev.t2i.T2iException;
  *
  * @param steps          integration steps (50)
  * @param cfgScale       classifier-free guidance scale w (7.5); 1 disables guidance
- * @param seed           seed of the initial noise; image k of a request uses the stream (seed, k)
+ * @param seed           seed of the initial noise; image k of a request has the seed seed + k
  * @param sampler        integrator
  * @param imagesPerPrompt images for each prompt
  * @param negativePrompt text used in place of the null text, or null

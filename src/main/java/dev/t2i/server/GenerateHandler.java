@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpHandler;
 import dev.t2i.T2iException;
 import dev.t2i.api.GenerationRequest;
 import dev.t2i.api.GenerationResult;
+import dev.t2i.api.ProgressListener;
 import dev.t2i.api.TextToImage;
 import java.io.IOException;
 import java.util.Base64;
@@ -60,8 +61,14 @@ final class GenerateHandler implements HttpHandler {
     }
 
     private CompletableFuture<GenerationResult> submit(GenerationRequest request) {
+        return submit(model, request, null);
+    }
+
+    /** Queues a request, turning the model's refusals into HTTP errors (503 busy or closing, 400 invalid). */
+    static CompletableFuture<GenerationResult> submit(TextToImage model, GenerationRequest request,
+            ProgressListener listener) {
         try {
-            return model.submit(request);
+            return listener == null ? model.submit(request) : model.submit(request, listener);
         } catch (RejectedExecutionException e) {
             throw new HttpError(503, "the server is busy: " + e.getMessage());
         } catch (IllegalStateException e) {

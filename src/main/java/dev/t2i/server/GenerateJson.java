@@ -5,17 +5,21 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.t2i.T2iException;
 import dev.t2i.api.GenerationRequest;
+import dev.t2i.api.InitImages;
+import java.util.Base64;
 import java.util.Iterator;
 import java.util.List;
 
 /**
- * The body of {@code POST /v1/generate}: a JSON object with {@code prompt} (required),
- * {@code steps}, {@code cfg}, {@code seed}, {@code negative_prompt}, {@code n} and
- * {@code sampler}. Unknown fields are rejected so that a typo does not silently fall back to a
- * default.
+ * The body of {@code POST /v1/generate} and {@code POST /v1/jobs}: a JSON object with
+ * {@code prompt} (required), {@code steps}, {@code cfg}, {@code seed}, {@code negative_prompt},
+ * {@code n}, {@code sampler}, and for image-to-image {@code init_image} (base64 PNG or JPEG, a
+ * {@code data:} URL too) with {@code strength}. Unknown fields are rejected so that a typo does
+ * not silently fall back to a default.
  */
 final class GenerateJson {
-    static final List<String> FIELDS = List.of("prompt", "steps", "cfg", "seed", "negative_prompt", "n", "sampler");
+    static final List<String> FIELDS = List.of("prompt", "steps", "cfg", "seed", "negative_prompt", "n", "sampler",
+            "init_image", "strength");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private GenerateJson() {
@@ -83,9 +87,20 @@ final class GenerateJson {
             b.negativePrompt(negative);
         }
         String sampler = textField(root, "sampler");
+        String init = textField(root, "init_image");
+        JsonNode strength = root.get("strength");
         try {
             if (sampler != null) {
                 b.sampler(sampler);
+            }
+            if (init != null) {
+                b.initImage(InitImages.decode(base64(init, "init_image")));
+            }
+            if (strength != null && !strength.isNull()) {
+                if (!strength.isNumber()) {
+                    throw badRequest("'strength' must be a number between 0 and 1, got " + strength);
+                }
+                b.strength(strength.asDouble());
             }
             return b.build();
         } catch (IllegalArgumentException | T2iException e) {
@@ -93,7 +108,17 @@ final class GenerateJson {
         }
     }
 
-    private static Integer intField(JsonNode root, String name) {
+    /** Decodes base64 (standard or URL-safe, optionally a {@code data:...;base64,} URL). */
+    static byte[] base64(String text, String field) {
+        String t = text.startsWith("data:") && text.contains(",") ? text.substring(text.indexOf(',') + 1) : text;
+        try {
+            return Base64.getMimeDecoder().decode(t.replace('-', '+').replace('_', '/'));
+        } catch (IllegalArgumentException e) {
+            throw badRequest("'" + field + "' must be base64 image bytes: " + e.getMessage());
+        }
+    }
+
+    static Integer intField(JsonNode root, String name) {
         JsonNode v = root.get(name);
         if (v == null || v.isNull()) {
             return null;
@@ -104,7 +129,7 @@ final class GenerateJson {
         return v.asInt();
     }
 
-    private static String textField(JsonNode root, String name) {
+    static String textField(JsonNode root, String name) {
         JsonNode v = root.get(name);
         if (v == null || v.isNull()) {
             return null;

@@ -12,8 +12,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An HTTP front end for a {@link TextToImage}, on the JDK's built-in server:
- * {@code POST /v1/generate} and {@code GET /health}. Binds to loopback unless told otherwise.
- * Overload is bounded by the model's request queue: a full queue is answered with 503.
+ * {@code POST /v1/generate}, the job resource {@code /v1/jobs} (progress, cancel), OpenAI's
+ * {@code POST /v1/images/generations} and {@code GET /v1/models}, and {@code GET /health}. Binds
+ * to loopback unless told otherwise. Overload is bounded by the model's request queue: a full
+ * queue is answered with 503.
  * Closing the server does not close the model.
  */
 public final class GenerationServer implements AutoCloseable {
@@ -36,10 +38,23 @@ public final class GenerationServer implements AutoCloseable {
         http.setExecutor(handlers);
         http.createContext("/v1/generate", new GenerateHandler(model, options, handlers));
         http.createContext("/health", new HealthHandler(model, options));
+        http.createContext(JobsHandler.PREFIX, new JobsHandler(model, options));
+        http.createContext(OpenAiImagesHandler.PATH, new OpenAiImagesHandler(model, options, handlers));
+        http.createContext("/v1/models", ex -> models(ex, model));
         http.createContext("/", ex -> Exchanges.error(ex, 404, "no such endpoint " + ex.getRequestURI().getPath()
-                + " (use POST /v1/generate or GET /health)"));
+                + " (use POST /v1/generate, /v1/jobs, /v1/images/generations or GET /health)"));
         http.start();
         return new GenerationServer(http, handlers);
+    }
+
+    /** {@code GET /v1/models} as OpenAI's API answers it: one entry, the loaded model. */
+    private static void models(com.sun.net.httpserver.HttpExchange ex, TextToImage model) {
+        var body = Exchanges.JSON.createObjectNode().put("object", "list");
+        String path = model.info().path();
+        String id = path == null ? "t2i" : dev.t2i.api.ModelIdentity.nameOf(java.nio.file.Path.of(path));
+        body.putArray("data").addObject().put("id", id).put("object", "model").put("created", 0)
+                .put("owned_by", "t2i");
+        Exchanges.json(ex, 200, body);
     }
 
     private static ThreadFactory daemonThreads() {

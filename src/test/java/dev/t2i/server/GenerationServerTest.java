@@ -96,7 +96,7 @@ class GenerationServerTest {
         assertEquals("application/json", r.headers().firstValue("Content-Type").orElse(""));
         JsonNode body = JSON.readTree(r.body());
         assertEquals(3, body.get("images").size());
-        assertEquals("[8,8,8]", body.get("seeds").toString());
+        assertEquals("[8,9,10]", body.get("seeds").toString());
         GenerationResult api = model.generate(GenerationRequest.builder("a blue square").seed(8).imagesPerPrompt(3)
                 .build());
         for (int i = 0; i < 3; i++) {
