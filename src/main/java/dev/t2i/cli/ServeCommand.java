@@ -54,9 +54,6 @@ final class ServeCommand implements Command {
     @Override
     public int run(CommandLine cmd) throws InterruptedException {
         Path path = Path.of(cmd.getOptionValue("model"));
-        if (!Bundle.isBundle(path)) {
-            throw new T2iException(path + " is not a bundle; make one with 't2i bundle --model RUN --out FILE.t2i'");
-        }
         ServerOptions d = ServerOptions.defaults();
         ServerOptions options;
         BatchingOptions batching;
@@ -69,6 +66,10 @@ final class ServeCommand implements Command {
                     Args.intValue(cmd, "queue", b.maxQueuedRequests()));
         } catch (IllegalArgumentException e) {
             throw new T2iException(e.getMessage());
+        }
+        // the options first: a bad limit is refused before any file is read
+        if (!Bundle.isBundle(path)) {
+            throw new T2iException(path + " is not a bundle; make one with 't2i bundle --model RUN --out FILE.t2i'");
         }
         T2iModel model = T2iModel.load(path, batching);
         GenerationServer server;

@@ -43,7 +43,7 @@ final class TrainClassifierCommand implements Command {
 
     @Override
     public int run(CommandLine cmd) {
-        if (System.getenv("T2I_THREADS") == null && System.getenv("OMP_NUM_THREADS") == null) {
+        if (dev.t2i.nn.Backend.envCount("T2I_THREADS") == null && System.getenv("OMP_NUM_THREADS") == null) {
             // one network, not shards on worker threads: the ops themselves must use the cores
             dev.t2i.nn.Backend.configureThreads(Runtime.getRuntime().availableProcessors());
         }

@@ -53,8 +53,27 @@ public final class Backend {
      * helped.
      */
     public static void configureThreads(Integer requested) {
-        configureThreads(requested, System.getenv("T2I_BLAS_THREADS") == null ? null
-                : Integer.valueOf(System.getenv("T2I_BLAS_THREADS")));
+        configureThreads(requested, envCount("T2I_BLAS_THREADS"));
+    }
+
+    /**
+     * A positive count from the environment variable {@code name}, or null when it is unset; any
+     * other value is refused with a line naming the variable (not a NumberFormatException).
+     */
+    public static Integer envCount(String name) {
+        String v = System.getenv(name);
+        if (v == null) {
+            return null;
+        }
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // refused below
+        }
+        throw new dev.t2i.T2iException(name + "=" + v + " is not a positive whole number (unset it or give e.g. 2)");
     }
 
     /** As {@link #configureThreads(Integer)} with an explicit BLAS thread count (null: the same). */

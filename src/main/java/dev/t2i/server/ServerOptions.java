@@ -17,6 +17,9 @@ public record ServerOptions(String host, int port, int maxBodyBytes, int maxStep
         return new ServerOptions("127.0.0.1", 8080, 64 * 1024, 200, 8, 4);
     }
 
+    /** Largest body limit accepted: beyond it a single request could hold the server's memory. */
+    public static final int MAX_BODY_LIMIT = 64 << 20;
+
     /** Checks every limit, naming the bad one. */
     public ServerOptions {
         if (host == null || host.isBlank()) {
@@ -25,8 +28,9 @@ public record ServerOptions(String host, int port, int maxBodyBytes, int maxStep
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be between 0 and 65535, got " + port);
         }
-        if (maxBodyBytes < 64) {
-            throw new IllegalArgumentException("the body limit must be at least 64 bytes, got " + maxBodyBytes);
+        if (maxBodyBytes < 64 || maxBodyBytes > MAX_BODY_LIMIT) {
+            throw new IllegalArgumentException("the body limit must be between 64 bytes and " + MAX_BODY_LIMIT
+                    + " (64 MiB), got " + maxBodyBytes);
         }
         if (maxSteps < 1 || maxImages < 1 || handlerThreads < 1) {
             throw new IllegalArgumentException("step, image and thread limits must be at least 1");

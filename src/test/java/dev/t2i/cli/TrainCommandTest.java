@@ -53,4 +53,13 @@ class TrainCommandTest {
                 "shapes", "--sample-every", "-1", "--out", dir.resolve("r2").toString())));
         assertTrue(err.contains("sample_every"), err);
     }
+
+    @Test
+    void aBodyLimitPastTheIntRangeIsRefusedNotOverflowed(@TempDir Path dir) throws Exception {
+        Path model = dir.resolve("m.t2i");
+        Files.write(model, new byte[] {1});
+        String err = stderrOf(() -> assertEquals(2, Main.run("serve", "--model", model.toString(), "--max-body",
+                "2147483647")));
+        assertTrue(err.contains("body limit must be between 64 bytes and 67108864"), err);
+    }
 }
