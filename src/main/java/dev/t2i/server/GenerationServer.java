@@ -1,5 +1,6 @@
 package dev.t2i.server;
 
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import dev.t2i.api.TextToImage;
 import java.io.IOException;
@@ -36,15 +37,46 @@ public final class GenerationServer implements AutoCloseable {
         HttpServer http = HttpServer.create(new InetSocketAddress(options.host(), options.port()), 0);
         ExecutorService handlers = Executors.newFixedThreadPool(options.handlerThreads(), daemonThreads());
         http.setExecutor(handlers);
-        http.createContext("/v1/generate", new GenerateHandler(model, options, handlers));
-        http.createContext("/health", new HealthHandler(model, options));
-        http.createContext(JobsHandler.PREFIX, new JobsHandler(model, options));
-        http.createContext(OpenAiImagesHandler.PATH, new OpenAiImagesHandler(model, options, handlers));
-        http.createContext("/v1/models", ex -> models(ex, model));
-        http.createContext("/", ex -> Exchanges.error(ex, 404, "no such endpoint " + ex.getRequestURI().getPath()
-                + " (use POST /v1/generate, /v1/jobs, /v1/images/generations or GET /health)"));
+        http.createContext("/v1/generate", exactly("/v1/generate", new GenerateHandler(model, options, handlers)));
+        http.createContext("/health", exactly("/health", new HealthHandler(model, options)));
+        http.createContext(JobsHandler.PREFIX, under(JobsHandler.PREFIX, new JobsHandler(model, options)));
+        http.createContext(OpenAiImagesHandler.PATH, exactly(OpenAiImagesHandler.PATH,
+                new OpenAiImagesHandler(model, options, handlers)));
+        http.createContext("/v1/models", exactly("/v1/models", ex -> models(ex, model)));
+        http.createContext("/", GenerationServer::notFound);
         http.start();
         return new GenerationServer(http, handlers);
+    }
+
+    /**
+     * The JDK server matches contexts by string prefix, so {@code /v1/generateXYZ} and
+     * {@code /healthz} would reach these handlers: only the path itself may.
+     */
+    private static HttpHandler exactly(String path, HttpHandler handler) {
+        return ex -> {
+            if (ex.getRequestURI().getPath().equals(path)) {
+                handler.handle(ex);
+            } else {
+                notFound(ex);
+            }
+        };
+    }
+
+    /** The path itself or anything below it ({@code /v1/jobs/ID}), not a longer name. */
+    private static HttpHandler under(String prefix, HttpHandler handler) {
+        return ex -> {
+            String p = ex.getRequestURI().getPath();
+            if (p.equals(prefix) || p.startsWith(prefix + "/")) {
+                handler.handle(ex);
+            } else {
+                notFound(ex);
+            }
+        };
+    }
+
+    private static void notFound(com.sun.net.httpserver.HttpExchange ex) {
+        Exchanges.error(ex, 404, "no such endpoint " + ex.getRequestURI().getPath()
+                + " (use POST /v1/generate, /v1/jobs, /v1/images/generations or GET /health)");
     }
 
     /** {@code GET /v1/models} as OpenAI's API answers it: one entry, the loaded model. */

@@ -134,6 +134,11 @@ class GenerationServerTest {
         assertError(get, 405, "use POST");
         assertEquals("POST", get.headers().firstValue("Allow").orElse(""));
         assertError(send(HttpRequest.newBuilder(uri("/v2/paint")).GET().build()), 404, "no such endpoint");
+        // contexts match by prefix in the JDK server; longer names must not reach the handlers
+        assertError(send(HttpRequest.newBuilder(uri("/healthz")).GET().build()), 404, "no such endpoint /healthz");
+        assertError(send(HttpRequest.newBuilder(uri("/v1/generateXYZ")).POST(HttpRequest.BodyPublishers.ofString(
+                "{\"prompt\": \"x\"}")).build()), 404, "no such endpoint /v1/generateXYZ");
+        assertError(send(HttpRequest.newBuilder(uri("/v1/jobsX")).GET().build()), 404, "no such endpoint");
         // the server still works after all that
         assertEquals(200, send(post("{\"prompt\": \"x\", \"seed\": 1}")).statusCode());
     }
