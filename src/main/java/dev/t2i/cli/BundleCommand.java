@@ -49,9 +49,13 @@ final class BundleCommand implements Command {
     }
 
     @Override
-    public int run(CommandLine cmd) {
+    public int run(CommandLine cmd) throws IOException {
         Path modelPath = Path.of(cmd.getOptionValue("model"));
         Path out = Path.of(cmd.getOptionValue("out"));
+        if (Files.exists(out) && Files.exists(modelPath) && Files.isSameFile(out, modelPath)) {
+            throw new T2iException("--out " + out + " is the model being bundled; writing it would replace the"
+                    + " checkpoint: pick another --out");
+        }
         if (Bundle.isBundle(modelPath)) {
             throw new T2iException(modelPath + " is already a bundle; pass the run folder or checkpoint it came from");
         }

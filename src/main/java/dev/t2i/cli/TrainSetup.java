@@ -64,7 +64,12 @@ final class TrainSetup {
                 throw new T2iException("there is no run to resume in " + runDir + " (no checkpoints/ folder); drop"
                         + " --resume to start a new run there, or point --out at the run folder to continue");
             }
-            return Checkpoint.read(runDir);
+            Checkpoint c = Checkpoint.read(runDir);
+            if (c.state() == null) {
+                throw new T2iException(runDir + " holds a model without its training state (no state.json):"
+                        + " it can be sampled or bundled but not resumed; start a new run with another --out");
+            }
+            return c;
         }
         if (Files.isDirectory(runDir.resolve("checkpoints"))) {
             throw new T2iException("run folder " + runDir + " already has checkpoints; pass --resume to continue it or"

@@ -32,6 +32,14 @@ class TrainCommandTest {
         String err = stderrOf(() -> assertEquals(2, Main.run("sample", "--model", run.toString(), "--prompt", "x",
                 "--weights", "newest", "--out", dir.resolve("c.png").toString())));
         assertTrue(err.contains("unknown weights 'newest' (use ema or live)"), err);
+
+        // a bundle written over its own checkpoint would lose the run's state
+        Path ckpt = run.resolve("checkpoints/step-00000004.t2i");
+        long size = Files.size(ckpt);
+        err = stderrOf(() -> assertEquals(2, Main.run("bundle", "--model", ckpt.toString(), "--out",
+                ckpt.toString())));
+        assertTrue(err.contains("is the model being bundled"), err);
+        assertEquals(size, Files.size(ckpt));
     }
 
     @Test
@@ -61,5 +69,16 @@ class TrainCommandTest {
         String err = stderrOf(() -> assertEquals(2, Main.run("serve", "--model", model.toString(), "--max-body",
                 "2147483647")));
         assertTrue(err.contains("body limit must be between 64 bytes and 67108864"), err);
+    }
+
+    @Test
+    void aModelFileWithoutTrainingStateIsNotResumed(@TempDir Path dir) {
+        Path run = dir.resolve("bare");
+        dev.t2i.dit.DitGraph.build(dev.t2i.flow.Preset.named("shapes").model(), 0)
+                .save(run.resolve("checkpoints/step-00000001.t2i"), false);
+        String err = stderrOf(() -> assertEquals(2, Main.run("train", "--data", "shapes", "--limit", "16", "--preset",
+                "shapes", "--resume", "--out", run.toString())));
+        assertTrue(err.contains("without its training state (no state.json)"), err);
+        assertFalse(err.contains("NullPointerException"), err);
     }
 }
