@@ -7,7 +7,6 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import javax.imageio.ImageIO;
 
 /** Initial images for image-to-image: read from files and brought to the model's size. */
 public final class InitImages {
@@ -48,7 +47,7 @@ public final class InitImages {
             throw new T2iException("initial image not found: " + file + " (give a PNG or JPEG file)");
         }
         try {
-            BufferedImage image = ImageIO.read(file.toFile());
+            BufferedImage image = dev.t2i.image.Images.decodeBounded(Files.readAllBytes(file));
             if (image == null) {
                 throw new T2iException("cannot decode " + file + " as an image (give a PNG or JPEG file)");
             }
@@ -61,7 +60,7 @@ public final class InitImages {
     /** Decodes image bytes (PNG, JPEG, GIF, BMP), or throws {@link IllegalArgumentException}. */
     public static BufferedImage decode(byte[] bytes) {
         try {
-            BufferedImage image = ImageIO.read(new java.io.ByteArrayInputStream(bytes));
+            BufferedImage image = dev.t2i.image.Images.decodeBounded(bytes);
             if (image == null) {
                 throw new IllegalArgumentException("the initial image is not a PNG, JPEG, GIF or BMP");
             }

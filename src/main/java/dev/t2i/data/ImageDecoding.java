@@ -147,7 +147,7 @@ final class ImageDecoding {
     private static BufferedImage decode(byte[] bytes) throws IOException {
         String format = sniff(bytes);
         if (format == null) {
-            BufferedImage image = ImageIO.read(new ByteArrayInputStream(bytes));
+            BufferedImage image = dev.t2i.image.Images.decodeBounded(bytes);
             if (image == null) {
                 throw new IOException("not an image format ImageIO knows");
             }
@@ -198,6 +198,7 @@ final class ImageDecoding {
             warning = null;
             try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
                 reader.setInput(in, true, true);
+                dev.t2i.image.Images.checkDeclaredSize(reader.getWidth(0), reader.getHeight(0));
                 BufferedImage image = reader.read(0);
                 if (warning != null) {
                     throw new IOException(warning);

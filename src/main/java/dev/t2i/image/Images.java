@@ -191,4 +191,41 @@ public final class Images {
         byte[] png = pngBytes(image);
         AtomicFiles.write(path, out -> out.write(png));
     }
+
+    /** Most pixels an image file may declare before it is decoded (4096 × 4096). */
+    public static final long MAX_DECODED_PIXELS = 4096L * 4096L;
+
+    /**
+     * Decodes image bytes with the first ImageIO reader that knows them, after checking the size
+     * the file declares: a small file can declare gigapixels, and decoding first would exhaust
+     * memory before any check ran.
+     *
+     * @return the image, or null when no reader knows the format
+     * @throws IOException when the file is damaged or declares more than {@link #MAX_DECODED_PIXELS}
+     */
+    public static BufferedImage decodeBounded(byte[] bytes) throws IOException {
+        try (javax.imageio.stream.ImageInputStream in = javax.imageio.ImageIO.createImageInputStream(
+                new java.io.ByteArrayInputStream(bytes))) {
+            java.util.Iterator<javax.imageio.ImageReader> readers = javax.imageio.ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
+                return null;
+            }
+            javax.imageio.ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                checkDeclaredSize(reader.getWidth(0), reader.getHeight(0));
+                return reader.read(0);
+            } finally {
+                reader.dispose();
+            }
+        }
+    }
+
+    /** Refuses a declared size above {@link #MAX_DECODED_PIXELS}, naming it. */
+    public static void checkDeclaredSize(int width, int height) throws IOException {
+        if ((long) width * height > MAX_DECODED_PIXELS) {
+            throw new IOException("the file declares " + width + "x" + height + " pixels, more than the "
+                    + MAX_DECODED_PIXELS + " decoded here (refused before decoding)");
+        }
+    }
 }
