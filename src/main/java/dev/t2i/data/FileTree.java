@@ -19,6 +19,9 @@ import java.util.zip.ZipFile;
  * so the image-folder layout is parsed once for both.
  */
 interface FileTree extends Closeable {
+    /** Largest file read from a tree (an image or a manifest): 64 MiB. */
+    int MAX_FILE_BYTES = 64 << 20;
+
     /** Relative paths of all regular files, '/'-separated, in no particular order. */
     List<String> files();
 
@@ -61,7 +64,12 @@ interface FileTree extends Closeable {
 
         @Override
         public byte[] read(String relativePath) throws IOException {
-            return Files.readAllBytes(root.resolve(relativePath));
+            Path file = root.resolve(relativePath);
+            if (Files.size(file) > MAX_FILE_BYTES) {
+                throw new IOException("its size, " + Files.size(file) + " bytes, is over the " + MAX_FILE_BYTES
+                        + " bytes an image or manifest may have");
+            }
+            return Files.readAllBytes(file);
         }
 
         @Override
@@ -104,9 +112,19 @@ interface FileTree extends Closeable {
             if (entry == null) {
                 throw new IOException("no entry " + relativePath);
             }
+            // a small zip can declare (or inflate to) gigabytes: read at most the limit and refuse more
+            if (entry.getSize() > MAX_FILE_BYTES) {
+                throw new IOException("its size, " + entry.getSize() + " bytes, is over the " + MAX_FILE_BYTES
+                        + " bytes an image or manifest may have");
+            }
             // ZipFile serialises access to the archive internally, so this is thread-safe
             try (InputStream in = zip.getInputStream(entry)) {
-                return in.readAllBytes();
+                byte[] bytes = in.readNBytes(MAX_FILE_BYTES + 1);
+                if (bytes.length > MAX_FILE_BYTES) {
+                    throw new IOException("it inflates to more than the " + MAX_FILE_BYTES
+                            + " bytes an image or manifest may have");
+                }
+                return bytes;
             }
         }
 

@@ -100,6 +100,7 @@ public final class ModelArchive {
         Map<String, byte[]> parts = new LinkedHashMap<>();
         try (ZipFile zip = new ZipFile(path.toFile())) {
             long fileSize = Files.size(path);
+            checkTotalSize(zip, fileSize, path);
             var entries = zip.entries();
             while (entries.hasMoreElements()) {
                 ZipEntry e = entries.nextElement();
@@ -114,6 +115,25 @@ public final class ModelArchive {
             throw new TensorFormatException("model file " + path + " is not a t2i model (no parts found)");
         }
         return new ModelArchive(parts);
+    }
+
+    /**
+     * Before any part is inflated: the parts' declared sizes together may be at most 50 times the
+     * file (weights barely compress; t2i writes them stored), so a small file whose parts inflate
+     * to gigabytes is refused before it fills memory.
+     */
+    private static void checkTotalSize(ZipFile zip, long fileSize, Path path) {
+        long total = 0;
+        var entries = zip.entries();
+        while (entries.hasMoreElements()) {
+            long size = entries.nextElement().getSize();
+            total += Math.max(0, size);
+        }
+        long limit = Math.max(64L << 20, 50 * fileSize);
+        if (total > limit) {
+            throw corrupt(path, "its parts declare " + total + " bytes, more than " + limit + " for a file of "
+                    + fileSize);
+        }
     }
 
     private static byte[] readPart(ZipFile zip, ZipEntry e, long fileSize, Path path) throws IOException {
