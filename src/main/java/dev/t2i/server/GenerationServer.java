@@ -34,6 +34,7 @@ public final class GenerationServer implements AutoCloseable {
      * @throws IOException when the address cannot be bound (port in use, unknown host)
      */
     public static GenerationServer start(TextToImage model, ServerOptions options) throws IOException {
+        limitSlowClients();
         HttpServer http = HttpServer.create(new InetSocketAddress(options.host(), options.port()), 0);
         ExecutorService handlers = Executors.newFixedThreadPool(options.handlerThreads(), daemonThreads());
         http.setExecutor(handlers);
@@ -46,6 +47,20 @@ public final class GenerationServer implements AutoCloseable {
         http.createContext("/", GenerationServer::notFound);
         http.start();
         return new GenerationServer(http, handlers);
+    }
+
+    /**
+     * The JDK server has no read timeout unless these are set before its first use: a client that
+     * sends half a request then goes quiet is disconnected after 30 s (60 s for a response to be
+     * taken), so stalled connections free their threads. Values the user set win.
+     */
+    private static void limitSlowClients() {
+        if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
+            System.setProperty("sun.net.httpserver.maxReqTime", "30");
+        }
+        if (System.getProperty("sun.net.httpserver.maxRspTime") == null) {
+            System.setProperty("sun.net.httpserver.maxRspTime", "60");
+        }
     }
 
     /**

@@ -14,7 +14,10 @@ package dev.t2i.server;
 public record ServerOptions(String host, int port, int maxBodyBytes, int maxSteps, int maxImages, int handlerThreads) {
     /** Loopback, port 8080, 64 KiB bodies, 200 steps, 8 images, 4 handler threads. */
     public static ServerOptions defaults() {
-        return new ServerOptions("127.0.0.1", 8080, 64 * 1024, 200, 8, 4);
+        // threads are cheap while they wait: 64 keep a handful of slow or stalled clients from
+        // occupying every thread (with 4, four of them locked the server, /health included);
+        // generation itself is bounded by the model's queue, not by these threads
+        return new ServerOptions("127.0.0.1", 8080, 64 * 1024, 200, 8, 64);
     }
 
     /** Largest body limit accepted: beyond it a single request could hold the server's memory. */
