@@ -292,14 +292,10 @@ public final class ClipTextEncoder {
             mask[i] = toks.get(i).attentionMask();
             if (toks.get(i).truncated()) {
                 LOG.warn("prompt truncated to {} tokens, as CLIP does: \"{}\"", ClipTokenizer.CONTEXT_LENGTH,
-                        abbreviate(prompts.get(i)));
+                        dev.t2i.LogText.quote(prompts.get(i)));
             }
         }
         return encodeIds(Nd4j.createFromArray(ids), Nd4j.createFromArray(mask));
-    }
-
-    private static String abbreviate(String s) {
-        return s.length() <= 60 ? s : s.substring(0, 57) + "...";
     }
 
     /** Where the weights came from ({@code random:SEED} or a path), for logs and provenance. */

@@ -142,7 +142,7 @@ public final class TextConditioner implements Conditioner {
                 INDArray mask = out.attentionMask().get(NDArrayIndex.interval(i, i + 1), NDArrayIndex.all());
                 if (mask.sumNumber().longValue() > contextLen) {
                     LOG.warn("caption has more tokens than the model's context_len {}; the rest is dropped: \"{}\"",
-                            contextLen, chunk.get(i));
+                            contextLen, dev.t2i.LogText.quote(chunk.get(i)));
                 }
                 INDArrayIndex keep = NDArrayIndex.interval(0, contextLen);
                 cache.put(chunk.get(i), new Encoded(
