@@ -44,6 +44,8 @@ final class ServeCommand implements Command {
                 .addOption(Args.value("max-steps", "N", "most steps a request may ask for (default " + d.maxSteps()
                         + ")"))
                 .addOption(Args.value("max-n", "N", "most images per request (default " + d.maxImages() + ")"))
+                .addOption(Args.value("request-timeout", "SECONDS", "stop a request still generating after this"
+                        + " long, answering 504 (default " + d.requestTimeoutSeconds() + ")"))
                 .addOption(Args.value("max-body", "BYTES", "largest request body (default " + d.maxBodyBytes() + ")"))
                 .addOption(Args.value("queue", "N", "requests that may wait before 503 (default "
                         + b.maxQueuedRequests() + ")"))
@@ -60,7 +62,8 @@ final class ServeCommand implements Command {
         try {
             options = new ServerOptions(cmd.getOptionValue("host", d.host()), Args.intValue(cmd, "port", d.port()),
                     Args.intValue(cmd, "max-body", d.maxBodyBytes()), Args.intValue(cmd, "max-steps", d.maxSteps()),
-                    Args.intValue(cmd, "max-n", d.maxImages()), d.handlerThreads());
+                    Args.intValue(cmd, "max-n", d.maxImages()), d.handlerThreads(),
+                    Args.intValue(cmd, "request-timeout", d.requestTimeoutSeconds()));
             BatchingOptions b = BatchingOptions.defaults();
             batching = new BatchingOptions(Args.intValue(cmd, "max-batch", b.maxBatchImages()),
                     Args.intValue(cmd, "queue", b.maxQueuedRequests()));

@@ -61,14 +61,39 @@ final class GenerateHandler implements HttpHandler {
     }
 
     private CompletableFuture<GenerationResult> submit(GenerationRequest request) {
-        return submit(model, request, null);
+        return submit(model, request, null, options);
+    }
+
+    private static final java.util.concurrent.ScheduledExecutorService DEADLINES =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "t2i-request-deadlines");
+                t.setDaemon(true);
+                return t;
+            });
+
+    /**
+     * Cancels {@code future} if it is still running after the server's request timeout: the
+     * model stops its batch within a step once every request in it is cancelled, so a request whose
+     * client went away cannot hold the queue for long.
+     */
+    static <T> CompletableFuture<T> withDeadline(CompletableFuture<T> future, ServerOptions options) {
+        var timer = DEADLINES.schedule(() -> future.cancel(true), options.requestTimeoutSeconds(),
+                java.util.concurrent.TimeUnit.SECONDS);
+        future.whenComplete((r, e) -> timer.cancel(false));
+        return future;
+    }
+
+    /** The message of a request stopped by its deadline. */
+    static String deadlineMessage(ServerOptions options) {
+        return "the request ran past the server's limit of " + options.requestTimeoutSeconds()
+                + " s and was stopped; ask for fewer steps or images, or raise serve --request-timeout";
     }
 
     /** Queues a request, turning the model's refusals into HTTP errors (503 busy or closing, 400 invalid). */
     static CompletableFuture<GenerationResult> submit(TextToImage model, GenerationRequest request,
-            ProgressListener listener) {
+            ProgressListener listener, ServerOptions options) {
         try {
-            return listener == null ? model.submit(request) : model.submit(request, listener);
+            return withDeadline(listener == null ? model.submit(request) : model.submit(request, listener), options);
         } catch (RejectedExecutionException e) {
             throw new HttpError(503, "the server is busy: " + e.getMessage());
         } catch (IllegalStateException e) {
@@ -84,6 +109,9 @@ final class GenerateHandler implements HttpHandler {
                     ? failure.getCause() : failure;
             if (cause instanceof IllegalArgumentException || cause instanceof T2iException) {
                 Exchanges.error(ex, 400, cause.getMessage());
+            } else if (cause instanceof java.util.concurrent.CancellationException) {
+                // before IllegalStateException, which it extends: a request stopped by its deadline
+                Exchanges.error(ex, 504, deadlineMessage(options));
             } else if (cause instanceof IllegalStateException) {
                 ex.getResponseHeaders().set("Retry-After", "1");
                 Exchanges.error(ex, 503, "the server is shutting down");

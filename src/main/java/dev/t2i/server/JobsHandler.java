@@ -91,7 +91,7 @@ final class JobsHandler implements HttpHandler {
         GenerationRequest request = GenerateJson.parse(Exchanges.body(ex, options.maxBodyBytes()), options);
         Job job = jobs.create(request.imageCount());
         try {
-            job.start(GenerateHandler.submit(model, request, job));
+            job.start(GenerateHandler.submit(model, request, job, options));
         } catch (RuntimeException e) {
             jobs.drop(job);
             throw e;

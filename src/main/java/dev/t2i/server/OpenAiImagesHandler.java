@@ -107,7 +107,7 @@ final class OpenAiImagesHandler implements HttpHandler {
             GenerationRequest request = parse(body);
             prompt = request.prompts().get(0);
             try {
-                future = GenerateHandler.submit(model, request, null);
+                future = GenerateHandler.submit(model, request, null, options);
             } catch (HttpError e) {
                 throw new ApiError(e.status(), e.getMessage(), null);
             }
@@ -234,6 +234,9 @@ final class OpenAiImagesHandler implements HttpHandler {
                     ? failure.getCause() : failure;
             if (cause instanceof IllegalArgumentException || cause instanceof T2iException) {
                 error(ex, 400, cause.getMessage(), null);
+            } else if (cause instanceof java.util.concurrent.CancellationException) {
+                // before IllegalStateException, which it extends: a request stopped by its deadline
+                error(ex, 504, GenerateHandler.deadlineMessage(options), null);
             } else if (cause instanceof IllegalStateException) {
                 ex.getResponseHeaders().set("Retry-After", "1");
                 error(ex, 503, "the server is shutting down", null);

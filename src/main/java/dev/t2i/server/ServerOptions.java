@@ -8,16 +8,19 @@ package dev.t2i.server;
  * @param maxBodyBytes   largest request body accepted (413 above)
  * @param maxSteps       most integration steps a request may ask for (400 above)
  * @param maxImages      most images ({@code n}) a request may ask for (400 above)
+ * @param requestTimeoutSeconds a request still generating after this long is stopped (504), so an
+ *                       abandoned request cannot hold the queue (120)
  * @param handlerThreads threads that parse requests and write responses (generation runs on the
  *                       model's own worker)
  */
-public record ServerOptions(String host, int port, int maxBodyBytes, int maxSteps, int maxImages, int handlerThreads) {
+public record ServerOptions(String host, int port, int maxBodyBytes, int maxSteps, int maxImages, int handlerThreads,
+        int requestTimeoutSeconds) {
     /** Loopback, port 8080, 64 KiB bodies, 200 steps, 8 images, 4 handler threads. */
     public static ServerOptions defaults() {
         // threads are cheap while they wait: 64 keep a handful of slow or stalled clients from
         // occupying every thread (with 4, four of them locked the server, /health included);
         // generation itself is bounded by the model's queue, not by these threads
-        return new ServerOptions("127.0.0.1", 8080, 64 * 1024, 200, 8, 64);
+        return new ServerOptions("127.0.0.1", 8080, 64 * 1024, 200, 8, 64, 120);
     }
 
     /** Largest body limit accepted: beyond it a single request could hold the server's memory. */
@@ -34,6 +37,10 @@ public record ServerOptions(String host, int port, int maxBodyBytes, int maxStep
         if (maxBodyBytes < 64 || maxBodyBytes > MAX_BODY_LIMIT) {
             throw new IllegalArgumentException("the body limit must be between 64 bytes and " + MAX_BODY_LIMIT
                     + " (64 MiB), got " + maxBodyBytes);
+        }
+        if (requestTimeoutSeconds < 1) {
+            throw new IllegalArgumentException("the request timeout must be at least 1 second, got "
+                    + requestTimeoutSeconds);
         }
         if (maxSteps < 1 || maxImages < 1 || handlerThreads < 1) {
             throw new IllegalArgumentException("step, image and thread limits must be at least 1");

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The HTTP endpoint through a real client over 127.0.0.1. */
 class GenerationServerTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final ServerOptions LIMITS = new ServerOptions("127.0.0.1", 0, 1024, 200, 4, 4);
+    private static final ServerOptions LIMITS = new ServerOptions("127.0.0.1", 0, 1024, 200, 4, 4, 120);
 
     @TempDir
     static Path dir;

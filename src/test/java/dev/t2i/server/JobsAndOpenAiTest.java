@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The job resource and the OpenAI-compatible endpoint over 127.0.0.1, with the wire format as documented. */
 class JobsAndOpenAiTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    static final ServerOptions LIMITS = new ServerOptions("127.0.0.1", 0, 64 * 1024, 1000, 4, 4);
+    static final ServerOptions LIMITS = new ServerOptions("127.0.0.1", 0, 64 * 1024, 1000, 4, 4, 120);
 
     @TempDir
     static Path dir;

@@ -44,7 +44,7 @@ class OpenAiClientTest {
     @BeforeAll
     static void start() throws Exception {
         model = T2iModel.load(TinyBundles.bundle(dir, 46));
-        server = GenerationServer.start(model, new ServerOptions("127.0.0.1", 0, 64 * 1024, 200, 4, 4));
+        server = GenerationServer.start(model, new ServerOptions("127.0.0.1", 0, 64 * 1024, 200, 4, 4, 120));
         client = OpenAIOkHttpClient.builder().apiKey("not-checked").baseUrl("http://127.0.0.1:" + server.port() + "/v1")
                 .maxRetries(0).timeout(Duration.ofSeconds(120)).build();
     }

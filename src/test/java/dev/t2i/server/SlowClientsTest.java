@@ -26,7 +26,7 @@ class SlowClientsTest {
     void twelveStalledClientsDoNotDelayHealthOrAGoodRequest(@TempDir Path dir) throws Exception {
         ServerOptions d = ServerOptions.defaults();
         ServerOptions options = new ServerOptions("127.0.0.1", 0, d.maxBodyBytes(), d.maxSteps(), d.maxImages(),
-                d.handlerThreads());
+                d.handlerThreads(), d.requestTimeoutSeconds());
         try (T2iModel model = T2iModel.load(TinyBundles.bundle(dir, 45), new BatchingOptions(16, 4));
                 GenerationServer server = GenerationServer.start(model, options)) {
             String base = "http://127.0.0.1:" + server.port();
@@ -63,6 +63,31 @@ class SlowClientsTest {
                     s.close();
                 }
             }
+        }
+    }
+
+    @Test
+    void aRequestPastItsDeadlineIsStoppedAnd504FreesTheQueue(@TempDir Path dir) throws Exception {
+        ServerOptions d = ServerOptions.defaults();
+        ServerOptions options = new ServerOptions("127.0.0.1", 0, d.maxBodyBytes(), 1000, d.maxImages(),
+                d.handlerThreads(), 1);
+        try (T2iModel model = T2iModel.load(TinyBundles.bundle(dir, 46), new BatchingOptions(16, 4));
+                GenerationServer server = GenerationServer.start(model, options)) {
+            HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+            URI generate = URI.create("http://127.0.0.1:" + server.port() + "/v1/generate");
+            long t0 = System.nanoTime();
+            HttpResponse<String> slow = client.send(HttpRequest.newBuilder(generate).timeout(Duration.ofSeconds(30))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                            "{\"prompt\": \"x\", \"steps\": 1000, \"n\": 4}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            double secs = (System.nanoTime() - t0) / 1e9;
+            assertEquals(504, slow.statusCode(), slow.body());
+            assertTrue(slow.body().contains("ran past the server's limit of 1 s"), slow.body());
+            assertTrue(secs < 5, "answered after " + secs + " s");
+            HttpResponse<byte[]> next = client.send(HttpRequest.newBuilder(generate).timeout(Duration.ofSeconds(30))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                            "{\"prompt\": \"x\", \"steps\": 2}")).build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(200, next.statusCode());
         }
     }
 }
