@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.t2i.T2iException;
 import dev.t2i.api.ModelIdentity;
-import dev.t2i.bundle.Bundle;
 import dev.t2i.image.Images;
 import dev.t2i.sampling.ImageGenerator;
 import dev.t2i.sampling.Sampler;
@@ -75,13 +74,12 @@ final class GenerateBatchCommand implements Command {
     @Override
     public int run(CommandLine cmd) throws IOException {
         Path out = Path.of(cmd.getOptionValue("out"));
-        Bundle bundle = SampleCommand.bundle(cmd);
-        ImageGenerator gen = bundle != null ? bundle.generator() : SampleCommand.generator(cmd);
+        SampleCommand.Loaded loaded = SampleCommand.load(cmd);
+        ImageGenerator gen = loaded.generator();
         if (!gen.model().config().isText()) {
             throw new T2iException("generate-batch needs a text-conditional model");
         }
-        SamplingOptions defaults = SampleCommand.sampling(cmd, bundle != null ? bundle.defaultOptions(0)
-                : SamplingOptions.defaults());
+        SamplingOptions defaults = SampleCommand.sampling(cmd, loaded.defaults());
         List<Row> rows = read(Path.of(cmd.getOptionValue("prompts")), defaults);
         Files.createDirectories(out);
         Map<Integer, JsonNode> done = finished(out, rows);
