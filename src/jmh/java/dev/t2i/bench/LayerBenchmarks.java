@@ -1,12 +1,12 @@
 package dev.t2i.bench;
 
 import dev.t2i.nn.Attention;
-import dev.t2i.nn.Backend;
-import dev.t2i.nn.Graphs;
 import dev.t2i.nn.LayerNorm;
 import dev.t2i.nn.Linear;
 import dev.t2i.nn.Mlp;
 import dev.t2i.nn.ParamScope;
+import dev.t2i.platform.Backend;
+import dev.t2i.runtime.Graphs;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -55,7 +55,7 @@ public class LayerBenchmarks {
     public void build() {
         Backend.configureThreads(1);
         sd = Graphs.create();
-        ParamScope root = ParamScope.root(sd, 0, true);
+        ParamScope root = ParamScope.root(sd, 0, dev.t2i.nn.GraphMode.TRAIN);
         SDVariable x = sd.placeHolder("x", DataType.FLOAT, -1, WIDTH);
         SDVariable y = switch (layer) {
             case "linear" -> Linear.apply(root, "proj", x, WIDTH, WIDTH);

@@ -5,7 +5,7 @@ import dev.t2i.bundle.Bundle;
 import dev.t2i.bundle.BundleManifest;
 import dev.t2i.conditioning.TextConditioner;
 import dev.t2i.image.Images;
-import dev.t2i.nn.CudaCheck;
+import dev.t2i.platform.CudaCheck;
 import dev.t2i.sampling.ImageGenerator;
 import dev.t2i.sampling.SamplingOptions;
 import dev.t2i.sampling.StepMonitor;
@@ -43,7 +43,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  *
  * <p>ND4J's native ops use every core by default. On CPUs, calling
  * {@code Backend.configureThreads(1)} once at start-up (as the command line does) makes each op
- * single-threaded and lets {@link dev.t2i.nn.Workers} run shards of every batch side by side,
+ * single-threaded and lets {@link dev.t2i.runtime.Workers} run shards of every batch side by side,
  * one per core: measured faster for these graphs than multi-threaded ops.
  */
 public final class T2iModel implements TextToImage {

@@ -5,8 +5,8 @@ import dev.t2i.T2iException;
 import dev.t2i.Version;
 import dev.t2i.clip.ClipTextEncoder;
 import dev.t2i.conditioning.TextConditioner;
+import dev.t2i.config.Preset;
 import dev.t2i.dit.DitModel;
-import dev.t2i.flow.Preset;
 import dev.t2i.io.ModelArchive;
 import dev.t2i.sampling.ImageGenerator;
 import dev.t2i.sampling.Sampler;
@@ -64,7 +64,6 @@ public final class Bundle {
     public static BundleManifest write(Path out, DitModel dit, ClipTextEncoder clip, Preset.SampleDefaults sampling,
             BundleManifest.Source source) {
         checkPair(dit, clip, "the text encoder " + source.clip());
-        checkSampling(sampling, "the bundle's default sampling settings");
         // a seeded random CLIP is stored as its recipe: its weights are 250 MB of noise that the
         // seed rebuilds bit for bit (checked against their SHA-256 on reading)
         boolean recipe = clip.isRebuildable();
@@ -174,7 +173,6 @@ public final class Bundle {
         if (!unlisted.isEmpty()) {
             throw corrupt(path, "it holds parts the manifest does not list: " + unlisted);
         }
-        checkSampling(manifest.sampling(), "the sampling settings in " + path);
         return manifest;
     }
 
@@ -191,14 +189,6 @@ public final class Bundle {
         if (clip.config().width() != dit.config().contextDim()) {
             throw new T2iException(clipName + " is " + clip.config().width() + " wide but the DiT expects"
                     + " context_dim " + dit.config().contextDim() + " (use the CLIP it was trained with)");
-        }
-    }
-
-    private static void checkSampling(Preset.SampleDefaults s, String where) {
-        try {
-            new SamplingOptions(s.steps(), s.cfg(), 0, Sampler.parse(s.sampler()), 1, null).validate();
-        } catch (T2iException e) {
-            throw new T2iException("invalid " + where + ": " + e.getMessage());
         }
     }
 
@@ -224,8 +214,7 @@ public final class Bundle {
 
     /** The bundle's default sampling settings for a given seed, one image per prompt. */
     public SamplingOptions defaultOptions(long seed) {
-        Preset.SampleDefaults s = manifest.sampling();
-        return new SamplingOptions(s.steps(), s.cfg(), seed, Sampler.parse(s.sampler()), 1, null);
+        return manifest.sampling().options(seed);
     }
 
     /** A new generator over this bundle's DiT and CLIP; not thread-safe (SameDiff graphs are not). */

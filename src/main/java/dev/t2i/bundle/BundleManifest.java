@@ -2,7 +2,7 @@ package dev.t2i.bundle;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.t2i.flow.Preset;
+import dev.t2i.config.Preset;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;

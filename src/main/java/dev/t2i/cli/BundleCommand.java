@@ -4,9 +4,9 @@ import dev.t2i.T2iException;
 import dev.t2i.bundle.Bundle;
 import dev.t2i.bundle.BundleManifest;
 import dev.t2i.clip.ClipTextEncoder;
-import dev.t2i.flow.Preset;
-import dev.t2i.flow.TrainedModel;
+import dev.t2i.config.Preset;
 import dev.t2i.sampling.Sampler;
+import dev.t2i.train.TrainedModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,7 +73,7 @@ final class BundleCommand implements Command {
         Preset.SampleDefaults recorded = trained.sample();
         Preset.SampleDefaults sampling = new Preset.SampleDefaults(Args.intValue(cmd, "steps", recorded.steps()),
                 Args.doubleValue(cmd, "cfg", recorded.cfg()),
-                Sampler.parse(cmd.getOptionValue("sampler", recorded.sampler())).name().toLowerCase(Locale.ROOT));
+                cmd.hasOption("sampler") ? Sampler.parse(cmd.getOptionValue("sampler")) : recorded.sampler());
         Long step = trained.state() == null ? null : trained.state().step();
         BundleManifest manifest = Bundle.write(out, trained.model(), clip, sampling,
                 new BundleManifest.Source(modelPath.toString(), step, trained.usedEma(), clip.description()));

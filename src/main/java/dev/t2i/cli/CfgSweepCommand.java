@@ -4,6 +4,7 @@ import dev.t2i.T2iException;
 import dev.t2i.image.ImageGrid;
 import dev.t2i.image.Images;
 import dev.t2i.sampling.ImageGenerator;
+import dev.t2i.sampling.SampleGrids;
 import dev.t2i.sampling.SamplingOptions;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
@@ -64,7 +65,7 @@ final class CfgSweepCommand implements Command {
             }
         }
         Path out = Path.of(cmd.getOptionValue("out"));
-        ImageGrid.write(out, pics, captions, n, TrainSetup.scale(gen.model().config().imgSize()), title(prompt, base));
+        ImageGrid.write(out, pics, captions, n, SampleGrids.scale(gen.model().config().imgSize()), title(prompt, base));
         System.out.println("wrote " + out + " (" + prompt + ", scales " + scales + ")");
         return 0;
     }

@@ -6,6 +6,7 @@ import dev.t2i.image.Heatmap;
 import dev.t2i.image.ImageGrid;
 import dev.t2i.image.Images;
 import dev.t2i.io.AtomicFiles;
+import dev.t2i.sampling.SampleGrids;
 import dev.t2i.sampling.SamplingOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,7 +79,7 @@ final class ClassAccuracyCommand implements Command {
             }
         }
         ImageGrid.write(out.resolve("samples.png"), Images.toBufferedImages(r.samples()), captions, r.shown(),
-                TrainSetup.scale(loaded.generator().model().config().imgSize()));
+                SampleGrids.scale(loaded.generator().model().config().imgSize()));
 
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("model", cmd.getOptionValue("model"));

@@ -2,11 +2,11 @@ package dev.t2i.cli;
 
 import dev.t2i.T2iException;
 import dev.t2i.api.GenerationParameters;
+import dev.t2i.config.Preset;
 import dev.t2i.dit.DitConfig;
 import dev.t2i.dit.DitGraph;
 import dev.t2i.dit.DitModel;
-import dev.t2i.flow.Preset;
-import dev.t2i.flow.TrainedModel;
+import dev.t2i.train.TrainedModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -89,14 +89,14 @@ final class InfoCommand implements Command {
             cfg = Preset.resolve(cmd.getOptionValue("preset", "seed")).model();
         }
         if (variant != null) {
-            cfg = cfg.withVariant(variant);
+            cfg = cfg.withVariant(DitConfig.Variant.of(variant));
         }
         return DitGraph.build(cfg, 0);
     }
 
     private static DitConfig readReferenceConfig(Path p) {
         try {
-            return dev.t2i.io.ModelArchive.JSON.readValue(p.toFile(), DitConfig.class).validate();
+            return dev.t2i.io.ModelArchive.JSON.readValue(p.toFile(), DitConfig.class);
         } catch (java.io.IOException e) {
             throw new T2iException("cannot read " + p + ": " + e.getMessage());
         }

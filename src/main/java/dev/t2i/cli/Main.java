@@ -62,7 +62,7 @@ public final class Main {
                 printHelp(command, options);
                 return 0;
             }
-            dev.t2i.nn.Backend.configureThreads(dev.t2i.nn.Backend.envCount("T2I_THREADS"));
+            dev.t2i.platform.Backend.configureThreads(dev.t2i.platform.Backend.envCount("T2I_THREADS"));
             return command.run(cmd);
         } catch (ParseException e) {
             System.err.println("error: " + e.getMessage() + " (see 't2i " + command.name() + " --help')");

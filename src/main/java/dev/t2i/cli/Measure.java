@@ -1,7 +1,7 @@
 package dev.t2i.cli;
 
-import dev.t2i.nn.OpProfile;
-import dev.t2i.nn.Workers;
+import dev.t2i.runtime.OpProfile;
+import dev.t2i.runtime.Workers;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;

@@ -2,10 +2,13 @@ package dev.t2i.cli;
 
 import dev.t2i.clip.ClipTextConfig;
 import dev.t2i.clip.ClipTextEncoder;
+import dev.t2i.conditioning.ClassConditioner;
+import dev.t2i.conditioning.TextConditioner;
+import dev.t2i.conditioning.Unconditioned;
+import dev.t2i.config.Preset;
 import dev.t2i.dit.DitConfig;
 import dev.t2i.dit.DitGraph;
 import dev.t2i.dit.DitModel;
-import dev.t2i.flow.Preset;
 import dev.t2i.sampling.ImageGenerator;
 import dev.t2i.sampling.Sampler;
 import dev.t2i.sampling.SamplingOptions;
@@ -27,7 +30,8 @@ final class SampleBench {
             cfg = cfg.withContextDim(clip.config().width());
         }
         DitModel model = DitGraph.build(cfg, 0);
-        ImageGenerator gen = new ImageGenerator(model, TrainSetup.conditioner(cfg, clip));
+        ImageGenerator gen = new ImageGenerator(model, cfg.isClass() ? new ClassConditioner(cfg.numClasses())
+                : cfg.isText() ? new TextConditioner(clip, cfg.contextLen()) : new Unconditioned());
         SamplingOptions opts = new SamplingOptions(steps, 7.5, 0, Sampler.EULER, 1, null).validate();
         List<String> prompts = cfg.isClass() ? null : prompts(images);
         int[] labels = cfg.isClass() ? java.util.stream.IntStream.range(0, images).map(i -> i % 10).toArray() : null;

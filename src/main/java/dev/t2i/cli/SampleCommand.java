@@ -4,12 +4,13 @@ import dev.t2i.T2iException;
 import dev.t2i.api.GenerationParameters;
 import dev.t2i.api.ModelIdentity;
 import dev.t2i.bundle.Bundle;
-import dev.t2i.flow.TrainedModel;
 import dev.t2i.image.ImageGrid;
 import dev.t2i.image.Images;
 import dev.t2i.sampling.ImageGenerator;
+import dev.t2i.sampling.SampleGrids;
 import dev.t2i.sampling.Sampler;
 import dev.t2i.sampling.SamplingOptions;
+import dev.t2i.train.TrainedModel;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -144,10 +145,10 @@ final class SampleCommand implements Command {
         int count = classModel ? labels.length : prompts.length;
         // bundles hold text models only, so a class model comes from a run folder or checkpoint
         List<String> classNames = classModel
-                ? TrainSetup.recordedClassNames(Path.of(cmd.getOptionValue("model"))) : null;
+                ? TrainedModel.recordedClassNames(Path.of(cmd.getOptionValue("model"))) : null;
         for (int p = 0; p < count; p++) {
             for (int k = 0; k < opts.imagesPerPrompt(); k++) {
-                captions.add(classModel ? TrainSetup.className(labels[p], classNames) : prompts[p]);
+                captions.add(classModel ? SampleGrids.className(labels[p], classNames) : prompts[p]);
             }
         }
         Path out = Path.of(cmd.getOptionValue("out"));
@@ -163,7 +164,7 @@ final class SampleCommand implements Command {
             }
         } else {
             ImageGrid.write(out, pics, captions, columns(pics.size(), opts.imagesPerPrompt()),
-                    TrainSetup.scale(gen.model().config().imgSize()));
+                    SampleGrids.scale(gen.model().config().imgSize()));
         }
         System.out.printf("wrote %d images to %s (%.1f s, %d %s steps, cfg %.2f, seeds %d..%d%s)%n", pics.size(), out,
                 secs, opts.steps(), opts.sampler().name().toLowerCase(), opts.cfgScale(), opts.seed(),

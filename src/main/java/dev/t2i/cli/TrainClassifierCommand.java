@@ -1,8 +1,8 @@
 package dev.t2i.cli;
 
 import dev.t2i.data.CaptionedImages;
-import dev.t2i.data.DatasetLoader;
 import dev.t2i.data.DatasetOptions;
+import dev.t2i.data.sources.DatasetLoader;
 import dev.t2i.eval.ImageClassifier;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -43,9 +43,9 @@ final class TrainClassifierCommand implements Command {
 
     @Override
     public int run(CommandLine cmd) {
-        if (dev.t2i.nn.Backend.envCount("T2I_THREADS") == null && System.getenv("OMP_NUM_THREADS") == null) {
+        if (dev.t2i.platform.Backend.envCount("T2I_THREADS") == null && System.getenv("OMP_NUM_THREADS") == null) {
             // one network, not shards on worker threads: the ops themselves must use the cores
-            dev.t2i.nn.Backend.configureThreads(Runtime.getRuntime().availableProcessors());
+            dev.t2i.platform.Backend.configureThreads(Runtime.getRuntime().availableProcessors());
         }
         ImageClassifier.Settings d = ImageClassifier.Settings.defaults();
         ImageClassifier.Settings s = new ImageClassifier.Settings(Args.intValue(cmd, "width", d.width()),

@@ -1,29 +1,16 @@
 package dev.t2i.cli;
 
-import dev.t2i.clip.ClipTextEncoder;
-import dev.t2i.conditioning.Conditioner;
-import dev.t2i.data.CaptionedImages;
-import dev.t2i.data.DatasetLoader;
+import dev.t2i.config.Preset;
 import dev.t2i.data.DatasetOptions;
+import dev.t2i.data.sources.DatasetLoader;
 import dev.t2i.dit.DitConfig;
-import dev.t2i.dit.DitGraph;
-import dev.t2i.dit.DitModel;
-import dev.t2i.flow.Checkpoint;
-import dev.t2i.flow.Preset;
-import dev.t2i.flow.TrainConfig;
-import dev.t2i.flow.Trainer;
-import dev.t2i.sampling.ImageGenerator;
-import dev.t2i.sampling.Sampler;
-import dev.t2i.sampling.SamplingOptions;
+import dev.t2i.train.Trainer;
+import dev.t2i.train.TrainingRun;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** {@code t2i train}: flow-matching training of a DiT on captioned (or labelled) images. */
+/** {@code t2i train}: flow-matching training of a DiT on captioned (or labelled) images, through {@link TrainingRun}. */
 final class TrainCommand implements Command {
     @Override
     public String name() {
@@ -66,97 +53,33 @@ final class TrainCommand implements Command {
     }
 
     @Override
-    public int run(CommandLine cmd) throws InterruptedException {
+    public int run(CommandLine cmd) {
         Path runDir = Path.of(cmd.getOptionValue("out", "runs/train"));
-        boolean resume = cmd.hasOption("resume");
         Preset preset = cmd.hasOption("config") ? Preset.file(Path.of(cmd.getOptionValue("config")))
                 : Preset.resolve(cmd.getOptionValue("preset", "seed"));
-        TrainConfig train = preset.train().with(Args.intValue(cmd, "batch"), Args.intValue(cmd, "steps"),
-                Args.intValue(cmd, "epochs"), Args.doubleValue(cmd, "lr"), Args.longValue(cmd, "seed")).validate();
-        DitConfig cfg = preset.model();
-        if (cmd.hasOption("variant")) {
-            cfg = cfg.withVariant(cmd.getOptionValue("variant")).validate();
-        }
-        Checkpoint resumed = TrainSetup.resumeOrRefuse(runDir, resume);
-        if (resumed != null) {
-            cfg = resumed.model().config();
-            train = resumed.state().train().with(null, Args.intValue(cmd, "steps"), Args.intValue(cmd, "epochs"), null,
-                    null);
-        }
-        train = TrainSetup.intervalsAndBudget(cmd, train);
-        String clipSpec = TrainSetup.clipSpec(cmd, resumed);
-
-        DatasetOptions dataOptions = DatasetOptions.defaults().withSplit(cmd.getOptionValue("split", "train"))
-                .withImageSize(cfg.imgSize()).withSeed(train.seed());
+        DatasetOptions dataOptions = DatasetOptions.defaults().withSplit(cmd.getOptionValue("split", "train"));
         if (cmd.hasOption("limit")) {
             dataOptions = dataOptions.withLimit(Args.intValue(cmd, "limit"));
         }
-        CaptionedImages data = DatasetLoader.open(cmd.getOptionValue("data"), dataOptions);
-        ClipTextEncoder clip = TrainSetup.clip(cfg, clipSpec);
-        cfg = TrainSetup.adapt(cfg, data, clip);
-        Conditioner conditioner = TrainSetup.trainingConditioner(cfg, clip, clipSpec, data);
-        DitModel model = resumed != null ? resumed.model() : DitGraph.build(cfg, train.seed());
-
-        Map<String, Object> run = new LinkedHashMap<>();
-        run.put("preset", preset.description());
-        run.put("model", cfg);
-        run.put("train", train);
-        run.put("data", data.toString());
-        run.put("data_warnings", data.warnings());
-        run.put("clip", clipSpec);
-        run.put("parameters", model.parameterCount());
-        run.put("sample", preset.sample());
-        if (cfg.isClass()) {
-            run.put("class_names", data.classNames()); // so that sample grids name classes, not numbers
-        }
-        if (!resume) {
-            TrainSetup.provenance(runDir, run);
-        }
-        Trainer trainer = new Trainer(model, train, data, conditioner, runDir, cfg.isText() ? clipSpec : null)
-                .sampleDefaults(TrainSetup.sampleDefaults(preset, resumed));
-        TrainSetup.restore(trainer, resumed, runDir);
-        System.err.printf("training %s DiT (%,d parameters) on %s, %d steps of %d%n", cfg.variant(),
-                model.parameterCount(), data, trainer.totalSteps(), train.batch());
-
-        List<String> prompts = samplePrompts(data);
-        boolean classModel = cfg.isClass();
-        ImageGenerator generator = new ImageGenerator(model, conditioner);
-        Preset.SampleDefaults defaults = TrainSetup.sampleDefaults(preset, resumed);
-        SamplingOptions sampling = new SamplingOptions(defaults.steps(), defaults.cfg(), 0,
-                Sampler.parse(defaults.sampler()), 1, null);
-        trainer.onSample(step -> withEma(trainer, model, () -> TrainSetup.sampleGrid(generator,
-                classModel ? null : prompts, classModel ? labels(data) : null, data.classNames(), sampling,
-                runDir.resolve("samples").resolve(String.format("step-%08d.png", step)), 5)));
-
-        TrainSetup.runUntilDoneOrStopped(trainer);
-        Path loss = TrainSetup.lossCurve(runDir);
+        String data = cmd.getOptionValue("data");
+        TrainingRun run = TrainingRun.builder(runDir)
+                .preset(preset)
+                .variant(cmd.hasOption("variant") ? DitConfig.Variant.of(cmd.getOptionValue("variant")) : null)
+                .overrides(new TrainingRun.Overrides(Args.intValue(cmd, "batch"), Args.intValue(cmd, "steps"),
+                        Args.intValue(cmd, "epochs"), Args.doubleValue(cmd, "lr"), Args.longValue(cmd, "seed"),
+                        Args.intValue(cmd, "checkpoint-every"), Args.intValue(cmd, "sample-every"),
+                        cmd.getOptionValue("time-limit")))
+                .data(options -> DatasetLoader.open(data, options))
+                .dataOptions(dataOptions)
+                .clip(cmd.getOptionValue("clip"))
+                .resume(cmd.hasOption("resume"))
+                .build();
+        Trainer trainer = run.trainer();
+        System.err.printf("training %s DiT (%,d parameters) on %s, %d steps of %d%n", run.model().config().variant(),
+                run.model().parameterCount(), run.data(), trainer.totalSteps(), trainer.config().batch());
+        StopOnSignal.train(run);
         System.err.println("done at step " + trainer.step() + ": checkpoints in " + runDir.resolve("checkpoints")
-                + ", metrics.csv, " + loss.getFileName());
+                + ", metrics.csv, loss.png");
         return 0;
-    }
-
-    /** Runs {@code body} with the EMA weights in place (when the run keeps them), then restores. */
-    static void withEma(Trainer trainer, DitModel model, Runnable body) {
-        Map<String, INDArray> ema = trainer.emaWeights();
-        if (ema == null) {
-            body.run();
-            return;
-        }
-        Map<String, INDArray> live = new LinkedHashMap<>();
-        ema.keySet().forEach(k -> live.put(k, model.graph().getArrForVarName(k).dup()));
-        model.setWeights(ema);
-        try {
-            body.run();
-        } finally {
-            model.setWeights(live);
-        }
-    }
-
-    private static List<String> samplePrompts(CaptionedImages data) {
-        return data.captions().stream().distinct().limit(10).toList();
-    }
-
-    private static int[] labels(CaptionedImages data) {
-        return java.util.stream.IntStream.range(0, Math.min(10, data.classNames().size())).toArray();
     }
 }

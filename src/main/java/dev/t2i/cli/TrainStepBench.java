@@ -1,13 +1,14 @@
 package dev.t2i.cli;
 
 import dev.t2i.clip.ClipTextEncoder;
+import dev.t2i.config.Preset;
 import dev.t2i.data.CaptionedImages;
 import dev.t2i.dit.DitConfig;
 import dev.t2i.dit.DitGraph;
 import dev.t2i.dit.DitModel;
-import dev.t2i.flow.Preset;
-import dev.t2i.flow.Trainer;
-import dev.t2i.nn.Graphs;
+import dev.t2i.runtime.Graphs;
+import dev.t2i.train.Trainer;
+import dev.t2i.train.TrainingRun;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -27,13 +28,13 @@ final class TrainStepBench {
         // the seeded random ViT-B/32 tower; the trainer loads it again by this spec if it needs it after freeing it
         String clipSpec = "random";
         ClipTextEncoder clip = cfg.isText() ? ClipTextEncoder.load(clipSpec) : null;
-        cfg = TrainSetup.adapt(cfg, data, clip);
+        cfg = TrainingRun.adapt(cfg, data, clip);
         DitModel model = DitGraph.build(cfg, 0);
         Path dir = tempDir();
         try {
-            Trainer trainer = new Trainer(model, preset.train().with(batch, 1_000_000, null, null, null), data,
-                    TrainSetup.trainingConditioner(cfg, clip, clipSpec, data), dir, null)
-                    .progress(new dev.t2i.flow.Progress(new PrintStream(java.io.OutputStream.nullOutputStream()),
+            Trainer trainer = new Trainer(model, preset.train().toBuilder().batch(batch).steps(1_000_000).build(),
+                    data, TrainingRun.trainingConditioner(cfg, clip, clipSpec, data), dir, null)
+                    .progress(new dev.t2i.train.Progress(new PrintStream(java.io.OutputStream.nullOutputStream()),
                             false, 1));
             Measure.Times t = Measure.median(warmup, reps, trainer::runStep);
             Measure.report("train_step_ms", t.wallSeconds() * 1000, "ms");

@@ -1,27 +1,29 @@
 package dev.t2i.clip;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.t2i.T2iException;
 import dev.t2i.io.ModelArchive;
 import dev.t2i.io.Safetensors;
 import dev.t2i.io.TensorFormatException;
-import dev.t2i.nn.Graphs;
+import dev.t2i.io.torch.TorchImport;
 import dev.t2i.nn.ParamSpec;
-import dev.t2i.nn.TorchImport;
-import dev.t2i.nn.Workers;
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.t2i.runtime.Graphs;
+import dev.t2i.runtime.Workers;
+import dev.t2i.tokenizer.ClipTokenizer;
+import dev.t2i.tokenizer.Tokenization;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,8 +33,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import dev.t2i.tokenizer.ClipTokenizer;
-import dev.t2i.tokenizer.Tokenization;
 
 /**
  * CLIP's frozen text tower in SameDiff: token ids in, token embeddings and pooled embedding out.

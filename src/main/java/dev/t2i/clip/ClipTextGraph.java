@@ -1,12 +1,13 @@
 package dev.t2i.clip;
 
+import dev.t2i.nn.GraphMode;
 import dev.t2i.nn.Attention;
-import dev.t2i.nn.Graphs;
 import dev.t2i.nn.LayerNorm;
 import dev.t2i.nn.Linear;
 import dev.t2i.nn.Mlp;
 import dev.t2i.nn.ParamScope;
 import dev.t2i.nn.ParamSpec;
+import dev.t2i.runtime.Graphs;
 import java.util.Map;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -38,7 +39,7 @@ public final class ClipTextGraph {
     /** Builds the graph with seeded random weights of the configured shapes. */
     public static Built build(ClipTextConfig cfg, long seed) {
         SameDiff sd = Graphs.create();
-        ParamScope root = ParamScope.root(sd, seed, false);
+        ParamScope root = ParamScope.root(sd, seed, GraphMode.INFER);
         int len = cfg.maxPositions();
         int w = cfg.width();
         SDVariable ids = sd.placeHolder(INPUT_IDS, DataType.INT, -1, len);

@@ -1,6 +1,6 @@
 package dev.t2i.conditioning;
 
-import dev.t2i.nn.Workers;
+import dev.t2i.runtime.Workers;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 

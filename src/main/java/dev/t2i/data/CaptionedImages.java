@@ -73,7 +73,7 @@ public final class CaptionedImages {
     /**
      * Checks that {@code count} images of the given size fit in one array, before allocating it.
      */
-    static int pixelBytes(String source, long count, int height, int width) {
+    public static int pixelBytes(String source, long count, int height, int width) {
         long bytes = count * 3L * height * width;
         if (bytes > MAX_BYTES) {
             throw new T2iException(source + " holds " + count + " images of " + width + "x" + height

@@ -1,5 +1,6 @@
 package dev.t2i.data;
 
+import dev.t2i.random.Seeds;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 

@@ -3,13 +3,14 @@ package dev.t2i.dit;
 import dev.t2i.nn.Activations;
 import dev.t2i.nn.Attention;
 import dev.t2i.nn.Broadcasts;
-import dev.t2i.nn.Graphs;
+import dev.t2i.nn.GraphMode;
 import dev.t2i.nn.LayerNorm;
 import dev.t2i.nn.Linear;
 import dev.t2i.nn.Mlp;
 import dev.t2i.nn.ParamScope;
 import dev.t2i.nn.SinCos;
 import dev.t2i.nn.TorchLayout;
+import dev.t2i.runtime.Graphs;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -24,9 +25,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@value #CONTEXT} [U,M,ctx] (the distinct texts of the batch) with {@value #CONTEXT_SELECT}
  * [B,U] (one-hot: image → text) and {@value #CONTEXT_MASK} [B,M] (1 keep, 0 pad), as built by
  * {@link TextContext#inputs}, or {@value #LABEL} [B] (class index; numClasses is the null
- * class). Outputs: {@value #VELOCITY} [B,C,H,W]; {@value #LOSS}, the mean squared error to the
- * {@value #TARGET} placeholder; and per block {@code blocks.i.cross_attn.weights} [B,H,N,M] for
- * attention maps.
+ * class). Outputs: {@value #VELOCITY} [B,C,H,W] and per block
+ * {@code blocks.i.cross_attn.weights} [B,H,N,M] for attention maps. The training objective is
+ * not part of the model: {@code flow.FlowMatching} attaches it.
  *
  * <p>The graph is shaped for a fast, lean training step on ND4J 1.0.0-M2.1 (see the nn package):
  * one product for all cross-attention keys and values, computed per distinct text; broadcasting
@@ -39,9 +40,7 @@ public final class DitGraph {
     public static final String CONTEXT_MASK = "context_mask";
     public static final String CONTEXT_SELECT = "context_select";
     public static final String LABEL = "label";
-    public static final String TARGET = "target";
     public static final String VELOCITY = "velocity";
-    public static final String LOSS = "loss";
     /**
      * Cross-attention keys and values of every block for the distinct texts, [U, M·2·depth·D]:
      * an output of the full graph, a placeholder of the {@link #buildCachedText} graph.
@@ -63,11 +62,11 @@ public final class DitGraph {
     private SDVariable zerosTokens;
 
     private DitGraph(DitConfig cfg, long seed, DataType dtype, boolean textFeaturesAsInput) {
-        this.cfg = cfg.validate();
+        this.cfg = cfg;
         this.textFeaturesAsInput = textFeaturesAsInput;
         this.sd = Graphs.create();
-        // the cached-text graph only samples: no folded biases or gradient-friendly broadcasts
-        this.root = ParamScope.root(sd, seed, !textFeaturesAsInput, dtype);
+        // the cached-text trunk only samples; the full graph trains (and samples)
+        this.root = ParamScope.root(sd, seed, textFeaturesAsInput ? GraphMode.INFER : GraphMode.TRAIN, dtype);
     }
 
     /** Builds the graph with freshly initialised weights; returns it with its parameter specs. */
@@ -166,11 +165,7 @@ public final class DitGraph {
 
         h = LayerNorm.affine(root, "final_norm", h, d, EPS, zerosRows);
         h = Linear.apply(root, "final_proj", h, d, cfg.patchValues(), Linear.Init.ZERO, true);
-        SDVariable velocity = sd.identity(VELOCITY, unpatchify(h));
-
-        SDVariable target = sd.placeHolder(TARGET, f, -1, cfg.inChannels(), cfg.imgSize(), cfg.imgSize());
-        sd.identity(LOSS, sd.math.square(velocity.sub(target)).mean());
-        sd.setLossVariables(LOSS);
+        sd.identity(VELOCITY, unpatchify(h));
     }
 
     /** Conv2d(kernel = stride = p) as a matmul over flattened patches ordered (channel, row, col). */

@@ -5,10 +5,10 @@ import dev.t2i.T2iException;
 import dev.t2i.io.ModelArchive;
 import dev.t2i.io.Safetensors;
 import dev.t2i.io.TensorFormatException;
-import dev.t2i.nn.Graphs;
-import dev.t2i.nn.NativeArrays;
+import dev.t2i.io.torch.TorchImport;
 import dev.t2i.nn.ParamSpec;
-import dev.t2i.nn.TorchImport;
+import dev.t2i.runtime.Graphs;
+import dev.t2i.runtime.NativeArrays;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -277,7 +277,7 @@ public final class DitModel {
 
     /** Reads the DiT parts of an archive (a model file or a bundle). */
     public static DitModel fromArchive(ModelArchive a) {
-        DitConfig cfg = a.json(CONFIG, DitConfig.class).validate();
+        DitConfig cfg = a.json(CONFIG, DitConfig.class);
         List<ParamSpec> specs = ModelArchive.JSON.convertValue(a.json(PARAMS), new TypeReference<List<ParamSpec>>() { });
         Map<String, ParamSpec> params = new LinkedHashMap<>();
         specs.forEach(s -> params.put(s.name(), s));
@@ -310,7 +310,7 @@ public final class DitModel {
         }
         try (Safetensors st = Safetensors.open(weights)) {
             if (!st.keys().stream().anyMatch(k -> k.contains("cross_attn"))) {
-                cfg = cfg.withVariant(st.contains("class_embed.weight") ? DitConfig.CLASS : DitConfig.UNCONDITIONAL);
+                cfg = cfg.withVariant(st.contains("class_embed.weight") ? DitConfig.Variant.CLASS : DitConfig.Variant.UNCONDITIONAL);
             }
             DitModel model = DitGraph.build(cfg, 0);
             model.importTorch(st);
@@ -328,10 +328,5 @@ public final class DitModel {
                     + unknown.subList(0, Math.min(5, unknown.size())) + " (wrong config?)");
         }
         setWeights(values);
-    }
-
-    /** The variable for a parameter. */
-    SDVariable variable(String name) {
-        return sd.getVariable(name);
     }
 }

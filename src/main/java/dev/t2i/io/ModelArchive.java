@@ -3,6 +3,7 @@ package dev.t2i.io;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.t2i.T2iException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -199,6 +200,10 @@ public final class ModelArchive {
         try {
             return JSON.treeToValue(json(name), type);
         } catch (IOException e) {
+            T2iException invalid = T2iException.within(e);
+            if (invalid != null) {
+                throw new TensorFormatException("part '" + name + "' of the model file: " + invalid.getMessage(), e);
+            }
             throw new TensorFormatException("part '" + name + "' of the model file is malformed: " + e.getMessage(), e);
         }
     }
@@ -207,7 +212,7 @@ public final class ModelArchive {
     public SameDiff graph(String name) {
         try {
             // straight from the array: SameDiff.load(InputStream) copies the whole graph once more first
-            return dev.t2i.nn.Graphs.singleCopy(SameDiff.fromFlatBuffers(ByteBuffer.wrap(bytes(name)), true));
+            return dev.t2i.runtime.Graphs.singleCopy(SameDiff.fromFlatBuffers(ByteBuffer.wrap(bytes(name)), true));
         } catch (IOException | RuntimeException e) {
             throw new TensorFormatException("graph '" + name + "' in the model file cannot be loaded: "
                     + e.getMessage(), e);

@@ -24,20 +24,15 @@ public final class Attention {
     }
 
     /**
-     * softmax(q·kᵀ/√d + bias)·v over heads.
+     * softmax(q·kᵀ + bias)·v over heads, for queries already multiplied by {@link #scale}
+     * (projections fold the scale into their weights).
      *
-     * @param q    [B·tq, width] projected queries
+     * @param q    [B·tq, width] projected, scaled queries
      * @param k    [B·tk, width] projected keys
      * @param v    [B·tk, width] projected values
      * @param bias additive bias broadcastable to [B, heads, tq, tk], or null
      * @return [B·tq, width], heads concatenated (before the output projection)
      */
-    public static SDVariable scaledDotProduct(SameDiff sd, SDVariable q, SDVariable k, SDVariable v, int tq, int tk,
-            int heads, int width, SDVariable bias) {
-        return dotProduct(sd, q.mul(scale(width, heads)), k, v, tq, tk, heads, width, bias);
-    }
-
-    /** As {@link #scaledDotProduct} for queries already multiplied by {@link #scale}. */
     public static SDVariable dotProduct(SameDiff sd, SDVariable q, SDVariable k, SDVariable v, int tq, int tk,
             int heads, int width, SDVariable bias) {
         int headDim = width / heads;
@@ -49,15 +44,6 @@ public final class Attention {
     /** The query scale 1/√(head width). */
     public static double scale(int width, int heads) {
         return 1.0 / Math.sqrt(width / heads);
-    }
-
-    /**
-     * The attention weights alone, [B, heads, tq, tk] (for attention maps); same maths as
-     * {@link #scaledDotProduct}.
-     */
-    public static SDVariable weights(SameDiff sd, SDVariable q, SDVariable k, int tq, int tk, int heads, int width,
-            SDVariable bias) {
-        return probabilities(sd, q.mul(scale(width, heads)), k, tq, tk, heads, width, bias);
     }
 
     /** softmax(q·kᵀ + bias) for scaled queries, [B, heads, tq, tk]. */

@@ -43,7 +43,7 @@ public final class Linear {
         if (b == null) {
             return sd.mmul(x, w);
         }
-        if (!scope.trainable() || out < FOLD_WIDTH || out <= in) {
+        if (scope.mode() != GraphMode.TRAIN || out < FOLD_WIDTH || out <= in) {
             return sd.mmul(x, w).add(b);
         }
         SDVariable withOnes = scope.derived("with_ones:" + x.name(), () -> sd.concat(1, x, onesColumn(sd, x)));

@@ -1,5 +1,6 @@
 package dev.t2i.nn;
 
+import dev.t2i.random.Gaussian;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -24,24 +25,24 @@ public final class ParamScope {
     private final String prefix;
     private final SplittableRandom random;
     private final Map<String, ParamSpec> registry;
-    private final boolean trainable;
+    private final GraphMode mode;
     private final DataType dtype;
     private final Map<String, SDVariable> derived;
 
     private ParamScope(SameDiff sd, String prefix, SplittableRandom random, Map<String, ParamSpec> registry,
-            boolean trainable, DataType dtype, Map<String, SDVariable> derived) {
+            GraphMode mode, DataType dtype, Map<String, SDVariable> derived) {
         this.sd = sd;
         this.prefix = prefix;
         this.random = random;
         this.registry = registry;
-        this.trainable = trainable;
+        this.mode = mode;
         this.dtype = dtype;
         this.derived = derived;
     }
 
-    /** A root scope; {@code trainable} marks its parameters as trained (DiT) or frozen (CLIP). */
-    public static ParamScope root(SameDiff sd, long seed, boolean trainable) {
-        return root(sd, seed, trainable, DataType.FLOAT);
+    /** A root scope for a graph built for {@code mode}: trained (the DiT) or frozen (CLIP). */
+    public static ParamScope root(SameDiff sd, long seed, GraphMode mode) {
+        return root(sd, seed, mode, DataType.FLOAT);
     }
 
     /**
@@ -49,14 +50,14 @@ public final class ParamScope {
      * are drawn in single precision whatever the type, so a DOUBLE graph (for gradient checks)
      * starts from exactly the weights of the FLOAT one.
      */
-    public static ParamScope root(SameDiff sd, long seed, boolean trainable, DataType dtype) {
-        return new ParamScope(sd, "", new SplittableRandom(seed), new LinkedHashMap<>(), trainable, dtype,
+    public static ParamScope root(SameDiff sd, long seed, GraphMode mode, DataType dtype) {
+        return new ParamScope(sd, "", new SplittableRandom(seed), new LinkedHashMap<>(), mode, dtype,
                 new HashMap<>());
     }
 
     /** A scope nested under {@code name}. */
     public ParamScope child(String name) {
-        return new ParamScope(sd, qualify(name) + ".", random, registry, trainable, dtype, derived);
+        return new ParamScope(sd, qualify(name) + ".", random, registry, mode, dtype, derived);
     }
 
     /** A scope nested under {@code name.index} (e.g. {@code blocks.3}). */
@@ -68,9 +69,9 @@ public final class ParamScope {
         return sd;
     }
 
-    /** Whether the parameters created here are trained (the graph then also runs backwards). */
-    public boolean trainable() {
-        return trainable;
+    /** What the graph is built for; the layers pick their graph forms from it. */
+    public GraphMode mode() {
+        return mode;
     }
 
     /**
@@ -148,7 +149,7 @@ public final class ParamScope {
             throw new IllegalStateException("parameter defined twice: " + full);
         }
         registry.put(full, new ParamSpec(full, value.shape(), layout.torchShape(value.shape(), convShape), layout,
-                trainable));
+                mode == GraphMode.TRAIN));
         // frozen parameters are variables too: values can be replaced on import, and nothing updates them
         return sd.var(full, value.castTo(dtype));
     }

@@ -2,8 +2,8 @@ package dev.t2i.sampling;
 
 import dev.t2i.conditioning.Conditioning;
 import dev.t2i.dit.DitModel;
-import dev.t2i.nn.NativeArrays;
-import dev.t2i.nn.Workers;
+import dev.t2i.runtime.NativeArrays;
+import dev.t2i.runtime.Workers;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;

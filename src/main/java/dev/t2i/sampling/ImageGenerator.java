@@ -5,7 +5,7 @@ import dev.t2i.conditioning.Conditioning;
 import dev.t2i.conditioning.TextConditioner;
 import dev.t2i.dit.DitModel;
 import dev.t2i.flow.FlowMatching;
-import dev.t2i.nn.NativeArrays;
+import dev.t2i.runtime.NativeArrays;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -1,7 +1,9 @@
 package dev.t2i.sampling;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import dev.t2i.T2iException;
-import dev.t2i.nn.NativeArrays;
+import dev.t2i.runtime.NativeArrays;
 import java.util.List;
 import java.util.Locale;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -13,10 +15,17 @@ public enum Sampler {
     /** Heun's second-order method: Euler predictor, trapezoidal corrector; two calls per step. */
     HEUN;
 
-    /** Parses {@code euler} or {@code heun}. */
+    /** The name in config files, metadata and on the command line. */
+    @JsonValue
+    public String id() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** Parses {@code euler} or {@code heun} (any case). */
+    @JsonCreator
     public static Sampler parse(String name) {
         try {
-            return valueOf(name.toUpperCase(Locale.ROOT));
+            return valueOf(String.valueOf(name).toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw new T2iException("unknown sampler '" + name + "' (use euler or heun)");
         }

@@ -1,7 +1,6 @@
 package dev.t2i.tokenizer;
 
 import dev.t2i.T2iException;
-
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashMap;

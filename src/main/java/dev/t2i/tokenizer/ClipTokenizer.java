@@ -1,7 +1,6 @@
 package dev.t2i.tokenizer;
 
 import dev.t2i.T2iException;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,7 +1,6 @@
 package dev.t2i.tokenizer;
 
 import dev.t2i.T2iException;
-
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;

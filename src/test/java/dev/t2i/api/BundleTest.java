@@ -10,8 +10,8 @@ import dev.t2i.T2iException;
 import dev.t2i.bundle.Bundle;
 import dev.t2i.bundle.BundleManifest;
 import dev.t2i.cli.Main;
-import dev.t2i.flow.Checkpoint;
 import dev.t2i.io.ModelArchive;
+import dev.t2i.train.Checkpoint;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -58,7 +58,7 @@ class BundleTest {
         assertTrue(Instant.parse(m.created()).isBefore(Instant.now().plusSeconds(1)));
         assertEquals(3, m.sampling().steps());
         assertEquals(2.5, m.sampling().cfg());
-        assertEquals("heun", m.sampling().sampler());
+        assertEquals(dev.t2i.sampling.Sampler.HEUN, m.sampling().sampler());
         assertTrue(m.source().ema());
         assertEquals(5L, m.source().step());
         assertTrue(m.source().clip().endsWith("clip.t2i"), m.source().clip());
@@ -76,8 +76,9 @@ class BundleTest {
     void aModelTrainedOnShortCaptionsGeneratesThroughTheApi(@TempDir Path tmp) {
         // the demo's DiT keeps 24 of CLIP's 77 positions and pools the caption into adaLN: the API
         // and the server must crop prompts as training did
-        dev.t2i.dit.DitModel dit = dev.t2i.dit.DitGraph.build(new dev.t2i.dit.DitConfig("text", 8, 2, 3, 32, 1, 2, 2.0,
-                TinyBundles.CTX, 8, 2, "zero", true), 3);
+        dev.t2i.dit.DitModel dit = dev.t2i.dit.DitGraph.build(dev.t2i.dit.DitConfig.builder().imgSize(8)
+                .patchSize(2).embedDim(32).depth(1).numHeads(2).mlpRatio(2.0).contextDim(TinyBundles.CTX).contextLen(8)
+                .numClasses(2).adaln(dev.t2i.dit.DitConfig.AdaLn.ZERO).textPool(true).build(), 3);
         Path file = tmp.resolve("short.t2i");
         Bundle.write(file, dit, TinyBundles.clip(3), TinyBundles.DEFAULTS,
                 new BundleManifest.Source("test", 1L, false, "tiny clip"));

@@ -68,7 +68,7 @@ class RandomClipBundleTest {
         // the same images from the in-memory model, the recipe bundle and the weights bundle
         ImageGenerator memory = new ImageGenerator(dit, new TextConditioner(clip, dit.config().contextLen()));
         SamplingOptions defaults = new SamplingOptions(TinyBundles.DEFAULTS.steps(), TinyBundles.DEFAULTS.cfg(), 5,
-                Sampler.parse(TinyBundles.DEFAULTS.sampler()), 1, null);
+                TinyBundles.DEFAULTS.sampler(), 1, null);
         List<String> prompts = List.of("a red circle", "a blue square");
         Map<String, BufferedImage> expected = new LinkedHashMap<>();
         for (String prompt : prompts) {

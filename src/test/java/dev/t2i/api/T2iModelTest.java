@@ -7,12 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.t2i.T2iException;
-import dev.t2i.flow.Checkpoint;
-import dev.t2i.flow.TrainedModel;
 import dev.t2i.image.Images;
 import dev.t2i.sampling.ImageGenerator;
 import dev.t2i.sampling.Sampler;
 import dev.t2i.sampling.SamplingOptions;
+import dev.t2i.train.Checkpoint;
+import dev.t2i.train.TrainedModel;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -4,14 +4,15 @@ import dev.t2i.bundle.Bundle;
 import dev.t2i.bundle.BundleManifest;
 import dev.t2i.clip.ClipTextConfig;
 import dev.t2i.clip.ClipTextEncoder;
+import dev.t2i.config.Preset;
+import dev.t2i.config.TrainConfig;
 import dev.t2i.dit.DitConfig;
 import dev.t2i.dit.DitGraph;
 import dev.t2i.dit.DitModel;
-import dev.t2i.flow.Checkpoint;
-import dev.t2i.flow.Preset;
-import dev.t2i.flow.RunState;
-import dev.t2i.flow.TrainConfig;
-import dev.t2i.flow.TrainedModel;
+import dev.t2i.sampling.Sampler;
+import dev.t2i.train.Checkpoint;
+import dev.t2i.train.RunState;
+import dev.t2i.train.TrainedModel;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -27,7 +28,7 @@ public final class TinyBundles {
     /** Width of the tiny CLIP, and so the DiT's context width. */
     public static final int CTX = 32;
     /** The bundle's default sampling settings: few steps keep tests fast. */
-    public static final Preset.SampleDefaults DEFAULTS = new Preset.SampleDefaults(4, 3.0, "euler");
+    public static final Preset.SampleDefaults DEFAULTS = new Preset.SampleDefaults(4, 3.0, Sampler.EULER);
 
     private TinyBundles() {
     }
@@ -39,7 +40,8 @@ public final class TinyBundles {
 
     /** A one-block 8x8 text DiT whose final layer is random (it starts at zero), so images depend on inputs. */
     public static DitModel dit(long seed) {
-        DitModel m = DitGraph.build(new DitConfig("text", 8, 2, 3, 32, 1, 2, 2.0, CTX, 77, 2, "plain", false), seed);
+        DitModel m = DitGraph.build(DitConfig.builder().imgSize(8).patchSize(2).embedDim(32).depth(1).numHeads(2)
+                .mlpRatio(2.0).contextDim(CTX).numClasses(2).build(), seed);
         INDArray w = m.graph().getArrForVarName("final_proj.weight");
         w.assign(gaussian(w.shape(), new SplittableRandom(seed), 0.1));
         return m;

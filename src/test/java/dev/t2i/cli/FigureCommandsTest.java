@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.t2i.api.TinyBundles;
 import dev.t2i.image.AttentionFigure;
 import dev.t2i.image.ImageGrid;
+import dev.t2i.sampling.SampleGrids;
+import dev.t2i.train.TrainedModel;
 import java.awt.Dimension;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -41,7 +43,7 @@ class FigureCommandsTest {
         assertEquals(0, Main.run("sample", "--model", bundle.toString(), "--prompt", "a red circle", "--prompt",
                 "a blue square", "--prompt", "a yellow triangle", "--n", "4", "--steps", "1", "--out", png.toString()));
         // 3 prompts × 4 images: 4 columns and 3 rows, not 8 columns that mix prompts across rows
-        assertEquals(ImageGrid.size(12, 8, 8, 4, TrainSetup.scale(8), true), sizeOf(png));
+        assertEquals(ImageGrid.size(12, 8, 8, 4, SampleGrids.scale(8), true), sizeOf(png));
         assertEquals(4, SampleCommand.columns(12, 4));
         assertEquals(3, SampleCommand.columns(3, 1));
         assertEquals(8, SampleCommand.columns(20, 1));
@@ -50,13 +52,13 @@ class FigureCommandsTest {
     @Test
     void classModelGridsNameTheirClasses(@TempDir Path run) throws IOException {
         Files.writeString(run.resolve("run.json"), "{\"class_names\": [\"airplane\", \"automobile\"]}");
-        List<String> names = TrainSetup.recordedClassNames(run);
+        List<String> names = TrainedModel.recordedClassNames(run);
         assertEquals(List.of("airplane", "automobile"), names);
-        assertEquals(List.of("airplane", "automobile"), TrainSetup.recordedClassNames(run.resolve("checkpoints")
+        assertEquals(List.of("airplane", "automobile"), TrainedModel.recordedClassNames(run.resolve("checkpoints")
                 .resolve("step-00000005.t2i")), "a checkpoint finds its run's names");
-        assertEquals("automobile", TrainSetup.className(1, names));
-        assertEquals("class 7", TrainSetup.className(7, names), "a label outside the names keeps its number");
-        assertNull(TrainSetup.recordedClassNames(dir), "no run.json, no names");
+        assertEquals("automobile", SampleGrids.className(1, names));
+        assertEquals("class 7", SampleGrids.className(7, names), "a label outside the names keeps its number");
+        assertNull(TrainedModel.recordedClassNames(dir), "no run.json, no names");
     }
 
     @Test
@@ -64,7 +66,7 @@ class FigureCommandsTest {
         Path png = dir.resolve("sweep.png");
         assertEquals(0, Main.run("cfg-sweep", "--model", bundle.toString(), "--prompt", "a red circle", "--scales",
                 "1,4", "--n", "2", "--steps", "1", "--out", png.toString()));
-        assertEquals(ImageGrid.size(4, 8, 8, 2, TrainSetup.scale(8), true, true), sizeOf(png));
+        assertEquals(ImageGrid.size(4, 8, 8, 2, SampleGrids.scale(8), true, true), sizeOf(png));
         String title = CfgSweepCommand.title("a red circle", new dev.t2i.sampling.SamplingOptions(20, 7.5, 0,
                 dev.t2i.sampling.Sampler.parse("euler"), 2, null));
         assertTrue(title.contains("\"a red circle\"") && title.contains("20 euler steps"), title);

@@ -62,10 +62,10 @@ class ClipTextEncoderTest {
     @Test
     void promptsShardedOverWorkersMatchGolden() {
         try {
-            dev.t2i.nn.Workers.configure(3);
+            dev.t2i.runtime.Workers.configure(3);
             assertMatchesGolden(ClipTextEncoder.fromHuggingFace(TINY.resolve("model")));
         } finally {
-            dev.t2i.nn.Workers.configure(dev.t2i.nn.Workers.defaultCount());
+            dev.t2i.runtime.Workers.configure(dev.t2i.runtime.Workers.defaultCount());
         }
     }
 

@@ -1,8 +1,10 @@
 package dev.t2i.dit;
 
+import dev.t2i.flow.FlowMatching;
+
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.t2i.nn.Graphs;
+import dev.t2i.runtime.Graphs;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -33,26 +35,31 @@ class DitGradientCheckTest {
 
     @Test
     void textConditional() {
-        check(new DitConfig("text", 8, 2, 3, 16, 2, 2, 2.0, 8, 4, 3, "plain", false));
+        check(DitConfig.builder().imgSize(8).patchSize(2).embedDim(16).depth(2).numHeads(2).mlpRatio(2.0)
+                .contextDim(8).contextLen(4).numClasses(3).build());
     }
 
     @Test
     void classConditional() {
-        check(new DitConfig("class", 8, 2, 3, 16, 2, 2, 2.0, 8, 4, 3, "plain", false));
+        check(DitConfig.builder().variant(DitConfig.Variant.CLASS).imgSize(8).patchSize(2).embedDim(16).depth(2)
+                .numHeads(2).mlpRatio(2.0).contextDim(8).contextLen(4).numClasses(3).build());
     }
 
     @Test
     void adaLnZeroText() {
-        check(new DitConfig("text", 8, 2, 3, 16, 2, 2, 2.0, 8, 4, 3, "zero", false));
+        check(DitConfig.builder().imgSize(8).patchSize(2).embedDim(16).depth(2).numHeads(2).mlpRatio(2.0)
+                .contextDim(8).contextLen(4).numClasses(3).adaln(DitConfig.AdaLn.ZERO).build());
     }
 
     @Test
     void pooledTextInTheModulation() {
-        check(new DitConfig("text", 8, 2, 3, 16, 2, 2, 2.0, 8, 4, 3, "plain", true));
+        check(DitConfig.builder().imgSize(8).patchSize(2).embedDim(16).depth(2).numHeads(2).mlpRatio(2.0)
+                .contextDim(8).contextLen(4).numClasses(3).textPool(true).build());
     }
 
     private static void check(DitConfig cfg) {
         DitModel model = DitGraph.build(cfg, 11, DataType.DOUBLE);
+        FlowMatching.attachLoss(model.graph(), DitGraph.VELOCITY, -1, cfg.inChannels(), cfg.imgSize(), cfg.imgSize());
         SameDiff sd = model.graph();
         Nd4j.getRandom().setSeed(42);
         for (String name : model.trainableNames()) {
@@ -110,7 +117,7 @@ class DitGradientCheckTest {
     }
 
     private static double loss(SameDiff sd, Map<String, INDArray> inputs) {
-        return Graphs.output(sd, inputs, DitGraph.LOSS).get(DitGraph.LOSS).getDouble(0);
+        return Graphs.output(sd, inputs, FlowMatching.LOSS).get(FlowMatching.LOSS).getDouble(0);
     }
 
     private static Map<String, INDArray> inputs(DitConfig cfg) {
@@ -119,7 +126,7 @@ class DitGradientCheckTest {
         Map<String, INDArray> in = new HashMap<>();
         in.put(DitGraph.X, Nd4j.randn(DataType.DOUBLE, BATCH, cfg.inChannels(), s, s));
         in.put(DitGraph.T, Nd4j.createFromArray(0.3, 0.8, 0.55));
-        in.put(DitGraph.TARGET, Nd4j.randn(DataType.DOUBLE, BATCH, cfg.inChannels(), s, s));
+        in.put(FlowMatching.TARGET, Nd4j.randn(DataType.DOUBLE, BATCH, cfg.inChannels(), s, s));
         if (cfg.isText()) {
             INDArray context = Nd4j.randn(DataType.DOUBLE, BATCH, cfg.contextLen(), cfg.contextDim());
             // images 0 and 2 share a text: its gradient must sum over both

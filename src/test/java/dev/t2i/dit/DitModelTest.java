@@ -18,12 +18,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 class DitModelTest {
-    static final DitConfig TINY = new DitConfig("text", 8, 2, 3, 32, 1, 2, 2.0, 16, 4, 2, "plain", false);
+    static final DitConfig TINY = DitConfig.builder().imgSize(8).patchSize(2).embedDim(32).depth(1).numHeads(2)
+            .mlpRatio(2.0).contextDim(16).contextLen(4).numClasses(2).build();
 
     @Test
     void preparedTextGivesTheSameVelocityAndFollowsWeightUpdates(@TempDir Path dir) {
         for (boolean pool : new boolean[] {false, true}) {
-            DitConfig cfg = new DitConfig("text", 8, 2, 3, 32, 2, 2, 2.0, 16, 4, 2, "zero", pool);
+            DitConfig cfg = DitConfig.builder().imgSize(8).patchSize(2).embedDim(32).depth(2).numHeads(2)
+                    .mlpRatio(2.0).contextDim(16).contextLen(4).numClasses(2).adaln(DitConfig.AdaLn.ZERO)
+                    .textPool(pool).build();
             DitModel m = DitGraph.build(cfg, 4);
             Nd4j.getRandom().setSeed(2);
             // adaLN-Zero starts with every branch off: give all weights values so every path counts
@@ -59,7 +62,8 @@ class DitModelTest {
 
     @Test
     void cuttingTheCommonPaddingChangesNothing() {
-        DitConfig cfg = new DitConfig("text", 8, 2, 3, 32, 2, 2, 2.0, 16, 6, 2, "zero", false);
+        DitConfig cfg = DitConfig.builder().imgSize(8).patchSize(2).embedDim(32).depth(2).numHeads(2).mlpRatio(2.0)
+                .contextDim(16).contextLen(6).numClasses(2).adaln(DitConfig.AdaLn.ZERO).build();
         assertTrue(DitGraph.cutsTextPadding(cfg));
         DitModel m = DitGraph.build(cfg, 5);
         Nd4j.getRandom().setSeed(3);
@@ -100,13 +104,13 @@ class DitModelTest {
     @Test
     void badConfigsAreRejectedWithTheFieldNamed() {
         T2iException heads = assertThrows(T2iException.class,
-                () -> new DitConfig("text", 32, 4, 3, 100, 2, 8, 4.0, 16, 77, 10, "plain", false).validate());
+                () -> DitConfig.builder().embedDim(100).depth(2).contextDim(16).build());
         assertTrue(heads.getMessage().contains("num_heads 8 does not divide embed_dim 100"), heads.getMessage());
         T2iException patch = assertThrows(T2iException.class,
-                () -> new DitConfig("text", 30, 4, 3, 64, 2, 4, 4.0, 16, 77, 10, "plain", false).validate());
+                () -> DitConfig.builder().imgSize(30).embedDim(64).depth(2).numHeads(4).contextDim(16).build());
         assertTrue(patch.getMessage().contains("img_size 30 is not divisible by patch_size 4"), patch.getMessage());
         T2iException variant = assertThrows(T2iException.class,
-                () -> new DitConfig("txt", 32, 4, 3, 64, 2, 4, 4.0, 16, 77, 10, "plain", false).validate());
+                () -> DitConfig.Variant.of("txt"));
         assertTrue(variant.getMessage().contains("variant"), variant.getMessage());
     }
 

@@ -13,8 +13,8 @@ class DitParameterCountTest {
 
     @Test
     void improvedAddsOnlyTheAdaLnZeroGatesAndTheReadmeSaysSo() throws java.io.IOException {
-        DitConfig improved = dev.t2i.flow.Preset.resolve("improved").model();
-        DitConfig seed = dev.t2i.flow.Preset.resolve("seed").model();
+        DitConfig improved = dev.t2i.config.Preset.resolve("improved").model();
+        DitConfig seed = dev.t2i.config.Preset.resolve("seed").model();
         long count = DitGraph.build(improved, 0).parameterCount();
         assertEquals(22_868_272L, count);
         // one gate of width D per modulation, from the 4·D-wide condition: (4D·D + D) per sub-layer,
@@ -34,12 +34,12 @@ class DitParameterCountTest {
 
     @Test
     void classConditionalSeed() {
-        assertEquals(12_379_440L, DitGraph.build(DitConfig.seedText().withVariant(DitConfig.CLASS), 0).parameterCount());
+        assertEquals(12_379_440L, DitGraph.build(DitConfig.seedText().withVariant(DitConfig.Variant.CLASS), 0).parameterCount());
     }
 
     @Test
     void unconditionalSeed() {
         assertEquals(12_368_176L,
-                DitGraph.build(DitConfig.seedText().withVariant(DitConfig.UNCONDITIONAL), 0).parameterCount());
+                DitGraph.build(DitConfig.seedText().withVariant(DitConfig.Variant.UNCONDITIONAL), 0).parameterCount());
     }
 }

@@ -7,7 +7,7 @@ import dev.t2i.conditioning.Conditioning;
 import dev.t2i.dit.DitConfig;
 import dev.t2i.dit.DitGraph;
 import dev.t2i.dit.DitModel;
-import dev.t2i.nn.Workers;
+import dev.t2i.runtime.Workers;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -37,7 +37,8 @@ class SamplerTest {
     }
 
     static DitModel randomTinyModel() {
-        DitModel m = DitGraph.build(new DitConfig("text", 8, 2, 3, 32, 1, 2, 2.0, 16, 4, 2, "plain", false), 3);
+        DitModel m = DitGraph.build(DitConfig.builder().imgSize(8).patchSize(2).embedDim(32).depth(1).numHeads(2)
+                .mlpRatio(2.0).contextDim(16).contextLen(4).numClasses(2).build(), 3);
         // the final layer starts at zero; give it values so the velocity depends on the inputs
         Nd4j.getRandom().setSeed(5);
         m.graph().getArrForVarName("final_proj.weight").assign(Nd4j.randn(m.graph().getArrForVarName(

@@ -83,7 +83,8 @@ class OpenAiClientTest {
     @Test
     void theOfficialClientReadsOurErrors() {
         BadRequestException e = assertThrows(BadRequestException.class, () -> client.images().generate(
-                ImageGenerateParams.builder().prompt("a red circle").size(ImageGenerateParams.Size._1024X1024).build()));
+                ImageGenerateParams.builder().prompt("a red circle").size(ImageGenerateParams.Size._1024X1024)
+                        .build()));
         assertEquals(400, e.statusCode());
         assertEquals("size", e.param().orElse(null));
         assertEquals("invalid_request_error", e.type().orElse(null));

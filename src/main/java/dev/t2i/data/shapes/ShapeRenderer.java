@@ -55,7 +55,7 @@ public final class ShapeRenderer {
      * {@code half} centred at (cx, cy) covers, from {@code sub × sub} sub-samples per pixel, into
      * {@code out} (row-major). Also the templates {@link ShapeDetector} compares images with.
      */
-    static void coverage(ShapeKind shape, double cx, double cy, double half, int sub, float[] out, int h, int w) {
+    public static void coverage(ShapeKind shape, double cx, double cy, double half, int sub, float[] out, int h, int w) {
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
                 int inside = 0;

@@ -3,7 +3,7 @@ package dev.t2i.data.shapes;
 import dev.t2i.T2iException;
 import dev.t2i.data.CaptionedImages;
 import dev.t2i.data.DatasetOptions;
-import dev.t2i.data.Seeds;
+import dev.t2i.random.Seeds;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;

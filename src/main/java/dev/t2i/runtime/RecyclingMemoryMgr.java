@@ -1,0 +1,179 @@
+package dev.t2i.runtime;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.nd4j.autodiff.samediff.internal.SessionMemMgr;
+import org.nd4j.autodiff.samediff.internal.memory.AbstractMemoryMgr;
+import org.nd4j.linalg.api.buffer.DataBuffer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.LongShapeDescriptor;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A SameDiff session memory manager that gives released buffers back at once: a buffer the
+ * session no longer needs goes to a pool of exact sizes and backs the next array of that size,
+ * and what the pool cannot hold is freed immediately rather than when the garbage collector gets
+ * to it.
+ *
+ * <p>Why not SameDiff's own managers: with the default {@code ArrayCacheMemoryMgr} of 1.0.0-M2.1
+ * the same forward pass twice gave different outputs, although the session releases arrays only
+ * when they are dead (a test manager that overwrote every released array with NaN left all
+ * outputs and gradients unchanged); that cache hands the released {@link INDArray} objects
+ * themselves out again, under new ids. {@code NoOpMemoryMgr} is correct but leaves every
+ * intermediate array to the garbage collector, several GB per training step. Here only the data
+ * buffer is reused, always inside a new array object, and only arrays this manager allocated and
+ * has not yet seen released are taken back, so variables, placeholders, views and double
+ * releases are left alone. {@code GraphsTest} checks repeated passes against fresh allocation.
+ *
+ * <p>Arrays never released during a call are taken back by {@link #endCall} unless they are among
+ * the results (requested outputs, gradients), which belong to the caller; {@link #recycle} takes
+ * those back once the caller is done.
+ * Not thread-safe: SameDiff keeps one session, and so one manager, per thread.
+ */
+public final class RecyclingMemoryMgr extends AbstractMemoryMgr implements SessionMemMgr {
+    /** Arrays smaller than this are not worth pooling; they are simply freed. */
+    private static final long MIN_POOLED_ELEMENTS = 1024;
+
+    private final long maxPooledBytes;
+    private final Map<Key, ArrayDeque<DataBuffer>> pool = new HashMap<>();
+    /** Arrays handed out during the current call and not yet released, by id. */
+    private final Map<Long, INDArray> handedOut = new HashMap<>();
+    private final Set<DataBuffer> pooled = Collections.newSetFromMap(new IdentityHashMap<>());
+    private long pooledBytes;
+
+    /** @param maxPooledBytes how much released memory the pool may keep for reuse */
+    public RecyclingMemoryMgr(long maxPooledBytes) {
+        this.maxPooledBytes = maxPooledBytes;
+    }
+
+    private record Key(DataType type, long length) {
+    }
+
+    @Override
+    public INDArray allocate(boolean detached, DataType dataType, long... shape) {
+        return allocate(dataType, shape, 'c');
+    }
+
+    @Override
+    public INDArray allocate(boolean detached, LongShapeDescriptor descriptor) {
+        if (descriptor.isEmpty()) {
+            INDArray out = Nd4j.create(descriptor, false);
+            handedOut.put(out.getId(), out);
+            return out;
+        }
+        // some ops (matrix products) ask for column-major outputs: those reuse buffers too
+        return allocate(descriptor.dataType(), descriptor.getShape(), descriptor.getOrder());
+    }
+
+    private INDArray allocate(DataType dataType, long[] shape, char order) {
+        long length = 1;
+        for (long d : shape) {
+            length *= d;
+        }
+        INDArray out = null;
+        if (shape.length > 0 && length >= MIN_POOLED_ELEMENTS) {
+            ArrayDeque<DataBuffer> free = pool.get(new Key(dataType, length));
+            if (free != null && !free.isEmpty()) {
+                DataBuffer buffer = free.pop();
+                pooled.remove(buffer);
+                pooledBytes -= bytes(buffer);
+                out = Nd4j.create(buffer, shape, Nd4j.getStrides(shape, order), 0, order);
+            }
+        }
+        if (out == null) {
+            out = Nd4j.createUninitialized(dataType, shape, order);
+        }
+        handedOut.put(out.getId(), out);
+        return out;
+    }
+
+    @Override
+    public void release(INDArray array) {
+        if (handedOut.remove(array.getId()) != null) {
+            recycle(array);
+        }
+    }
+
+    /**
+     * Takes back an array the caller no longer uses (e.g. the gradients after the optimiser
+     * step); the array must not be touched afterwards.
+     */
+    public void recycle(INDArray array) {
+        if (array.isView() || array.wasClosed() || !array.closeable()) {
+            return;
+        }
+        DataBuffer buffer = array.data();
+        if (pooled.contains(buffer)) {
+            return;
+        }
+        long n = array.length();
+        if (array.rank() > 0 && n >= MIN_POOLED_ELEMENTS && buffer.length() == n
+                && pooledBytes + bytes(buffer) <= maxPooledBytes) {
+            pool.computeIfAbsent(new Key(array.dataType(), n), k -> new ArrayDeque<>()).push(buffer);
+            pooled.add(buffer);
+            pooledBytes += bytes(buffer);
+        } else {
+            array.close();
+        }
+    }
+
+    /**
+     * Ends a call: the arrays handed out and never released are the caller's where they share
+     * memory with one of {@code results}, and taken back otherwise. The session leaves some
+     * arrays unreleased although nothing reads them, e.g. the gradients of a broadcasting add
+     * with respect to a constant operand; left to the garbage collector they pile up by the
+     * hundreds of MB per training step.
+     */
+    public void endCall(Collection<INDArray> results) {
+        List<long[]> kept = new ArrayList<>();
+        for (INDArray r : results) {
+            if (r != null && !r.isEmpty()) {
+                kept.add(range(r));
+            }
+        }
+        for (INDArray a : handedOut.values()) {
+            if (!a.isEmpty() && kept.stream().noneMatch(k -> overlaps(k, range(a)))) {
+                recycle(a);
+            }
+        }
+        handedOut.clear();
+    }
+
+    /** The bytes [start, end) of the buffer an array lives in. */
+    private static long[] range(INDArray a) {
+        DataBuffer d = a.data();
+        long start = d.address();
+        return new long[] {start, start + bytes(d)};
+    }
+
+    private static boolean overlaps(long[] a, long[] b) {
+        return a[0] < b[1] && b[0] < a[1];
+    }
+
+    /** Bytes held for reuse. */
+    public long pooledBytes() {
+        return pooledBytes;
+    }
+
+    @Override
+    public void close() {
+        for (ArrayDeque<DataBuffer> free : pool.values()) {
+            free.forEach(DataBuffer::close);
+        }
+        pool.clear();
+        pooled.clear();
+        pooledBytes = 0;
+    }
+
+    private static long bytes(DataBuffer buffer) {
+        return buffer.length() * buffer.getElementSize();
+    }
+}

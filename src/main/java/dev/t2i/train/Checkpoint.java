@@ -1,0 +1,144 @@
+package dev.t2i.train;
+
+import dev.t2i.dit.DitModel;
+import dev.t2i.io.ModelArchive;
+import dev.t2i.io.Safetensors;
+import dev.t2i.io.TensorFormatException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A training checkpoint: the DiT (graph and live weights), the EMA weights, the optimiser's
+ * moments and the {@link RunState}, in one archive written atomically as
+ * {@code checkpoints/step-NNNNNNNN.t2i} inside the run folder.
+ */
+public final class Checkpoint {
+    static final String STATE = "state.json";
+    static final String EMA = "ema.safetensors";
+    static final String OPTIMIZER = "optimizer.safetensors";
+    static final String DIR = "checkpoints";
+
+    private final DitModel model;
+    private final RunState state;
+    private final Map<String, INDArray> ema;
+    private final Map<String, INDArray> optimizer;
+
+    public Checkpoint(DitModel model, RunState state, Map<String, INDArray> ema, Map<String, INDArray> optimizer) {
+        this.model = model;
+        this.state = state;
+        this.ema = ema;
+        this.optimizer = optimizer;
+    }
+
+    public DitModel model() {
+        return model;
+    }
+
+    public RunState state() {
+        return state;
+    }
+
+    /** EMA weights, or null when the run keeps none. */
+    public Map<String, INDArray> ema() {
+        return ema;
+    }
+
+    public Map<String, INDArray> optimizer() {
+        return optimizer;
+    }
+
+    /** Writes the checkpoint into {@code runDir/checkpoints} and keeps only the newest {@code keep}. */
+    public Path write(Path runDir, int keep) {
+        Path dir = runDir.resolve(DIR);
+        Path file = dir.resolve(String.format("step-%08d.t2i", state.step()));
+        ModelArchive a = model.addTo(ModelArchive.create(), false).putJson(STATE, state);
+        if (ema != null) {
+            a.putBytes(EMA, Safetensors.toBytes(ema, null));
+        }
+        if (optimizer != null && !optimizer.isEmpty()) {
+            a.putBytes(OPTIMIZER, Safetensors.toBytes(optimizer, null));
+        }
+        a.write(file);
+        prune(dir, keep);
+        return file;
+    }
+
+    /**
+     * Reads a checkpoint file, or the newest readable checkpoint of a run folder: one damaged by
+     * a crash or a full disk is skipped, with a warning naming it, for the one before it.
+     */
+    public static Checkpoint read(Path fileOrRun) {
+        if (!Files.isDirectory(fileOrRun)) {
+            return readFile(fileOrRun);
+        }
+        List<Path> all = list(fileOrRun.resolve(DIR));
+        latest(fileOrRun);
+        RuntimeException newestError = null;
+        for (int i = all.size() - 1; i >= 0; i--) {
+            try {
+                Checkpoint c = readFile(all.get(i));
+                if (newestError != null) {
+                    org.slf4j.LoggerFactory.getLogger("t2i").warn("{} cannot be read ({}); using {}",
+                            all.get(all.size() - 1).getFileName(), newestError.getMessage(), all.get(i).getFileName());
+                }
+                return c;
+            } catch (RuntimeException e) {
+                newestError = newestError == null ? e : newestError;
+            }
+        }
+        throw newestError;
+    }
+
+    private static Checkpoint readFile(Path file) {
+        ModelArchive a = ModelArchive.read(file);
+        RunState state = a.has(STATE) ? a.json(STATE, RunState.class) : null;
+        Map<String, INDArray> ema = a.has(EMA) ? Safetensors.readAll(a.bytes(EMA)) : null;
+        Map<String, INDArray> opt = a.has(OPTIMIZER) ? Safetensors.readAll(a.bytes(OPTIMIZER)) : Map.of();
+        return new Checkpoint(DitModel.fromArchive(a), state, ema, opt);
+    }
+
+    /** The newest checkpoint file of a run folder. */
+    public static Path latest(Path runDir) {
+        List<Path> all = list(runDir.resolve(DIR));
+        if (all.isEmpty()) {
+            throw new TensorFormatException("no checkpoints in " + runDir.resolve(DIR)
+                    + " (is it a run folder written by 't2i train'?)");
+        }
+        return all.get(all.size() - 1);
+    }
+
+    private static List<Path> list(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().matches("step-\\d+\\.t2i")).sorted().toList();
+        } catch (IOException e) {
+            throw new TensorFormatException("cannot list " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void prune(Path dir, int keep) {
+        // temporary files of writes that a kill interrupted
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.filter(p -> p.getFileName().toString().matches("\\.step-\\d+\\.t2i.*\\.tmp")).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException ignored) {
+            // leftovers cost disk, not correctness
+        }
+        List<Path> all = list(dir);
+        for (int i = 0; i < all.size() - keep; i++) {
+            try {
+                Files.deleteIfExists(all.get(i));
+            } catch (IOException ignored) {
+                // an old checkpoint that cannot be removed costs disk, not correctness
+            }
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package dev.t2i.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import dev.t2i.T2iException;
+import dev.t2i.clip.ClipTextEncoder;
+import dev.t2i.conditioning.ClassConditioner;
+import dev.t2i.conditioning.Conditioner;
+import dev.t2i.conditioning.TextConditioner;
+import dev.t2i.conditioning.Unconditioned;
+import dev.t2i.config.Preset;
+import dev.t2i.dit.DitConfig;
+import dev.t2i.dit.DitModel;
+import dev.t2i.io.ModelArchive;
+import dev.t2i.sampling.Sampler;
+import dev.t2i.sampling.SamplingOptions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A DiT ready to sample from: loaded from a run folder (its newest checkpoint) or a checkpoint
+ * file, with the EMA weights in place when the run kept them, and the text-encoder spec the run
+ * was trained with.
+ *
+ * @param model    the DiT (EMA weights when present)
+ * @param clipSpec how the run's text encoder is rebuilt ({@code random:SEED} or a path), or null
+ * @param state    the run state of the checkpoint, or null for a bare model file
+ * @param usedEma  whether EMA weights were loaded
+ * @param sample   the run's sampling defaults (the reference's where it recorded none)
+ */
+public record TrainedModel(DitModel model, String clipSpec, RunState state, boolean usedEma,
+        Preset.SampleDefaults sample) {
+
+    /** Which weights of a run to sample with. */
+    public enum Weights {
+        /** The moving average where the run kept one, else the live weights (the default). */
+        EMA,
+        /** The optimiser's current weights. */
+        LIVE;
+
+        /** {@code ema} or {@code live}. */
+        public static Weights parse(String name) {
+            return switch (name.toLowerCase(java.util.Locale.ROOT)) {
+                case "ema" -> EMA;
+                case "live" -> LIVE;
+                default -> throw new T2iException("unknown weights '" + name + "' (use ema or live)");
+            };
+        }
+    }
+
+    /** Loads a run folder, a checkpoint file or a model file written by {@link DitModel#save}, with EMA weights. */
+    public static TrainedModel load(Path path) {
+        return load(path, Weights.EMA);
+    }
+
+    /** Loads a run folder, a checkpoint file or a model file, with the chosen weights. */
+    public static TrainedModel load(Path path, Weights weights) {
+        if (!Files.exists(path)) {
+            throw new T2iException("model not found: " + path + " (pass a run folder from 't2i train' or a .t2i file)");
+        }
+        Checkpoint c = Checkpoint.read(path);
+        boolean ema = weights == Weights.EMA && c.ema() != null;
+        if (ema) {
+            c.model().setWeights(c.ema());
+        }
+        RunState state = c.state();
+        Preset.SampleDefaults sample = state != null && state.sample() != null ? state.sample() : runJsonDefaults(path);
+        return new TrainedModel(c.model(), state == null ? null : state.clip(), state, ema, sample);
+    }
+
+    /**
+     * The sampling defaults recorded in the run's run.json (runs whose checkpoints predate
+     * recording them), else the reference's.
+     */
+    private static Preset.SampleDefaults runJsonDefaults(Path modelPath) {
+        JsonNode sample = runJson(modelPath).path("sample");
+        if (sample.isObject()) {
+            try {
+                return ModelArchive.JSON.treeToValue(sample, Preset.SampleDefaults.class);
+            } catch (IOException | RuntimeException e) {
+                // run.json is provenance only; the reference defaults are a fine fallback
+            }
+        }
+        return Preset.SampleDefaults.REFERENCE;
+    }
+
+    /**
+     * The class names a run recorded in its run.json ({@code class_names}), for a run folder or a
+     * checkpoint inside one; null when there are none (text models, runs made before they were
+     * recorded, a bare checkpoint).
+     */
+    public static List<String> recordedClassNames(Path modelPath) {
+        JsonNode names = runJson(modelPath).path("class_names");
+        if (!names.isArray()) {
+            return null;
+        }
+        List<String> out = new ArrayList<>();
+        names.forEach(n -> out.add(n.asText()));
+        return out;
+    }
+
+    /** The run.json beside a run folder or a checkpoint inside one; an empty node where there is none. */
+    private static JsonNode runJson(Path modelPath) {
+        Path runDir = Files.isDirectory(modelPath) ? modelPath
+                : modelPath.toAbsolutePath().getParent() == null ? null
+                : modelPath.toAbsolutePath().getParent().getParent();
+        Path file = runDir == null ? null : runDir.resolve("run.json");
+        if (file != null && Files.isRegularFile(file)) {
+            try {
+                return ModelArchive.JSON.readTree(file.toFile());
+            } catch (IOException e) {
+                // provenance only: unreadable is as good as absent
+            }
+        }
+        return MissingNode.getInstance();
+    }
+
+    /** The run's sampling settings for a seed, one image per prompt. */
+    public SamplingOptions defaultOptions(long seed) {
+        return sample.options(seed);
+    }
+
+    /**
+     * The conditioner this model needs: CLIP for a text model ({@code clipOverride} or the run's
+     * own spec), labels for a class model, nothing otherwise.
+     */
+    public Conditioner conditioner(String clipOverride) {
+        DitConfig cfg = model.config();
+        if (cfg.isClass()) {
+            return new ClassConditioner(cfg.numClasses());
+        }
+        if (!cfg.isText()) {
+            return new Unconditioned();
+        }
+        String spec = clipOverride != null ? clipOverride : clipSpec;
+        if (spec == null) {
+            throw new T2iException("this model does not record its text encoder; pass --clip PATH");
+        }
+        ClipTextEncoder clip = ClipTextEncoder.load(spec);
+        if (clip.config().width() != cfg.contextDim()) {
+            throw new T2iException("the text encoder " + spec + " is " + clip.config().width()
+                    + " wide but the DiT expects context_dim " + cfg.contextDim() + " (use the CLIP it was trained with)");
+        }
+        return new TextConditioner(clip, cfg.contextLen());
+    }
+}

@@ -1,0 +1,354 @@
+package dev.t2i.train;
+
+import dev.t2i.T2iException;
+import dev.t2i.conditioning.Conditioner;
+import dev.t2i.conditioning.Conditioning;
+import dev.t2i.config.Preset;
+import dev.t2i.config.TrainConfig;
+import dev.t2i.data.Batch;
+import dev.t2i.data.CaptionedImages;
+import dev.t2i.data.EpochShuffler;
+import dev.t2i.dit.DitConfig;
+import dev.t2i.dit.DitGraph;
+import dev.t2i.dit.DitModel;
+import dev.t2i.flow.FlowMatching;
+import dev.t2i.runtime.Graphs;
+import dev.t2i.runtime.NativeArrays;
+import dev.t2i.runtime.Workers;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Queue;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.LongConsumer;
+import java.util.stream.Stream;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The training loop: flow-matching loss on the DiT graph, AdamW with optional warm-up/cosine
+ * schedule, gradient clipping and EMA, atomic checkpoints and exact resume.
+ *
+ * <p>The data order of an epoch depends on (seed, epoch) and every random draw of a step
+ * (flips, condition dropout, times, noise) on (seed, epoch, step), through {@link EpochShuffler};
+ * a resumed run therefore repeats the uninterrupted one step for step (with the same number of
+ * {@link Workers}: shards change the order of floating-point sums, not the result beyond that).
+ */
+public final class Trainer {
+    /** Smallest batch shard worth its own thread. */
+    private static final int MIN_SHARD_ROWS = 4;
+    private final DitModel model;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("t2i");
+    private final TrainConfig cfg;
+    private final CaptionedImages data;
+    private final EpochShuffler shuffler;
+    private final Conditioner conditioner;
+    private final Path runDir;
+    private final String clipSpec;
+    private final AdamW optimizer;
+    private final Map<String, INDArray> params = new LinkedHashMap<>();
+    private final int stepsPerEpoch;
+    private final int totalSteps;
+    private Ema ema;
+    private long step;
+    private LongConsumer sampleHook = s -> { };
+    private Progress progress;
+    private volatile boolean stopRequested;
+    private int cachedEpoch = -1;
+    private int[][] epochBatches;
+    private final double timeLimitSeconds;
+    private double elapsedBefore;
+    private long loopStart;
+    private RunState.LossTally tally = RunState.LossTally.EMPTY;
+    private Preset.SampleDefaults sampleDefaults;
+    private Path lastCheckpoint;
+
+    /** A trainer for a new run (or one to resume with {@link #restore}). */
+    public Trainer(DitModel model, TrainConfig cfg, CaptionedImages data, Conditioner conditioner, Path runDir,
+            String clipSpec) {
+        if (data.size() == 0) {
+            throw new T2iException("the data set " + data + " has no images (check --data, --split and --limit)");
+        }
+        if (data.size() < cfg.batch()) {
+            // one full batch per step keeps the loss a mean over the same number of images every step
+            LOG.warn("the data set has {} images, fewer than a batch of {}: training with batches of {}", data.size(),
+                    cfg.batch(), data.size());
+            cfg = cfg.toBuilder().batch(data.size()).build();
+        }
+        this.model = model;
+        this.cfg = cfg;
+        this.data = data;
+        this.shuffler = new EpochShuffler(cfg.seed());
+        this.conditioner = conditioner;
+        this.runDir = runDir;
+        this.clipSpec = clipSpec;
+        this.optimizer = new AdamW(cfg.beta1(), cfg.beta2(), cfg.adamEps(), cfg.weightDecay());
+        for (String name : model.trainableNames()) {
+            params.put(name, model.graph().getArrForVarName(name));
+        }
+        this.totalSteps = cfg.totalSteps(data.size());
+        this.stepsPerEpoch = Math.max(1, EpochShuffler.stepsPerEpoch(data.size(), cfg.batch(), true));
+        this.timeLimitSeconds = cfg.timeLimitSeconds();
+        if (cfg.emaDecay() > 0) {
+            this.ema = new Ema(cfg.emaDecay(), cfg.emaWarmup(), params);
+        }
+        this.progress = Progress.console(totalSteps);
+        DitConfig m = model.config();
+        FlowMatching.attachLoss(model.graph(), DitGraph.VELOCITY, -1, m.inChannels(), m.imgSize(), m.imgSize());
+        Graphs.prepareGradients(model.graph());
+    }
+
+    /** Continues from a checkpoint: weights, EMA, optimiser moments, step, time spent and open loss sums. */
+    public Trainer restore(Checkpoint c) {
+        model.setWeights(c.model().weights());
+        optimizer.restore(c.optimizer(), c.state().step());
+        if (ema != null && c.ema() != null) {
+            ema.restore(c.ema());
+        }
+        step = c.state().step();
+        elapsedBefore = c.state().elapsedSeconds();
+        if (c.state().tally() != null) {
+            tally = c.state().tally();
+        }
+        return this;
+    }
+
+    /** Records the run's sampling defaults in its checkpoints, so {@code sample} and {@code bundle} use them. */
+    public Trainer sampleDefaults(Preset.SampleDefaults defaults) {
+        this.sampleDefaults = defaults;
+        return this;
+    }
+
+    /** Called with the step number every {@code sample_every} steps and at the end. */
+    public Trainer onSample(LongConsumer hook) {
+        this.sampleHook = hook;
+        return this;
+    }
+
+    /** Replaces the progress reporter (tests use a silent one). */
+    public Trainer progress(Progress p) {
+        this.progress = p;
+        return this;
+    }
+
+    /** Asks the loop to checkpoint and stop after the current step (Ctrl-C, kill). */
+    public void requestStop() {
+        stopRequested = true;
+    }
+
+    /** The model being trained. */
+    public DitModel model() {
+        return model;
+    }
+
+    public long step() {
+        return step;
+    }
+
+    public int totalSteps() {
+        return totalSteps;
+    }
+
+    /** The recipe as run (a batch larger than the data set is lowered to it). */
+    public TrainConfig config() {
+        return cfg;
+    }
+
+    /** Whether the run has nothing left to do: all its steps taken or its time budget spent. */
+    public boolean finished() {
+        return step >= totalSteps || timeUp();
+    }
+
+    /** The newest checkpoint this trainer wrote, or null. */
+    public Path lastCheckpoint() {
+        return lastCheckpoint;
+    }
+
+    /** Wall time the training loop has run, across resumes. */
+    public double elapsedSeconds() {
+        return elapsedBefore + (loopStart == 0 ? 0 : (System.nanoTime() - loopStart) / 1e9);
+    }
+
+    private boolean timeUp() {
+        return timeLimitSeconds > 0 && elapsedSeconds() >= timeLimitSeconds;
+    }
+
+    private double timeFraction() {
+        return timeLimitSeconds > 0 ? Math.min(1.0, elapsedSeconds() / timeLimitSeconds) : 0;
+    }
+
+    /** The EMA weights, or null. */
+    public Map<String, INDArray> emaWeights() {
+        return ema == null ? null : ema.weights();
+    }
+
+    /**
+     * Trains until the total step count (or {@code untilStep}, if smaller, or the time budget)
+     * and returns the loss of every step run by this call.
+     */
+    public List<Double> run(long untilStep) {
+        long end = Math.min(untilStep, totalSteps);
+        LrSchedule schedule = LrSchedule.of(cfg, totalSteps);
+        List<Double> losses = new ArrayList<>();
+        double intervalLoss = tally.intervalLoss();
+        int intervalSteps = tally.intervalSteps();
+        double intervalSeconds = tally.intervalSeconds();
+        double epochLoss = tally.epochLoss();
+        int epochSteps = tally.epochSteps();
+        // seconds per step, smoothed, from the steps alone: sample grids and checkpoints do not move the ETA
+        double stepSeconds = 0;
+        loopStart = System.nanoTime();
+        try (MetricsLog metrics = MetricsLog.open(runDir.resolve("metrics.csv"), step)) {
+            while (step < end && !stopRequested && !timeUp()) {
+                double lr = schedule.at(step, timeFraction());
+                long t0 = System.nanoTime();
+                double loss = runStep(lr);
+                double secs = (System.nanoTime() - t0) / 1e9;
+                stepSeconds = stepSeconds == 0 ? secs : 0.9 * stepSeconds + 0.1 * secs;
+                losses.add(loss);
+                intervalLoss += loss;
+                intervalSteps++;
+                intervalSeconds += secs;
+                epochLoss += loss;
+                epochSteps++;
+                double ips = intervalSteps * cfg.batch() / Math.max(1e-9, intervalSeconds);
+                boolean last = step == end || timeUp() || stopRequested;
+                // a run stopped between rows carries the open interval in its checkpoint instead of
+                // writing a short row, so a resumed run's metrics are those of an uninterrupted one
+                boolean logNow = step % cfg.logEvery() == 0 || step == totalSteps || timeUp();
+                double eta = (end - step) * stepSeconds;
+                if (timeLimitSeconds > 0) {
+                    eta = Math.min(eta, Math.max(0, timeLimitSeconds - elapsedSeconds()));
+                }
+                progress.step(step, loss, ips, eta, logNow);
+                if (logNow) {
+                    metrics.append(new MetricsLog.Row(step, (double) step / stepsPerEpoch, intervalLoss / intervalSteps,
+                            lr, ips));
+                    intervalLoss = 0;
+                    intervalSteps = 0;
+                    intervalSeconds = 0;
+                }
+                if (step % stepsPerEpoch == 0) {
+                    progress.message(String.format(java.util.Locale.ROOT, "epoch %d mean loss %.4f",
+                            step / stepsPerEpoch, epochLoss / epochSteps));
+                    epochLoss = 0;
+                    epochSteps = 0;
+                }
+                tally = new RunState.LossTally(intervalLoss, intervalSteps, intervalSeconds, epochLoss, epochSteps);
+                if (step % cfg.checkpointEvery() == 0 || last) {
+                    checkpoint();
+                }
+                if (cfg.sampleEvery() > 0 && (step % cfg.sampleEvery() == 0 || last)) {
+                    sampleHook.accept(step);
+                }
+            }
+        } finally {
+            elapsedBefore = elapsedSeconds();
+            loopStart = 0;
+        }
+        if (timeUp() && step < totalSteps) {
+            progress.message(String.format(java.util.Locale.ROOT,
+                    "time limit %s reached at step %d of %d (the learning rate had decayed to about zero)",
+                    cfg.timeLimit(), step, totalSteps));
+        }
+        if (finished()) {
+            // done: the backward pass's pooled buffers (about a GB per worker) are not needed for sampling
+            Graphs.closeSessions(model.graph().getFunction("grad"));
+        }
+        return losses;
+    }
+
+    /** Writes a checkpoint of the current state. */
+    public Path checkpoint() {
+        RunState state = new RunState(step, totalSteps, cfg, data.toString(), conditioner.description(), clipSpec,
+                sampleDefaults, elapsedSeconds(), tally);
+        lastCheckpoint = new Checkpoint(model, state, emaWeights(), optimizer.state()).write(runDir,
+                cfg.keepCheckpoints());
+        return lastCheckpoint;
+    }
+
+    /**
+     * One optimiser step at the scheduled learning rate, without logging or checkpoints (for
+     * benchmarks); returns its loss.
+     */
+    public double runStep() {
+        return runStep(LrSchedule.of(cfg, totalSteps).at(step, timeFraction()));
+    }
+
+    private double runStep(double lr) {
+        double loss = trainStep(lr);
+        step++;
+        return loss;
+    }
+
+    private double trainStep(double lr) {
+        int b = cfg.batch();
+        int epoch = (int) (step / stepsPerEpoch);
+        SplittableRandom rng = shuffler.random(epoch, (int) (step % stepsPerEpoch));
+        Batch batch = data.batch(batchIndices(epoch), cfg.flip() ? rng : null);
+        boolean[] drop = new boolean[b];
+        for (int i = 0; i < b; i++) {
+            drop[i] = rng.nextDouble() < cfg.textDropout();
+        }
+        Conditioning cond = conditioner.encode(batch.captions(), batch.labels(), drop);
+        FlowMatching.Example ex = FlowMatching.draw(rng, batch.images(), cfg.timeSampling());
+        // this step's arrays, freed when it ends rather than whenever the garbage collector gets to them
+        Queue<INDArray> stepArrays = new ConcurrentLinkedQueue<>();
+        Stream.of(batch.images(), cond.context(), cond.mask(), cond.labels(), ex.t(), ex.xt(), ex.target())
+                .filter(Objects::nonNull).forEach(stepArrays::add);
+        int shards = Workers.shared().shardsFor(b, MIN_SHARD_ROWS);
+        try (ShardedGradients g = ShardedGradients.compute(model.graph(), params.keySet(), b, shards, i -> {
+            Conditioning c = cond.shard(shards, i);
+            Map<String, INDArray> inputs = new HashMap<>(model.inputs(Workers.shardRows(ex.xt(), shards, i),
+                    Workers.shardRows(ex.t(), shards, i), c.context(), c.mask(), c.labels()));
+            inputs.put(FlowMatching.TARGET, Workers.shardRows(ex.target(), shards, i));
+            // the shard's copies of the text, from which the inputs were derived, are this step's too
+            Stream.concat(inputs.values().stream(), Stream.of(c.context(), c.mask(), c.labels()))
+                    .filter(Objects::nonNull).forEach(stepArrays::add);
+            return inputs;
+        })) {
+            stepArrays.addAll(g.outputs());
+            if (!Double.isFinite(g.loss())) {
+                throw new IllegalStateException("loss became " + g.loss() + " at step " + step
+                        + " (lower the learning rate or enable grad_clip)");
+            }
+            if (cfg.gradClip() > 0) {
+                clip(g.gradients(), cfg.gradClip());
+            }
+            optimizer.update(params, g.gradients(), lr);
+            if (ema != null) {
+                ema.update(params, step);
+            }
+            return g.loss();
+        } finally {
+            NativeArrays.closeAll(stepArrays);
+        }
+    }
+
+    private int[] batchIndices(int epoch) {
+        if (epoch != cachedEpoch) {
+            epochBatches = shuffler.batches(epoch, data.size(), cfg.batch(), true);
+            cachedEpoch = epoch;
+        }
+        return epochBatches[(int) (step % stepsPerEpoch)];
+    }
+
+    /** Scales all gradients so their global L2 norm is at most {@code max}; returns the norm. */
+    static double clip(Map<String, INDArray> grads, double max) {
+        double sq = 0;
+        for (INDArray g : grads.values()) {
+            double n = g.norm2Number().doubleValue();
+            sq += n * n;
+        }
+        double norm = Math.sqrt(sq);
+        if (norm > max) {
+            double scale = max / (norm + 1e-6);
+            grads.values().forEach(g -> g.muli(scale));
+        }
+        return norm;
+    }
+}

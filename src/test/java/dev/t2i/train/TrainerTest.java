@@ -1,0 +1,174 @@
+package dev.t2i.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.t2i.T2iException;
+import dev.t2i.config.TrainConfig;
+import dev.t2i.dit.DitConfig;
+import dev.t2i.dit.DitGraph;
+import dev.t2i.dit.DitModel;
+import dev.t2i.runtime.Workers;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainerTest {
+    static final DitConfig TINY = DitConfig.builder().imgSize(8).patchSize(2).embedDim(32).depth(1).numHeads(2)
+            .mlpRatio(2.0).contextDim(16).contextLen(4).numClasses(2).build();
+
+    static TrainConfig recipe(int steps, long seed) {
+        return TrainConfig.builder().batch(8).steps(steps).lr(3e-3).weightDecay(0.0).gradClip(1.0).emaDecay(0.99)
+                .flip(true).seed(seed).logEvery(10).keepCheckpoints(2).build();
+    }
+
+    static Progress silent() {
+        return new Progress(new PrintStream(java.io.OutputStream.nullOutputStream()), false, 1);
+    }
+
+    static Trainer trainer(Path dir, int steps, long seed) {
+        DitModel model = DitGraph.build(TINY, seed);
+        return new Trainer(model, recipe(steps, seed), ToyData.images(32), ToyData.textConditioner(4, 16), dir, null)
+                .progress(silent());
+    }
+
+    @Test
+    void trainingLowersTheLoss(@TempDir Path dir) {
+        List<Double> losses = trainer(dir, 150, 1).run(Long.MAX_VALUE);
+        double first = losses.subList(0, 10).stream().mapToDouble(d -> d).average().orElseThrow();
+        double last = losses.subList(140, 150).stream().mapToDouble(d -> d).average().orElseThrow();
+        System.out.printf("toy training loss: first 10 steps %.4f, last 10 steps %.4f%n", first, last);
+        assertTrue(last < 0.6 * first, "loss " + first + " -> " + last);
+        assertTrue(Files.exists(dir.resolve("metrics.csv")));
+        assertEquals(15, MetricsLog.read(dir.resolve("metrics.csv")).size());
+        assertTrue(Files.exists(Checkpoint.latest(dir)));
+    }
+
+    @Test
+    void resumeRepeatsTheUninterruptedRunExactly(@TempDir Path a, @TempDir Path b) {
+        List<Double> straight = trainer(a, 8, 7).run(Long.MAX_VALUE);
+
+        Trainer first = trainer(b, 8, 7);
+        List<Double> resumed = new ArrayList<>(first.run(4));
+        first.checkpoint();
+        Trainer second = trainer(b, 8, 7).restore(Checkpoint.read(b));
+        assertEquals(4, second.step());
+        resumed.addAll(second.run(Long.MAX_VALUE));
+        assertEquals(straight, resumed, "loss sequence after resume");
+    }
+
+    @Test
+    void dataParallelShardsTrainLikeOneThread(@TempDir Path a, @TempDir Path b, @TempDir Path c) {
+        try {
+            Workers.configure(1);
+            Trainer one = trainer(a, 6, 5);
+            List<Double> single = one.run(Long.MAX_VALUE);
+            Workers.configure(2);
+            Trainer two = trainer(b, 6, 5);
+            List<Double> sharded = two.run(Long.MAX_VALUE);
+            Workers.configure(3);
+            Trainer three = trainer(c, 6, 5);
+            List<Double> threeShards = three.run(Long.MAX_VALUE);
+            for (int i = 0; i < single.size(); i++) {
+                assertEquals(single.get(i), sharded.get(i), 1e-5 * single.get(i), "loss of step " + i + ", 2 workers");
+                assertEquals(single.get(i), threeShards.get(i), 1e-5 * single.get(i), "loss of step " + i + ", 3 workers");
+            }
+            var w1 = one.model().weights();
+            var w2 = two.model().weights();
+            // looser than the losses: the cross-attention key bias has a zero true gradient (softmax
+            // ignores a shift shared by all keys), and AdamW turns rounding noise there into steps
+            for (String k : w1.keySet()) {
+                double diff = w1.get(k).sub(w2.get(k)).amaxNumber().doubleValue();
+                assertTrue(diff < 1e-4, k + " differs by " + diff + " after 6 steps");
+            }
+        } finally {
+            Workers.configure(Workers.defaultCount());
+        }
+    }
+
+    @Test
+    void aDataSetSmallerThanTheBatchTrainsWithBatchesOfItsSize(@TempDir Path dir) {
+        DitModel model = DitGraph.build(TINY, 3);
+        Trainer t = new Trainer(model, recipe(4, 3), ToyData.images(5), ToyData.textConditioner(4, 16), dir, null)
+                .progress(silent());
+        assertEquals(5, t.config().batch());
+        assertEquals(4, t.run(Long.MAX_VALUE).size());
+    }
+
+    @Test
+    void aTimeLimitEndsTheRunWithACheckpointAndTheRateAtZero(@TempDir Path dir) {
+        DitModel model = DitGraph.build(TINY, 4);
+        TrainConfig cosine = recipe(100_000, 4).toBuilder().schedule(TrainConfig.Schedule.COSINE).timeLimit("3s")
+                .build();
+        Trainer t = new Trainer(model, cosine, ToyData.images(32),
+                ToyData.textConditioner(4, 16), dir, null).progress(silent());
+        long t0 = System.nanoTime();
+        t.run(Long.MAX_VALUE);
+        double secs = (System.nanoTime() - t0) / 1e9;
+        assertTrue(t.step() > 0 && t.step() < 100_000, "stopped at step " + t.step());
+        assertTrue(secs < 10, "took " + secs + " s");
+        assertTrue(t.finished());
+        Checkpoint c = Checkpoint.read(dir);
+        assertEquals(t.step(), c.state().step(), "the final checkpoint is the last step");
+        assertTrue(c.state().elapsedSeconds() >= 3, "elapsed " + c.state().elapsedSeconds());
+        List<MetricsLog.Row> rows = MetricsLog.read(dir.resolve("metrics.csv"));
+        assertEquals(t.step(), rows.get(rows.size() - 1).step());
+        // the last step ran just before the budget ran out, so its rate is near zero, not zero
+        assertTrue(rows.get(rows.size() - 1).lr() < 0.1 * 3e-3, "final rate " + rows.get(rows.size() - 1).lr());
+    }
+
+    @Test
+    void aResumedRunsFirstMetricsRowCountsTheStepsBeforeTheInterruption(@TempDir Path a, @TempDir Path b) {
+        trainer(a, 20, 9).run(Long.MAX_VALUE);
+        Trainer first = trainer(b, 20, 9);
+        first.run(15);
+        first.checkpoint();
+        trainer(b, 20, 9).restore(Checkpoint.read(b)).run(Long.MAX_VALUE);
+        List<MetricsLog.Row> straight = MetricsLog.read(a.resolve("metrics.csv"));
+        List<MetricsLog.Row> resumed = MetricsLog.read(b.resolve("metrics.csv"));
+        assertEquals(straight.size(), resumed.size(), "rows " + resumed);
+        for (int i = 0; i < straight.size(); i++) {
+            assertEquals(straight.get(i).step(), resumed.get(i).step());
+            assertEquals(straight.get(i).loss(), resumed.get(i).loss(), 1e-6, "mean loss of row " + i);
+        }
+    }
+
+    @Test
+    void resumeSurvivesACorruptNewestCheckpointAndATornMetricsLine(@TempDir Path a, @TempDir Path b)
+            throws Exception {
+        List<Double> straight = trainer(a, 16, 11).run(Long.MAX_VALUE);
+        Trainer first = trainer(b, 16, 11);
+        List<Double> resumed = new ArrayList<>(first.run(8));
+        first.run(12);
+        Path newest = Checkpoint.latest(b);
+        assertTrue(newest.getFileName().toString().contains("00000012"), newest.toString());
+        byte[] bytes = Files.readAllBytes(newest);
+        Files.write(newest, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        Files.writeString(b.resolve("metrics.csv"), "12,0.37", java.nio.file.StandardOpenOption.APPEND);
+
+        Checkpoint c = Checkpoint.read(b);
+        assertEquals(8, c.state().step(), "fell back to the previous checkpoint");
+        resumed.addAll(trainer(b, 16, 11).restore(c).run(Long.MAX_VALUE));
+        assertEquals(straight, resumed, "loss sequence after falling back");
+        assertEquals(MetricsLog.read(a.resolve("metrics.csv")).size(), MetricsLog.read(b.resolve("metrics.csv")).size());
+        try (var files = Files.list(b.resolve("checkpoints"))) {
+            assertTrue(files.noneMatch(p -> p.getFileName().toString().endsWith(".tmp")), "no temporary files left");
+        }
+    }
+
+    @Test
+    void explicitZerosAreRefusedNotReadAsDefaults() {
+        var e = assertThrows(T2iException.class, () -> TrainConfig.builder().batch(0).build());
+        assertTrue(e.getMessage().contains("batch = 0"), e.getMessage());
+        assertThrows(T2iException.class, () -> TrainConfig.builder().epochs(-3).build());
+        assertThrows(T2iException.class, () -> TrainConfig.builder().lr(0.0).build());
+        assertThrows(T2iException.class, () -> new TrainingRun.Overrides(null, 0, null, null, null, null, null, null),
+                "--steps 0 would read as 'take the steps from epochs'");
+        assertEquals(TrainConfig.builder().build(), TrainConfig.reference(), "builder defaults are the reference");
+    }
+}
