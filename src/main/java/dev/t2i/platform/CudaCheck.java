@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -30,18 +31,27 @@ public final class CudaCheck {
 
     /** Throws a {@link T2iException} if the CUDA backend is in use and GPU 0 cannot run it. */
     public static void requireSupportedGpu() {
-        if (!cudaBackendPresent() || System.getenv("T2I_SKIP_GPU_CHECK") != null) {
-            return;
+        refusal(cudaBackendPresent(), System.getenv("T2I_SKIP_GPU_CHECK") != null, CudaCheck::nvidiaSmi)
+                .ifPresent(message -> {
+                    throw new T2iException(message);
+                });
+    }
+
+    /**
+     * Why this process cannot run, or empty if it can: only a CUDA backend is checked, and only
+     * then is {@code nvidiaSmi} asked (its first line, or null when there is no driver or GPU).
+     */
+    static Optional<String> refusal(boolean cudaBackend, boolean skip, Supplier<String> nvidiaSmi) {
+        if (!cudaBackend || skip) {
+            return Optional.empty();
         }
-        String report = nvidiaSmi();
+        String report = nvidiaSmi.get();
         if (report == null) {
-            throw new T2iException("this t2i.jar is the CUDA build (-Pcuda) but nvidia-smi finds no NVIDIA driver"
+            return Optional.of("this t2i.jar is the CUDA build (-Pcuda) but nvidia-smi finds no NVIDIA driver"
                     + " or GPU; run on the CPU with a build without -Pcuda (mvn -DskipTests package), or set"
                     + " T2I_SKIP_GPU_CHECK=1 to try anyway");
         }
-        parse(report).flatMap(CudaCheck::unsupported).ifPresent(message -> {
-            throw new T2iException(message);
-        });
+        return parse(report).flatMap(CudaCheck::unsupported);
     }
 
     /** The reason ND4J's CUDA 11.6 build cannot run on {@code gpu}, or empty if it can. */

@@ -1,6 +1,7 @@
 package dev.t2i.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -86,6 +87,13 @@ class ThroughputBenchTest {
                         info.defaultSampler().name().toLowerCase(Locale.ROOT), info.defaultCfgScale(), maxBatch, loadSecs,
                         perImageAlone, images / wall, latencySum / images, batchSum / images);
                 assertEquals(0, model.queuedRequests());
+                assertTrue(images / wall > 0 && perImageAlone > 0);
+                if (maxBatch == 1) {
+                    assertEquals(1.0, batchSum / images, 0.0, "a batch limit of 1 runs requests one by one");
+                } else {
+                    // 8 threads asking at once: the queue must have merged some of their requests
+                    assertTrue(batchSum / images > 1.5, "mean batch " + batchSum / images);
+                }
             }
         }
     }

@@ -218,7 +218,7 @@ class FiguresTest {
     }
 
     @Test
-    void heatmapColoursSignedAndUnsignedRanges() {
+    void heatmapColoursSignedAndUnsignedRanges() throws java.io.IOException {
         assertEquals(java.awt.Color.WHITE, Heatmap.color(0, -1, 1));
         assertTrue(Heatmap.color(1, -1, 1).getRed() > 150 && Heatmap.color(1, -1, 1).getBlue() < 80);
         assertTrue(Heatmap.color(-1, -1, 1).getBlue() > 150 && Heatmap.color(-1, -1, 1).getRed() < 80);
@@ -234,7 +234,19 @@ class FiguresTest {
         }
         Path png = OUT.resolve("heatmap-cosine.png");
         Heatmap.write(png, cosine, names, names, "caption cosine similarity", -1, 1);
-        assertTrue(png.toFile().length() > 1000);
+        BufferedImage written = javax.imageio.ImageIO.read(png.toFile());
+        Heatmap.Layout at = Heatmap.layout(6, 6, names, names, "caption cosine similarity", Text.available());
+        assertEquals(at.width(), written.getWidth());
+        assertEquals(at.height(), written.getHeight());
+        for (int r = 0; r < 6; r++) {
+            for (int c = 0; c < 6; c++) {
+                // a corner of each cell (values, where drawn, sit in the middle) has that value's colour
+                int x = at.matrixX() + c * at.cell() + 2;
+                int y = at.matrixY() + r * at.cell() + 2;
+                assertEquals(Heatmap.color(cosine[r][c], -1, 1).getRGB(), written.getRGB(x, y) | 0xFF000000,
+                        "cell " + r + "," + c);
+            }
+        }
 
         double[][] attention = new double[8][77];
         for (int r = 0; r < 8; r++) {

@@ -29,8 +29,23 @@ class CudaCheckTest {
     }
 
     @Test
-    void theCpuBackendIsNeverRefused() {
+    void theCpuBackendIsNeverRefusedNorDoesItAskTheDriver() {
+        assertTrue(CudaCheck.refusal(false, false, () -> {
+            throw new AssertionError("nvidia-smi must not run for the CPU backend");
+        }).isEmpty());
         Assumptions.assumeFalse(CudaCheck.cudaBackendPresent(), "a -Pcuda build");
         CudaCheck.requireSupportedGpu();
+    }
+
+    @Test
+    void theCudaBackendIsRefusedOnHopperOrWithoutADriverUnlessSkipped() {
+        String hopper = CudaCheck.refusal(true, false, () -> "NVIDIA H200, 9.0").orElseThrow();
+        assertTrue(hopper.contains("compute capability 9.0"), hopper);
+        String noDriver = CudaCheck.refusal(true, false, () -> null).orElseThrow();
+        assertTrue(noDriver.contains("no NVIDIA driver") && noDriver.contains("T2I_SKIP_GPU_CHECK"), noDriver);
+        assertTrue(CudaCheck.refusal(true, false, () -> "NVIDIA A100-SXM4-80GB, 8.0").isEmpty());
+        assertTrue(CudaCheck.refusal(true, true, () -> "NVIDIA H200, 9.0").isEmpty(), "T2I_SKIP_GPU_CHECK");
+        // a driver too old for compute_cap: ND4J is let through to try
+        assertTrue(CudaCheck.refusal(true, false, () -> "NVIDIA A100, [N/A]").isEmpty());
     }
 }

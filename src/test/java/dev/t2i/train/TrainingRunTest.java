@@ -1,0 +1,71 @@
+package dev.t2i.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.t2i.T2iException;
+import dev.t2i.config.Preset;
+import dev.t2i.data.shapes.ShapesDataset;
+import dev.t2i.sampling.SamplingOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** A training run started, continued and sampled the way a Java application does it: no command line. */
+class TrainingRunTest {
+    private static TrainingRun.Builder shapes(Path dir, TrainingRun.Overrides overrides) {
+        return TrainingRun.builder(dir)
+                .preset(Preset.named("shapes"))
+                .overrides(overrides)
+                .data(o -> ShapesDataset.generate(ShapesDataset.Split.TRAIN, 96, o.imageSize(), o.seed()))
+                .progress(TrainerTest.silent());
+    }
+
+    @Test
+    void anApplicationTrainsResumesAndSamplesThroughThePublicApi(@TempDir Path tmp) {
+        Path dir = tmp.resolve("run");
+        TrainingRun run = shapes(dir, new TrainingRun.Overrides(16, 24, null, null, 3L, 12, 0, null)).build();
+        assertEquals(24, run.trainer().totalSteps());
+        List<Double> losses = run.train();
+        assertEquals(24, losses.size());
+        double first = losses.subList(0, 6).stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+        double last = losses.subList(18, 24).stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+        assertTrue(last < first, "the loss falls: first six steps " + first + ", last six " + last);
+        for (String f : List.of("run.json", "metrics.csv", "loss.png", "checkpoints")) {
+            assertTrue(Files.exists(dir.resolve(f)), f);
+        }
+
+        T2iException refused = assertThrows(T2iException.class,
+                () -> shapes(dir, TrainingRun.Overrides.NONE).build());
+        assertTrue(refused.getMessage().contains("already has checkpoints"), refused.getMessage());
+
+        TrainingRun more = shapes(dir, new TrainingRun.Overrides(null, 30, null, null, null, null, null, null))
+                .resume(true).build();
+        assertTrue(more.resumed());
+        assertEquals(24, more.trainer().step(), "continues where the first run stopped");
+        assertEquals(16, more.trainer().config().batch(), "with the batch it was started with");
+        assertEquals(6, more.train().size());
+
+        SamplingOptions options = more.sampleDefaults().options(7);
+        INDArray[] images = new INDArray[1];
+        more.withEmaWeights(() -> images[0] = more.generator().generate(List.of("a red circle"), null, options));
+        assertEquals(List.of(1L, 3L, 16L, 16L), List.of(images[0].shape()[0], images[0].shape()[1],
+                images[0].shape()[2], images[0].shape()[3]));
+        assertNotNull(TrainedModel.load(dir).model(), "the run folder loads for sampling");
+    }
+
+    @Test
+    void badInputIsRefusedBeforeTheFirstStep(@TempDir Path tmp) {
+        T2iException noData = assertThrows(T2iException.class, () -> TrainingRun.builder(tmp).build());
+        assertTrue(noData.getMessage().contains("no training data"), noData.getMessage());
+        T2iException noRun = assertThrows(T2iException.class,
+                () -> shapes(tmp.resolve("none"), TrainingRun.Overrides.NONE).resume(true).build());
+        assertTrue(noRun.getMessage().contains("no run to resume"), noRun.getMessage());
+        assertThrows(T2iException.class, () -> new TrainingRun.Overrides(0, null, null, null, null, null, null, null));
+    }
+}
