@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """PyTorch peer benchmark for the speed goals of the JVM text-to-image project.
 
-It re-implements the reference TextConditionalDiT (docs/REFERENCE.md in shared/) in plain
+It re-implements the reference TextConditionalDiT (docs/DESIGN.md) in plain
 PyTorch, with the reference's state-dict names, and times the three workloads the Java
 implementation is compared against:
 
@@ -36,7 +36,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-# The seed preset of REFERENCE.md; the parameter count is the compatibility check.
+# The seed preset of docs/DESIGN.md; the parameter count is the compatibility check.
 SEED_CONFIG = dict(img_size=32, patch_size=4, in_channels=3, embed_dim=256, depth=6,
                    num_heads=8, mlp_ratio=4.0, context_dim=512)
 SEED_PARAMS = 18_145_072
@@ -49,7 +49,7 @@ DEFAULT_GOLDEN_DIR = REPO_ROOT.parent / "shared" / "dit" / "tiny-text-dit"
 
 
 # --------------------------------------------------------------------------------------------
-# Model: TextConditionalDiT as REFERENCE.md describes it
+# Model: TextConditionalDiT as docs/DESIGN.md describes it
 # --------------------------------------------------------------------------------------------
 
 def sincos_1d(positions: torch.Tensor, dim: int) -> torch.Tensor:
@@ -399,7 +399,7 @@ def main() -> int:
     p.add_argument("--steps", type=int, default=50, help="sample: Euler steps (default 50)")
     p.add_argument("--cfg-scale", type=float, default=7.5)
     p.add_argument("--dropout", type=float, default=0.0,
-                   help="MLP dropout probability (REFERENCE.md names none; default 0)")
+                   help="MLP dropout probability (the reference has none; default 0)")
     p.add_argument("--seed", type=int, default=0)
     args = p.parse_args()
     if args.mode is None and not args.check_golden:

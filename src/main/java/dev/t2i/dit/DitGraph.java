@@ -152,7 +152,7 @@ public final class DitGraph {
             }
         } else if (cfg.isClass()) {
             SDVariable label = sd.placeHolder(LABEL, DataType.INT, -1);
-            // one-hot × table instead of gather: gather's gradient drops repeated indices (SAMEDIFF-NOTES)
+            // one-hot × table instead of gather: gather's gradient drops repeated indices (docs/SAMEDIFF.md)
             SDVariable table = root.child("class_embed").normal("weight", 0.02, cfg.numClasses() + 1, cfg.condDim());
             c = c.add(sd.mmul(sd.oneHot(label, cfg.numClasses() + 1, -1, 1.0, 0.0, f), table));
         }

@@ -21,6 +21,11 @@ public enum Sampler {
         return name().toLowerCase(Locale.ROOT);
     }
 
+    @Override
+    public String toString() {
+        return id();
+    }
+
     /** Parses {@code euler} or {@code heun} (any case). */
     @JsonCreator
     public static Sampler parse(String name) {

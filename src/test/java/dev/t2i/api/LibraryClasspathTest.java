@@ -54,9 +54,8 @@ class LibraryClasspathTest {
     void theReadmeExampleRunsInAFreshJvmWithOnlyTheLibraryClasspath(@TempDir Path dir) throws Exception {
         Path bundle = TinyBundles.bundle(dir, 5);
         Path example = dir.resolve("GenerateExample.java");
-        try (var in = LibraryClasspathTest.class.getResourceAsStream("/readme/GenerateExample.java")) {
-            Files.write(example, in.readAllBytes());
-        }
+        // the README's example application (examples/embed), as it is in the repository
+        Files.copy(Path.of("examples/embed/src/main/java/GenerateExample.java"), example);
         String classpath = libraryClasspath();
         assertFalse(classpath.contains("test-classes"), classpath);
         assertFalse(classpath.contains("junit"), classpath);

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
 
-/** The seed configurations count exactly the reference's parameters (REFERENCE.md). */
+/** The seed configurations count exactly the reference's parameters (docs/DESIGN.md). */
 class DitParameterCountTest {
     @Test
     void textConditionalSeed() {

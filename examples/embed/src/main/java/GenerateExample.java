@@ -4,7 +4,7 @@ import dev.t2i.api.T2iModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** The README's example: java -cp LIBRARY_CLASSPATH GenerateExample.java model.t2i out */
+/** The README's example: generates two images of a prompt with a bundle (args: model.t2i out-prefix). */
 public class GenerateExample {
     public static void main(String[] args) throws Exception {
         try (T2iModel model = T2iModel.load(Path.of(args[0]))) {
