@@ -62,6 +62,8 @@ public final class Main {
                 printHelp(command, options);
                 return 0;
             }
+            // before anything loads ND4J: which of its native builds runs is fixed at load time
+            dev.t2i.platform.NativeBuild.select();
             dev.t2i.platform.Backend.configureThreads(dev.t2i.platform.Backend.envCount("T2I_THREADS"));
             return command.run(cmd);
         } catch (ParseException e) {

@@ -32,7 +32,7 @@ public final class Backend {
 
     /**
      * Sets libnd4j's OpenMP thread count for the calling thread: OpenMP keeps it per thread, so
-     * every thread that runs ops (see {@link Workers}) must set it.
+     * every thread that runs ops (see {@code runtime.Workers}) must set it.
      */
     public static void applyOpThreads(int threads) {
         NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(threads);
