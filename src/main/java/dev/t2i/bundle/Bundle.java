@@ -6,6 +6,7 @@ import dev.t2i.Version;
 import dev.t2i.clip.ClipTextEncoder;
 import dev.t2i.conditioning.TextConditioner;
 import dev.t2i.config.Preset;
+import dev.t2i.dit.DitFiles;
 import dev.t2i.dit.DitModel;
 import dev.t2i.io.ModelArchive;
 import dev.t2i.sampling.ImageGenerator;
@@ -67,7 +68,7 @@ public final class Bundle {
         // a seeded random CLIP is stored as its recipe: its weights are 250 MB of noise that the
         // seed rebuilds bit for bit (checked against their SHA-256 on reading)
         boolean recipe = clip.isRebuildable();
-        ModelArchive content = dit.addTo(ModelArchive.create(), false);
+        ModelArchive content = DitFiles.addTo(dit, ModelArchive.create());
         content = recipe ? clip.addRecipeTo(content) : clip.addTo(content);
         Map<String, BundleManifest.Part> parts = new LinkedHashMap<>();
         for (String name : content.names()) {
@@ -104,7 +105,7 @@ public final class Bundle {
             throw corrupt(path, e.toString());
         }
         BundleManifest manifest = verify(path, archive);
-        DitModel dit = DitModel.fromArchive(archive);
+        DitModel dit = DitFiles.read(archive);
         ClipTextEncoder clip = ClipTextEncoder.fromArchive(archive,
                 manifest.source() != null && manifest.source().clip() != null ? manifest.source().clip()
                         : path.toString());

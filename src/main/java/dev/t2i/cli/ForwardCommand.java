@@ -3,6 +3,7 @@ package dev.t2i.cli;
 import dev.t2i.T2iException;
 import dev.t2i.dit.DitGraph;
 import dev.t2i.dit.DitModel;
+import dev.t2i.dit.ReferenceCheckpoint;
 import dev.t2i.io.Safetensors;
 import dev.t2i.train.TrainedModel;
 import java.nio.file.Files;
@@ -43,7 +44,7 @@ final class ForwardCommand implements Command {
     public int run(CommandLine cmd) {
         Path modelPath = Path.of(cmd.getOptionValue("model"));
         DitModel model = Files.isDirectory(modelPath) && Files.exists(modelPath.resolve("model.safetensors"))
-                ? DitModel.fromTorchCheckpoint(modelPath) : TrainedModel.load(modelPath).model();
+                ? ReferenceCheckpoint.load(modelPath) : TrainedModel.load(modelPath).model();
         Map<String, INDArray> in = Safetensors.readAll(Path.of(cmd.getOptionValue("inputs")));
         for (String k : new String[] {"x", "t"}) {
             if (!in.containsKey(k)) {

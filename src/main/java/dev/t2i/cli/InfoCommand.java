@@ -6,6 +6,7 @@ import dev.t2i.config.Preset;
 import dev.t2i.dit.DitConfig;
 import dev.t2i.dit.DitGraph;
 import dev.t2i.dit.DitModel;
+import dev.t2i.dit.ReferenceCheckpoint;
 import dev.t2i.train.TrainedModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,7 +78,7 @@ final class InfoCommand implements Command {
         if (cmd.hasOption("model")) {
             Path p = Path.of(cmd.getOptionValue("model"));
             if (Files.isDirectory(p) && Files.exists(p.resolve("model.safetensors"))) {
-                return DitModel.fromTorchCheckpoint(p);
+                return ReferenceCheckpoint.load(p);
             }
             return TrainedModel.load(p).model();
         }

@@ -1,7 +1,7 @@
 package dev.t2i.clip;
 
-import dev.t2i.nn.GraphMode;
 import dev.t2i.nn.Attention;
+import dev.t2i.nn.GraphMode;
 import dev.t2i.nn.LayerNorm;
 import dev.t2i.nn.Linear;
 import dev.t2i.nn.Mlp;

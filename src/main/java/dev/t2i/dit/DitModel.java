@@ -1,16 +1,10 @@
 package dev.t2i.dit;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import dev.t2i.T2iException;
-import dev.t2i.io.ModelArchive;
-import dev.t2i.io.Safetensors;
 import dev.t2i.io.TensorFormatException;
-import dev.t2i.io.torch.TorchImport;
 import dev.t2i.nn.ParamSpec;
 import dev.t2i.runtime.Graphs;
 import dev.t2i.runtime.NativeArrays;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -24,14 +18,11 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * A DiT: its config, its SameDiff graph (with weights) and the specs of its parameters.
- * Created by {@link DitGraph#build}, {@link #load} or {@link #fromTorchCheckpoint}.
+ * A DiT: its config, its SameDiff graph (with weights) and the specs of its parameters, and
+ * its forward pass. Created by {@link DitGraph#build}, read by {@link DitFiles} (this project's
+ * files) or {@link ReferenceCheckpoint} (the PyTorch reference's).
  */
 public final class DitModel {
-    static final String GRAPH = "dit.samediff";
-    static final String CONFIG = "dit-config.json";
-    static final String PARAMS = "dit-params.json";
-
     private final DitConfig config;
     private final SameDiff sd;
     private final Map<String, ParamSpec> params;
@@ -258,75 +249,5 @@ public final class DitModel {
             }
             sd.getArrForVarName(e.getKey()).assign(e.getValue());
         }
-    }
-
-    /** Saves graph, weights and config (plus updater state when {@code withUpdater}) to one file. */
-    public void save(Path path, boolean withUpdater) {
-        ModelArchive.create()
-                .putJson(CONFIG, config)
-                .putJson(PARAMS, params.values())
-                .putGraph(GRAPH, sd, withUpdater)
-                .write(path);
-    }
-
-    /** Loads a model written by {@link #save}. */
-    public static DitModel load(Path path) {
-        ModelArchive a = ModelArchive.read(path);
-        return fromArchive(a);
-    }
-
-    /** Reads the DiT parts of an archive (a model file or a bundle). */
-    public static DitModel fromArchive(ModelArchive a) {
-        DitConfig cfg = a.json(CONFIG, DitConfig.class);
-        List<ParamSpec> specs = ModelArchive.JSON.convertValue(a.json(PARAMS), new TypeReference<List<ParamSpec>>() { });
-        Map<String, ParamSpec> params = new LinkedHashMap<>();
-        specs.forEach(s -> params.put(s.name(), s));
-        return new DitModel(cfg, a.graph(GRAPH), params);
-    }
-
-    /** Writes this model into an archive being assembled (for bundles). */
-    public ModelArchive addTo(ModelArchive a, boolean withUpdater) {
-        return a.putJson(CONFIG, config).putJson(PARAMS, params.values()).putGraph(GRAPH, sd, withUpdater);
-    }
-
-    /**
-     * Loads a checkpoint of the reference PyTorch implementation: a folder with {@code config.json}
-     * (constructor arguments) and {@code model.safetensors} (state dict), or the safetensors file
-     * itself with the config beside it.
-     */
-    public static DitModel fromTorchCheckpoint(Path dirOrFile) {
-        Path dir = Files.isDirectory(dirOrFile) ? dirOrFile : dirOrFile.toAbsolutePath().getParent();
-        Path weights = Files.isDirectory(dirOrFile) ? dirOrFile.resolve("model.safetensors") : dirOrFile;
-        Path configFile = dir.resolve("config.json");
-        if (!Files.exists(configFile)) {
-            throw new T2iException("no config.json next to " + weights
-                    + " (a reference checkpoint folder holds config.json and model.safetensors)");
-        }
-        DitConfig cfg;
-        try {
-            cfg = ModelArchive.JSON.readValue(configFile.toFile(), DitConfig.class);
-        } catch (java.io.IOException e) {
-            throw new T2iException("cannot read " + configFile + ": " + e.getMessage());
-        }
-        try (Safetensors st = Safetensors.open(weights)) {
-            if (!st.keys().stream().anyMatch(k -> k.contains("cross_attn"))) {
-                cfg = cfg.withVariant(st.contains("class_embed.weight") ? DitConfig.Variant.CLASS : DitConfig.Variant.UNCONDITIONAL);
-            }
-            DitModel model = DitGraph.build(cfg, 0);
-            model.importTorch(st);
-            return model;
-        }
-    }
-
-    /** Copies every parameter from a PyTorch state dict, checking names and shapes. */
-    public void importTorch(Safetensors st) {
-        Map<String, INDArray> values = TorchImport.read(st, params.values(), "checkpoint",
-                "is it a checkpoint of this architecture and config?");
-        List<String> unknown = st.keys().stream().filter(k -> !params.containsKey(k)).toList();
-        if (!unknown.isEmpty()) {
-            throw new TensorFormatException("checkpoint " + st.path() + " has parameters this model does not: "
-                    + unknown.subList(0, Math.min(5, unknown.size())) + " (wrong config?)");
-        }
-        setWeights(values);
     }
 }

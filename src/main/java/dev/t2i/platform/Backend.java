@@ -103,7 +103,8 @@ public final class Backend {
 
     /** A one-line description of the backend in use, e.g. for run provenance. */
     public static String describe() {
-        return Nd4j.getBackend().getClass().getSimpleName() + ", "
+        String backend = Nd4j.getBackend().getClass().getSimpleName();
+        return backend + (isCpu() ? " (" + NativeBuild.current().id() + " build)" : "") + ", "
                 + NativeOpsHolder.getInstance().getDeviceNativeOps().ompGetMaxThreads() + " threads, BLAS "
                 + Nd4j.factory().blas().getMaxThreads();
     }

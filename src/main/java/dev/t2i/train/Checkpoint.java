@@ -1,5 +1,6 @@
 package dev.t2i.train;
 
+import dev.t2i.dit.DitFiles;
 import dev.t2i.dit.DitModel;
 import dev.t2i.io.ModelArchive;
 import dev.t2i.io.Safetensors;
@@ -56,7 +57,7 @@ public final class Checkpoint {
     public Path write(Path runDir, int keep) {
         Path dir = runDir.resolve(DIR);
         Path file = dir.resolve(String.format("step-%08d.t2i", state.step()));
-        ModelArchive a = model.addTo(ModelArchive.create(), false).putJson(STATE, state);
+        ModelArchive a = DitFiles.addTo(model, ModelArchive.create()).putJson(STATE, state);
         if (ema != null) {
             a.putBytes(EMA, Safetensors.toBytes(ema, null));
         }
@@ -99,7 +100,7 @@ public final class Checkpoint {
         RunState state = a.has(STATE) ? a.json(STATE, RunState.class) : null;
         Map<String, INDArray> ema = a.has(EMA) ? Safetensors.readAll(a.bytes(EMA)) : null;
         Map<String, INDArray> opt = a.has(OPTIMIZER) ? Safetensors.readAll(a.bytes(OPTIMIZER)) : Map.of();
-        return new Checkpoint(DitModel.fromArchive(a), state, ema, opt);
+        return new Checkpoint(DitFiles.read(a), state, ema, opt);
     }
 
     /** The newest checkpoint file of a run folder. */

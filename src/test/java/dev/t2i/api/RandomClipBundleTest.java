@@ -105,7 +105,7 @@ class RandomClipBundleTest {
 
     /** What bundles of format 1 held: the CLIP's graph and weights. */
     private static void writeWithClipWeights(Path out, DitModel dit, ClipTextEncoder clip) {
-        ModelArchive content = clip.addTo(dit.addTo(ModelArchive.create(), false));
+        ModelArchive content = clip.addTo(dev.t2i.dit.DitFiles.addTo(dit, ModelArchive.create()));
         Map<String, BundleManifest.Part> parts = new LinkedHashMap<>();
         for (String name : content.names()) {
             parts.put(name, BundleManifest.Part.of(content.bytes(name)));

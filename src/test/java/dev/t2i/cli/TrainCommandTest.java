@@ -74,8 +74,8 @@ class TrainCommandTest {
     @Test
     void aModelFileWithoutTrainingStateIsNotResumed(@TempDir Path dir) {
         Path run = dir.resolve("bare");
-        dev.t2i.dit.DitGraph.build(dev.t2i.config.Preset.named("shapes").model(), 0)
-                .save(run.resolve("checkpoints/step-00000001.t2i"), false);
+        dev.t2i.dit.DitFiles.save(dev.t2i.dit.DitGraph.build(dev.t2i.config.Preset.named("shapes").model(), 0),
+                run.resolve("checkpoints/step-00000001.t2i"));
         String err = stderrOf(() -> assertEquals(2, Main.run("train", "--data", "shapes", "--limit", "16", "--preset",
                 "shapes", "--resume", "--out", run.toString())));
         assertTrue(err.contains("without its training state (no state.json)"), err);

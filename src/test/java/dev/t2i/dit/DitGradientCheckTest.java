@@ -1,9 +1,8 @@
 package dev.t2i.dit;
 
-import dev.t2i.flow.FlowMatching;
-
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.t2i.flow.FlowMatching;
 import dev.t2i.runtime.Graphs;
 import java.util.ArrayList;
 import java.util.HashMap;

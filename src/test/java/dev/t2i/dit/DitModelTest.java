@@ -51,8 +51,8 @@ class DitModelTest {
             assertEquals(0.0, err, 1e-5, "after an update, text_pool " + pool);
 
             Path file = dir.resolve("m" + pool + ".t2i");
-            m.save(file, false);
-            DitModel loaded = DitModel.load(file);
+            DitFiles.save(m, file);
+            DitModel loaded = DitFiles.load(file);
             assertEquals(cfg, loaded.config());
             err = loaded.velocity(x, t, loaded.prepareText(ctx, mask, null)).sub(m.velocity(x, t, ctx, mask, null))
                     .amaxNumber().doubleValue();
@@ -93,8 +93,8 @@ class DitModelTest {
         INDArray mask = Nd4j.ones(2, 4);
         INDArray before = m.velocity(x, t, ctx, mask, null);
         Path file = dir.resolve("m.t2i");
-        m.save(file, false);
-        DitModel loaded = DitModel.load(file);
+        DitFiles.save(m, file);
+        DitModel loaded = DitFiles.load(file);
         assertEquals(TINY, loaded.config());
         assertEquals(m.parameterCount(), loaded.parameterCount());
         assertEquals(0.0, loaded.velocity(x, t, ctx, mask, null).sub(before).amaxNumber().doubleValue(), 0.0);
@@ -121,12 +121,12 @@ class DitModelTest {
         weights.put("text_proj.bias", Nd4j.zeros(47));
         Safetensors.write(dir.resolve("model.safetensors"), weights, null);
         Files.copy(src.resolve("config.json"), dir.resolve("config.json"));
-        TensorFormatException e = assertThrows(TensorFormatException.class, () -> DitModel.fromTorchCheckpoint(dir));
+        TensorFormatException e = assertThrows(TensorFormatException.class, () -> ReferenceCheckpoint.load(dir));
         assertTrue(e.getMessage().contains("text_proj.bias") && e.getMessage().contains("[47]"), e.getMessage());
 
         weights.remove("text_proj.bias");
         Safetensors.write(dir.resolve("model.safetensors"), weights, null);
-        e = assertThrows(TensorFormatException.class, () -> DitModel.fromTorchCheckpoint(dir));
+        e = assertThrows(TensorFormatException.class, () -> ReferenceCheckpoint.load(dir));
         assertTrue(e.getMessage().contains("lacks parameter 'text_proj.bias'"), e.getMessage());
     }
 

@@ -1,7 +1,5 @@
 package dev.t2i.runtime;
 
-import dev.t2i.flow.FlowMatching;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +7,7 @@ import dev.t2i.dit.DitConfig;
 import dev.t2i.dit.DitGraph;
 import dev.t2i.dit.DitModel;
 import dev.t2i.dit.TextContext;
+import dev.t2i.flow.FlowMatching;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
