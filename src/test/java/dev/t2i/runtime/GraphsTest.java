@@ -68,6 +68,23 @@ class GraphsTest {
         assertEquals(0.0, expected.sub(actual).amaxNumber().doubleValue(), 0.0, what);
     }
 
+    /**
+     * The plan's result against SameDiff's own session: bit-identical on the plain builds; within
+     * float rounding on oneDNN's, whose matrix product takes another kernel (another order of
+     * sums) for the transposed views the plan passes where the session copies.
+     */
+    private static void assertSameAsSession(INDArray session, INDArray plan, String what) {
+        if (!dev.t2i.platform.NativeBuild.current().id().startsWith("onednn")) {
+            assertIdentical(session, plan, what);
+            return;
+        }
+        assertEquals(java.util.Arrays.toString(session.shape()), java.util.Arrays.toString(plan.shape()), what);
+        // some gradients are zero in exact arithmetic (a key bias: softmax ignores a shift shared by
+        // all keys) and only rounding noise here; their scale is that of the loss's other gradients
+        double scale = Math.max(1e-4, session.amaxNumber().doubleValue());
+        assertEquals(0.0, session.sub(plan).amaxNumber().doubleValue() / scale, 1e-5, what);
+    }
+
     private static void useFreshArrays(SameDiff sd) {
         sd.getSessions().computeIfAbsent(Thread.currentThread().getId(), k -> new InferenceSession(sd))
                 .setMmgr(new NoOpMemoryMgr());
@@ -104,12 +121,20 @@ class GraphsTest {
         var ref = fresh.graph().calculateGradientsAndOutputs(in, List.of(FlowMatching.LOSS), fresh.trainableNames());
 
         DitModel m = model();
+        Map<String, INDArray> first = new java.util.HashMap<>();
         for (int i = 0; i < 3; i++) {
             try (Graphs.Gradients g = Graphs.gradients(m.graph(), in, List.of(FlowMatching.LOSS), m.trainableNames())) {
-                assertIdentical(ref.getOutputs().get(FlowMatching.LOSS), g.outputs().get(FlowMatching.LOSS), "loss, call " + i);
+                assertSameAsSession(ref.getOutputs().get(FlowMatching.LOSS), g.outputs().get(FlowMatching.LOSS),
+                        "loss, call " + i);
                 assertEquals(m.trainableNames().size(), g.gradients().size());
                 for (String p : m.trainableNames()) {
-                    assertIdentical(ref.getGradients().get(p), g.gradients().get(p), p + ", call " + i);
+                    assertSameAsSession(ref.getGradients().get(p), g.gradients().get(p), p + ", call " + i);
+                    // the plan's own repeated passes are bit-identical on every build
+                    if (i == 0) {
+                        first.put(p, g.gradients().get(p).dup());
+                    } else {
+                        assertIdentical(first.get(p), g.gradients().get(p), p + ", call " + i + " against call 0");
+                    }
                 }
             }
             // a forward pass in between shares nothing with the gradient function's pool
