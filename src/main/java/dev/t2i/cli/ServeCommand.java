@@ -9,6 +9,7 @@ import dev.t2i.server.GenerationServer;
 import dev.t2i.server.ServerOptions;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import org.apache.commons.cli.CommandLine;
@@ -16,6 +17,9 @@ import org.apache.commons.cli.Options;
 
 /** {@code t2i serve}: an HTTP endpoint for a bundle, until the process is stopped. */
 final class ServeCommand implements Command {
+    /** How long requests in flight may go on after SIGTERM before they are cancelled. */
+    static final Duration DRAIN = Duration.ofSeconds(5);
+
     @Override
     public String name() {
         return "serve";
@@ -84,8 +88,12 @@ final class ServeCommand implements Command {
                     + "); pick another --port");
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
+            // SIGTERM or Ctrl-C: new requests get 503, those in flight DRAIN to finish, then 503
+            long t0 = System.nanoTime();
+            int cancelled = server.drain(DRAIN);
             model.close();
+            System.out.printf(Locale.ROOT, "stopped in %.1f s (%d request(s) cancelled, every client answered)%n",
+                    (System.nanoTime() - t0) / 1e9, cancelled);
         }, "t2i-serve-shutdown"));
         ModelInfo info = model.info();
         System.out.printf(Locale.ROOT, "serving %s (%dx%d images, default %d %s steps, cfg %.2f) on http://%s:%d"
