@@ -209,8 +209,11 @@ public final class ModelArchive {
             // straight from the array: SameDiff.load(InputStream) copies the whole graph once more first
             return dev.t2i.nn.Graphs.singleCopy(SameDiff.fromFlatBuffers(ByteBuffer.wrap(bytes(name)), true));
         } catch (IOException | RuntimeException e) {
-            throw new TensorFormatException("graph '" + name + "' in the model file cannot be loaded: "
-                    + e.getMessage(), e);
+            // SameDiff's own messages are often null or a native op's name: say what it means
+            String why = e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName()
+                    : e.getMessage().lines().findFirst().orElse("");
+            throw new TensorFormatException("graph '" + name + "' in the model file cannot be loaded: its data is"
+                    + " damaged or was changed by hand (" + why + "); write the file again", e);
         }
     }
 }
