@@ -198,8 +198,12 @@ public final class ModelArchive {
     public <T> T json(String name, Class<T> type) {
         try {
             return JSON.treeToValue(json(name), type);
-        } catch (IOException e) {
-            throw new TensorFormatException("part '" + name + "' of the model file is malformed: " + e.getMessage(), e);
+        } catch (IOException | IllegalArgumentException e) {
+            // Jackson's message goes on with a second line locating the source: keep the first
+            String why = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage()
+                    : e.getMessage();
+            throw new TensorFormatException("part '" + name + "' of the model file is malformed: "
+                    + (why == null ? e.getClass().getSimpleName() : why.lines().findFirst().orElse("")), e);
         }
     }
 
