@@ -62,6 +62,7 @@ class HostileFilesTest {
             counts.put(o, 0);
         }
         List<String> report = new ArrayList<>();
+        Map<String, String> details = new java.util.HashMap<>();
         List<String> failures = new ArrayList<>();
         ExecutorService reader = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "hostile-file-reader");
@@ -92,6 +93,7 @@ class HostileFilesTest {
                     outcome = clear(cause) ? Outcome.CLEAR : Outcome.RAW;
                 }
                 double secs = (System.nanoTime() - t0) / 1e9;
+                details.put(c.kind() + ": " + c.name(), detail);
                 slowest = Math.max(slowest, secs);
                 counts.merge(outcome, 1, Integer::sum);
                 String line = String.format(Locale.ROOT, "%-7s %-11s %-55s %5.2f s  %s", outcome, c.kind(), c.name(),
@@ -114,6 +116,33 @@ class HostileFilesTest {
         failures.forEach(System.out::println);
         assertTrue(corpus.cases().size() > 250, "the corpus shrank to " + corpus.cases().size());
         assertEquals(List.of(), failures, "inputs not refused with one clear line (all in target/hostile-files.txt)");
+        // the audit's cases of parts that disagree, each with what its message must say
+        Map<String, String> expected = new java.util.LinkedHashMap<>();
+        expected.put("bundle: DiT config 16x16 over the 8x8 graph",
+                "config and graph disagree: the config says 3-channel 16x16 images, the graph takes [-1, 3, 8, 8]");
+        expected.put("bundle: DiT config depth 3 over a 1-block graph", "config says depth 3, the parameters hold 1");
+        expected.put("bundle: graph truncated, checksum updated", "graph 'dit.samediff' in the model file cannot be"
+                + " loaded: its data is damaged");
+        // zeros parse as an empty graph: the check of the graph against the config catches it
+        expected.put("bundle: graph of zeros, checksum updated", "the graph takes no image input");
+        expected.put("checkpoint: no graph", "lacks part 'dit.samediff'");
+        expected.put("checkpoint: EMA weight of the wrong shape", "its EMA has '");
+        expected.put("checkpoint: EMA weight as a scalar", "of shape [] but the weight is");
+        expected.put("checkpoint: EMA with an unknown key", "its EMA has 'blocks.7.nothing', which is not a trainable"
+                + " weight");
+        expected.put("checkpoint: optimiser moment of the wrong shape", "its optimiser state has 'm.");
+        expected.put("checkpoint: optimiser moment of integers", "of type LONG, not floating point");
+        expected.put("safetensors: shape [2^32, 2^32] with 0 bytes", "has shape [4294967296, 4294967296], more F32"
+                + " values than");
+        expected.put("safetensors: shape [2^62] with 0 bytes", "has shape [4611686018427387904]");
+        expected.put("safetensors: metadata of objects", "__metadata__ value 'k' must be a string");
+        expected.put("tar: negative member size (base-256)", "negative member size");
+        for (var e : expected.entrySet()) {
+            String detail = details.get(e.getKey());
+            assertTrue(detail != null && detail.contains(e.getValue()), e.getKey() + ": " + detail);
+        }
+        assertTrue(details.get("checkpoint: optimiser moment of the wrong shape").contains("cannot read checkpoint "),
+                "the message names the file");
     }
 
     /** A T2iException whose message is one line that says something. */

@@ -33,7 +33,8 @@ final class ServeCommand implements Command {
 
     @Override
     public String usage() {
-        return "--model FILE.t2i [--port N] [--host ADDR] [--max-steps N] [--max-n N] [--queue N] [--max-batch N]";
+        return "--model FILE.t2i [--port N] [--host ADDR] [--max-steps N] [--max-n N] [--max-work N] [--queue N]"
+                + " [--max-batch N]";
     }
 
     @Override
@@ -48,6 +49,8 @@ final class ServeCommand implements Command {
                 .addOption(Args.value("max-steps", "N", "most steps a request may ask for (default " + d.maxSteps()
                         + ")"))
                 .addOption(Args.value("max-n", "N", "most images per request (default " + d.maxImages() + ")"))
+                .addOption(Args.value("max-work", "N", "most images times steps per request (default "
+                        + d.maxImageSteps() + ")"))
                 .addOption(Args.value("request-timeout", "SECONDS", "stop a request still generating after this"
                         + " long, answering 504 (default " + d.requestTimeoutSeconds() + ")"))
                 .addOption(Args.value("max-body", "BYTES", "largest request body (default " + d.maxBodyBytes() + ")"))
@@ -67,7 +70,8 @@ final class ServeCommand implements Command {
             options = new ServerOptions(cmd.getOptionValue("host", d.host()), Args.intValue(cmd, "port", d.port()),
                     Args.intValue(cmd, "max-body", d.maxBodyBytes()), Args.intValue(cmd, "max-steps", d.maxSteps()),
                     Args.intValue(cmd, "max-n", d.maxImages()), d.handlerThreads(),
-                    Args.intValue(cmd, "request-timeout", d.requestTimeoutSeconds()));
+                    Args.intValue(cmd, "request-timeout", d.requestTimeoutSeconds()),
+                    Args.intValue(cmd, "max-work", d.maxImageSteps()));
             BatchingOptions b = BatchingOptions.defaults();
             batching = new BatchingOptions(Args.intValue(cmd, "max-batch", b.maxBatchImages()),
                     Args.intValue(cmd, "queue", b.maxQueuedRequests()));

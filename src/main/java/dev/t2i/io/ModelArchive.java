@@ -209,9 +209,10 @@ public final class ModelArchive {
 
     /** A graph part. */
     public SameDiff graph(String name) {
+        byte[] bytes = bytes(name);
         try {
             // straight from the array: SameDiff.load(InputStream) copies the whole graph once more first
-            return dev.t2i.nn.Graphs.singleCopy(SameDiff.fromFlatBuffers(ByteBuffer.wrap(bytes(name)), true));
+            return dev.t2i.nn.Graphs.singleCopy(SameDiff.fromFlatBuffers(ByteBuffer.wrap(bytes), true));
         } catch (IOException | RuntimeException e) {
             // SameDiff's own messages are often null or a native op's name: say what it means
             String why = e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName()

@@ -30,7 +30,7 @@ class ServeTerminateTest {
         Path bundle = TinyBundles.bundle(dir, 62);
         List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
                 System.getProperty("java.class.path"), Main.class.getName(), "serve", "--model", bundle.toString(),
-                "--port", "0", "--max-steps", "1000", "--max-n", "4");
+                "--port", "0", "--max-steps", "1000", "--max-n", "4", "--max-work", "4000");
         Path logFile = dir.resolve("log.txt");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(logFile.toFile()).start();
         String log = "";

@@ -103,6 +103,8 @@ class AbandonedRequestsTest {
                 Thread.sleep(20);
             }
             double secs = (System.nanoTime() - t0) / 1e9;
+            System.out.printf("client %s: generation cancelled %.0f ms after it left%n", reset ? "reset" : "closed",
+                    secs * 1000);
             assertTrue(f.isCancelled(), "the generation went on after its client left (" + secs + " s)");
             assertTrue(secs < 2, "cancelled only after " + secs + " s");
             // the worker is free again: a small request is answered at once, not after the long one
