@@ -217,8 +217,8 @@ public final class Images {
                 return reader.read(0);
             } catch (RuntimeException e) {
                 // ImageIO's readers fail on some damaged files with unchecked exceptions
-                throw new IOException("the file is damaged (" + e.getClass().getSimpleName()
-                        + (e.getMessage() == null ? "" : ": " + e.getMessage().lines().findFirst().orElse("")) + ")", e);
+                String why = e.getMessage() == null ? "" : ": " + e.getMessage().lines().findFirst().orElse("");
+                throw new IOException("the file is damaged (" + e.getClass().getSimpleName() + why + ")", e);
             } finally {
                 reader.dispose();
             }
