@@ -53,7 +53,7 @@ public final class InitImages {
             }
             return image;
         } catch (IOException e) {
-            throw new T2iException("cannot read " + file + ": " + e.getMessage());
+            throw new T2iException("cannot read " + file + ": " + why(e) + " (give a PNG or JPEG file)");
         }
     }
 
@@ -66,7 +66,16 @@ public final class InitImages {
             }
             return image;
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot decode the initial image: " + e.getMessage());
+            throw new IllegalArgumentException("cannot decode the initial image: " + why(e));
         }
+    }
+
+    /** One line on why an image could not be read; ImageIO's readers often give no message. */
+    private static String why(IOException e) {
+        if (e.getMessage() != null && !e.getMessage().isBlank()) {
+            return e.getMessage().lines().findFirst().orElse("");
+        }
+        return e instanceof java.io.EOFException ? "the file ends early (truncated?)"
+                : "the file is damaged (" + e.getClass().getSimpleName() + ")";
     }
 }

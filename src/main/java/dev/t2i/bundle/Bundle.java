@@ -105,10 +105,21 @@ public final class Bundle {
             throw corrupt(path, e.toString());
         }
         BundleManifest manifest = verify(path, archive);
-        DitModel dit = DitFiles.read(archive);
-        ClipTextEncoder clip = ClipTextEncoder.fromArchive(archive,
-                manifest.source() != null && manifest.source().clip() != null ? manifest.source().clip()
-                        : path.toString());
+        DitModel dit;
+        try {
+            dit = DitFiles.read(archive);
+        } catch (T2iException e) {
+            throw new T2iException("cannot load bundle " + path + ": " + e.getMessage(), e);
+        }
+        ClipTextEncoder clip;
+        try {
+            clip = ClipTextEncoder.fromArchive(archive,
+                    manifest.source() != null && manifest.source().clip() != null ? manifest.source().clip()
+                            : path.toString());
+        } catch (T2iException e) {
+            dit.release();
+            throw new T2iException("cannot load bundle " + path + ": " + e.getMessage(), e);
+        }
         checkPair(dit, clip, "its text encoder");
         return new Bundle(path, manifest, dit, clip);
     }

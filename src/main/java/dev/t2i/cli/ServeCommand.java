@@ -9,6 +9,7 @@ import dev.t2i.server.GenerationServer;
 import dev.t2i.server.ServerOptions;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import org.apache.commons.cli.CommandLine;
@@ -16,6 +17,9 @@ import org.apache.commons.cli.Options;
 
 /** {@code t2i serve}: an HTTP endpoint for a bundle, until the process is stopped. */
 final class ServeCommand implements Command {
+    /** How long requests in flight may go on after SIGTERM before they are cancelled. */
+    static final Duration DRAIN = Duration.ofSeconds(5);
+
     @Override
     public String name() {
         return "serve";
@@ -29,7 +33,8 @@ final class ServeCommand implements Command {
 
     @Override
     public String usage() {
-        return "--model FILE.t2i [--port N] [--host ADDR] [--max-steps N] [--max-n N] [--queue N] [--max-batch N]";
+        return "--model FILE.t2i [--port N] [--host ADDR] [--max-steps N] [--max-n N] [--max-work N] [--queue N]"
+                + " [--max-batch N]";
     }
 
     @Override
@@ -44,6 +49,8 @@ final class ServeCommand implements Command {
                 .addOption(Args.value("max-steps", "N", "most steps a request may ask for (default " + d.maxSteps()
                         + ")"))
                 .addOption(Args.value("max-n", "N", "most images per request (default " + d.maxImages() + ")"))
+                .addOption(Args.value("max-work", "N", "most images times steps per request (default "
+                        + d.maxImageSteps() + ")"))
                 .addOption(Args.value("request-timeout", "SECONDS", "stop a request still generating after this"
                         + " long, answering 504 (default " + d.requestTimeoutSeconds() + ")"))
                 .addOption(Args.value("max-body", "BYTES", "largest request body (default " + d.maxBodyBytes() + ")"))
@@ -63,7 +70,8 @@ final class ServeCommand implements Command {
             options = new ServerOptions(cmd.getOptionValue("host", d.host()), Args.intValue(cmd, "port", d.port()),
                     Args.intValue(cmd, "max-body", d.maxBodyBytes()), Args.intValue(cmd, "max-steps", d.maxSteps()),
                     Args.intValue(cmd, "max-n", d.maxImages()), d.handlerThreads(),
-                    Args.intValue(cmd, "request-timeout", d.requestTimeoutSeconds()));
+                    Args.intValue(cmd, "request-timeout", d.requestTimeoutSeconds()),
+                    Args.intValue(cmd, "max-work", d.maxImageSteps()));
             BatchingOptions b = BatchingOptions.defaults();
             batching = new BatchingOptions(Args.intValue(cmd, "max-batch", b.maxBatchImages()),
                     Args.intValue(cmd, "queue", b.maxQueuedRequests()));
@@ -84,8 +92,12 @@ final class ServeCommand implements Command {
                     + "); pick another --port");
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
+            // SIGTERM or Ctrl-C: new requests get 503, those in flight DRAIN to finish, then 503
+            long t0 = System.nanoTime();
+            int cancelled = server.drain(DRAIN);
             model.close();
+            System.out.printf(Locale.ROOT, "stopped in %.1f s (%d request(s) cancelled, every client answered)%n",
+                    (System.nanoTime() - t0) / 1e9, cancelled);
         }, "t2i-serve-shutdown"));
         ModelInfo info = model.info();
         System.out.printf(Locale.ROOT, "serving %s (%dx%d images, default %d %s steps, cfg %.2f) on http://%s:%d"

@@ -215,6 +215,10 @@ public final class Images {
                 reader.setInput(in, true, true);
                 checkDeclaredSize(reader.getWidth(0), reader.getHeight(0));
                 return reader.read(0);
+            } catch (RuntimeException e) {
+                // ImageIO's readers fail on some damaged files with unchecked exceptions
+                String why = e.getMessage() == null ? "" : ": " + e.getMessage().lines().findFirst().orElse("");
+                throw new IOException("the file is damaged (" + e.getClass().getSimpleName() + why + ")", e);
             } finally {
                 reader.dispose();
             }

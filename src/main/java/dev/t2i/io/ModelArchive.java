@@ -199,23 +199,31 @@ public final class ModelArchive {
     public <T> T json(String name, Class<T> type) {
         try {
             return JSON.treeToValue(json(name), type);
-        } catch (IOException e) {
+        } catch (IOException | IllegalArgumentException e) {
             T2iException invalid = T2iException.within(e);
             if (invalid != null) {
                 throw new TensorFormatException("part '" + name + "' of the model file: " + invalid.getMessage(), e);
             }
-            throw new TensorFormatException("part '" + name + "' of the model file is malformed: " + e.getMessage(), e);
+            // Jackson's message goes on with a second line locating the source: keep the first
+            String why = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage()
+                    : e.getMessage();
+            throw new TensorFormatException("part '" + name + "' of the model file is malformed: "
+                    + (why == null ? e.getClass().getSimpleName() : why.lines().findFirst().orElse("")), e);
         }
     }
 
     /** A graph part. */
     public SameDiff graph(String name) {
+        byte[] bytes = bytes(name);
         try {
             // straight from the array: SameDiff.load(InputStream) copies the whole graph once more first
-            return dev.t2i.runtime.Graphs.singleCopy(SameDiff.fromFlatBuffers(ByteBuffer.wrap(bytes(name)), true));
+            return dev.t2i.runtime.Graphs.singleCopy(SameDiff.fromFlatBuffers(ByteBuffer.wrap(bytes), true));
         } catch (IOException | RuntimeException e) {
-            throw new TensorFormatException("graph '" + name + "' in the model file cannot be loaded: "
-                    + e.getMessage(), e);
+            // SameDiff's own messages are often null or a native op's name: say what it means
+            String why = e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName()
+                    : e.getMessage().lines().findFirst().orElse("");
+            throw new TensorFormatException("graph '" + name + "' in the model file cannot be loaded: its data is"
+                    + " damaged or was changed by hand (" + why + "); write the file again", e);
         }
     }
 }

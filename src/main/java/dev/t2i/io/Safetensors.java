@@ -1,6 +1,5 @@
 package dev.t2i.io;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -35,6 +34,8 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class Safetensors implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long MAX_HEADER = 100L * 1024 * 1024;
+    /** More dimensions than any tensor of a model needs; ND4J itself stops at 32. */
+    private static final int MAX_RANK = 8;
 
     /** Name, dtype, shape and byte range of one stored tensor. */
     public record Entry(String name, String dtype, long[] shape, long begin, long end) {
@@ -104,7 +105,7 @@ public final class Safetensors implements AutoCloseable {
             while (fields.hasNext()) {
                 var f = fields.next();
                 if (f.getKey().equals("__metadata__")) {
-                    metadata = JSON.convertValue(f.getValue(), new TypeReference<Map<String, String>>() { });
+                    metadata = metadata(path, f.getValue());
                     continue;
                 }
                 entries.put(f.getKey(), parseEntry(path, f.getKey(), f.getValue(), dataLen));
@@ -125,33 +126,68 @@ public final class Safetensors implements AutoCloseable {
         }
     }
 
+    /** The {@code __metadata__} object: strings by string, as the format defines it. */
+    private static Map<String, String> metadata(Path path, JsonNode node) {
+        if (!node.isObject()) {
+            throw bad(path, "__metadata__ must be an object of strings, got " + node.getNodeType());
+        }
+        Map<String, String> out = new TreeMap<>();
+        var fields = node.fields();
+        while (fields.hasNext()) {
+            var f = fields.next();
+            if (!f.getValue().isTextual()) {
+                throw bad(path, "__metadata__ value '" + f.getKey() + "' must be a string, got "
+                        + f.getValue().getNodeType());
+            }
+            out.put(f.getKey(), f.getValue().asText());
+        }
+        return out;
+    }
+
     private static Entry parseEntry(Path path, String name, JsonNode node, long dataLen) {
         JsonNode dtype = node.get("dtype");
         JsonNode shape = node.get("shape");
         JsonNode offsets = node.get("data_offsets");
-        if (dtype == null || shape == null || offsets == null || !shape.isArray() || offsets.size() != 2) {
+        if (dtype == null || shape == null || offsets == null || !dtype.isTextual() || !shape.isArray()
+                || !offsets.isArray() || offsets.size() != 2) {
             throw bad(path, "tensor '" + name + "' lacks dtype, shape or data_offsets");
         }
-        long[] dims = new long[shape.size()];
-        for (int i = 0; i < dims.length; i++) {
-            dims[i] = shape.get(i).asLong();
-            if (dims[i] < 0) {
-                throw bad(path, "tensor '" + name + "' has a negative dimension");
-            }
+        if (shape.size() > MAX_RANK) {
+            throw bad(path, "tensor '" + name + "' has " + shape.size() + " dimensions, more than " + MAX_RANK);
         }
-        long begin = offsets.get(0).asLong();
-        long end = offsets.get(1).asLong();
+        long[] dims = new long[shape.size()];
+        long elements = 1;
+        for (int i = 0; i < dims.length; i++) {
+            dims[i] = whole(path, name, "shape", shape.get(i));
+            // the product may not wrap around: [2^32, 2^32] must not pass for 0 elements
+            elements = dims[i] == 0 || elements == 0 ? 0
+                    : elements > dataLen / dims[i] ? Long.MAX_VALUE : elements * dims[i];
+        }
+        long begin = whole(path, name, "data_offsets", offsets.get(0));
+        long end = whole(path, name, "data_offsets", offsets.get(1));
         Entry e = new Entry(name, dtype.asText(), dims, begin, end);
         int width = byteWidth(path, name, e.dtype());
-        if (begin < 0 || end < begin || end > dataLen) {
+        if (end < begin || end > dataLen) {
             throw bad(path, "tensor '" + name + "' has data offsets [" + begin + ", " + end
                     + ") outside the " + dataLen + " data bytes (truncated file?)");
         }
-        if (end - begin != e.elements() * width) {
+        if (elements > dataLen / width) {
+            throw bad(path, "tensor '" + name + "' has shape " + Arrays.toString(dims) + ", more " + e.dtype()
+                    + " values than the file's " + dataLen + " data bytes hold");
+        }
+        if (end - begin != elements * width) {
             throw bad(path, "tensor '" + name + "' holds " + (end - begin) + " bytes but shape "
-                    + Arrays.toString(dims) + " of " + e.dtype() + " needs " + e.elements() * width);
+                    + Arrays.toString(dims) + " of " + e.dtype() + " needs " + elements * width);
         }
         return e;
+    }
+
+    /** A whole, non-negative number of the header. */
+    private static long whole(Path path, String name, String field, JsonNode v) {
+        if (v == null || !v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < 0) {
+            throw bad(path, "tensor '" + name + "' has " + field + " entry " + v + ", not a whole number of 0 or more");
+        }
+        return v.asLong();
     }
 
     private static int byteWidth(Path path, String name, String dtype) {

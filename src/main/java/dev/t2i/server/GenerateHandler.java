@@ -7,15 +7,12 @@ import com.sun.net.httpserver.HttpHandler;
 import dev.t2i.T2iException;
 import dev.t2i.api.GenerationRequest;
 import dev.t2i.api.GenerationResult;
-import dev.t2i.api.ProgressListener;
 import dev.t2i.api.TextToImage;
 import java.io.IOException;
 import java.util.Base64;
 import java.util.Locale;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 
 /**
  * {@code POST /v1/generate}: one image comes back as {@code image/png} (seed in the
@@ -26,24 +23,26 @@ import java.util.concurrent.RejectedExecutionException;
 final class GenerateHandler implements HttpHandler {
     private final TextToImage model;
     private final ServerOptions options;
+    private final InFlight inFlight;
     private final Executor responder;
 
-    GenerateHandler(TextToImage model, ServerOptions options, Executor responder) {
+    GenerateHandler(TextToImage model, ServerOptions options, InFlight inFlight, Executor responder) {
         this.model = model;
         this.options = options;
+        this.inFlight = inFlight;
         this.responder = responder;
     }
 
     @Override
     public void handle(HttpExchange ex) {
-        CompletableFuture<GenerationResult> future;
+        InFlight.Ticket ticket;
         try {
             if (!ex.getRequestMethod().equals("POST")) {
                 ex.getResponseHeaders().set("Allow", "POST");
                 throw new HttpError(405, "use POST with a JSON body for /v1/generate, not " + ex.getRequestMethod());
             }
             GenerationRequest request = GenerateJson.parse(Exchanges.body(ex, options.maxBodyBytes()), options);
-            future = submit(request);
+            ticket = inFlight.submit(model, request, null, ex);
         } catch (HttpError e) {
             if (e.status() == 503) {
                 ex.getResponseHeaders().set("Retry-After", "1");
@@ -57,61 +56,29 @@ final class GenerateHandler implements HttpHandler {
             Exchanges.error(ex, 500, "cannot handle the request: " + e);
             return;
         }
-        future.whenCompleteAsync((result, failure) -> respond(ex, result, failure), responder);
+        ticket.future().whenCompleteAsync((result, failure) -> {
+            try {
+                respond(ex, ticket, result, failure);
+            } finally {
+                inFlight.answered(ticket);
+            }
+        }, responder);
     }
 
-    private CompletableFuture<GenerationResult> submit(GenerationRequest request) {
-        return submit(model, request, null, options);
-    }
-
-    private static final java.util.concurrent.ScheduledExecutorService DEADLINES =
-            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "t2i-request-deadlines");
-                t.setDaemon(true);
-                return t;
-            });
-
-    /**
-     * Cancels {@code future} if it is still running after the server's request timeout: the
-     * model stops its batch within a step once every request in it is cancelled, so a request whose
-     * client went away cannot hold the queue for long.
-     */
-    static <T> CompletableFuture<T> withDeadline(CompletableFuture<T> future, ServerOptions options) {
-        var timer = DEADLINES.schedule(() -> future.cancel(true), options.requestTimeoutSeconds(),
-                java.util.concurrent.TimeUnit.SECONDS);
-        future.whenComplete((r, e) -> timer.cancel(false));
-        return future;
-    }
-
-    /** The message of a request stopped by its deadline. */
-    static String deadlineMessage(ServerOptions options) {
-        return "the request ran past the server's limit of " + options.requestTimeoutSeconds()
-                + " s and was stopped; ask for fewer steps or images, or raise serve --request-timeout";
-    }
-
-    /** Queues a request, turning the model's refusals into HTTP errors (503 busy or closing, 400 invalid). */
-    static CompletableFuture<GenerationResult> submit(TextToImage model, GenerationRequest request,
-            ProgressListener listener, ServerOptions options) {
-        try {
-            return withDeadline(listener == null ? model.submit(request) : model.submit(request, listener), options);
-        } catch (RejectedExecutionException e) {
-            throw new HttpError(503, "the server is busy: " + e.getMessage());
-        } catch (IllegalStateException e) {
-            throw new HttpError(503, "the server is shutting down");
-        } catch (IllegalArgumentException | T2iException e) {
-            throw new HttpError(400, e.getMessage());
-        }
-    }
-
-    private void respond(HttpExchange ex, GenerationResult result, Throwable failure) {
+    private void respond(HttpExchange ex, InFlight.Ticket ticket, GenerationResult result, Throwable failure) {
         if (failure != null) {
             Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                     ? failure.getCause() : failure;
             if (cause instanceof IllegalArgumentException || cause instanceof T2iException) {
                 Exchanges.error(ex, 400, cause.getMessage());
             } else if (cause instanceof java.util.concurrent.CancellationException) {
-                // before IllegalStateException, which it extends: a request stopped by its deadline
-                Exchanges.error(ex, 504, deadlineMessage(options));
+                // before IllegalStateException, which it extends: stopped by its deadline, its
+                // client hanging up or a drain
+                HttpError stopped = InFlight.stopped(ticket, options);
+                if (stopped.status() == 503) {
+                    ex.getResponseHeaders().set("Retry-After", "1");
+                }
+                Exchanges.error(ex, stopped.status(), stopped.getMessage());
             } else if (cause instanceof IllegalStateException) {
                 ex.getResponseHeaders().set("Retry-After", "1");
                 Exchanges.error(ex, 503, "the server is shutting down");

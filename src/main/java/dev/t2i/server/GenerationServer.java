@@ -5,10 +5,12 @@ import com.sun.net.httpserver.HttpServer;
 import dev.t2i.api.TextToImage;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -16,16 +18,23 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code POST /v1/generate}, the job resource {@code /v1/jobs} (progress, cancel), OpenAI's
  * {@code POST /v1/images/generations} and {@code GET /v1/models}, and {@code GET /health}. Binds
  * to loopback unless told otherwise. Overload is bounded by the model's request queue: a full
- * queue is answered with 503.
+ * queue is answered with 503. A generation is cancelled when its client hangs up or its deadline
+ * passes; {@link #drain} stops the server with every client answered.
  * Closing the server does not close the model.
  */
 public final class GenerationServer implements AutoCloseable {
+    /** How long {@link #close()} lets requests in flight finish before cancelling them. */
+    private static final Duration CLOSE_GRACE = Duration.ofSeconds(1);
+
     private final HttpServer http;
     private final ExecutorService handlers;
+    private final InFlight inFlight;
+    private final AtomicBoolean stopped = new AtomicBoolean();
 
-    private GenerationServer(HttpServer http, ExecutorService handlers) {
+    private GenerationServer(HttpServer http, ExecutorService handlers, InFlight inFlight) {
         this.http = http;
         this.handlers = handlers;
+        this.inFlight = inFlight;
     }
 
     /**
@@ -38,15 +47,39 @@ public final class GenerationServer implements AutoCloseable {
         HttpServer http = HttpServer.create(new InetSocketAddress(options.host(), options.port()), 0);
         ExecutorService handlers = Executors.newFixedThreadPool(options.handlerThreads(), daemonThreads());
         http.setExecutor(handlers);
-        http.createContext("/v1/generate", exactly("/v1/generate", new GenerateHandler(model, options, handlers)));
-        http.createContext("/health", exactly("/health", new HealthHandler(model, options)));
-        http.createContext(JobsHandler.PREFIX, under(JobsHandler.PREFIX, new JobsHandler(model, options)));
-        http.createContext(OpenAiImagesHandler.PATH, exactly(OpenAiImagesHandler.PATH,
-                new OpenAiImagesHandler(model, options, handlers)));
-        http.createContext("/v1/models", exactly("/v1/models", ex -> models(ex, model)));
-        http.createContext("/", GenerationServer::notFound);
+        InFlight inFlight = new InFlight(options);
+        http.createContext("/v1/generate", open(inFlight, exactly("/v1/generate",
+                new GenerateHandler(model, options, inFlight, handlers))));
+        http.createContext("/health", open(inFlight, exactly("/health", new HealthHandler(model, options))));
+        http.createContext(JobsHandler.PREFIX, open(inFlight, under(JobsHandler.PREFIX,
+                new JobsHandler(model, options, inFlight))));
+        http.createContext(OpenAiImagesHandler.PATH, open(inFlight, exactly(OpenAiImagesHandler.PATH,
+                new OpenAiImagesHandler(model, options, inFlight, handlers))));
+        http.createContext("/v1/models", open(inFlight, exactly("/v1/models", ex -> models(ex, model))));
+        http.createContext("/", open(inFlight, GenerationServer::notFound));
         http.start();
-        return new GenerationServer(http, handlers);
+        return new GenerationServer(http, handlers, inFlight);
+    }
+
+    /**
+     * While the server drains, every new request, {@code /health} included, is answered 503 with
+     * {@code Connection: close}, so that clients and load balancers go elsewhere at once.
+     */
+    private static HttpHandler open(InFlight inFlight, HttpHandler handler) {
+        return ex -> {
+            if (!inFlight.draining()) {
+                handler.handle(ex);
+                return;
+            }
+            ex.getResponseHeaders().set("Retry-After", "1");
+            ex.getResponseHeaders().set("Connection", "close");
+            String message = "the server is shutting down; send the request again later";
+            if (ex.getRequestURI().getPath().equals(OpenAiImagesHandler.PATH)) {
+                OpenAiImagesHandler.error(ex, 503, message, null);
+            } else {
+                Exchanges.error(ex, 503, message);
+            }
+        };
     }
 
     /**
@@ -123,15 +156,32 @@ public final class GenerationServer implements AutoCloseable {
         return http.getAddress().getPort();
     }
 
-    /** Stops listening, gives open exchanges a second to finish, and stops the handler threads. */
-    @Override
-    public void close() {
-        http.stop(1);
+    /**
+     * Stops the server with every client answered: new requests are answered 503 at once, those
+     * in flight get {@code grace} to finish, the rest are cancelled and answered 503 (the model
+     * stops their batch within a step); then the server stops listening and closes its connections.
+     *
+     * @return the number of generations cancelled because they could not finish in time
+     */
+    public int drain(Duration grace) {
+        if (!stopped.compareAndSet(false, true)) {
+            return 0;
+        }
+        int cancelled = inFlight.drain(grace.toMillis());
+        http.stop(0);
+        inFlight.close();
         handlers.shutdown();
         try {
             handlers.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        return cancelled;
+    }
+
+    /** {@link #drain} with a second of grace. */
+    @Override
+    public void close() {
+        drain(CLOSE_GRACE);
     }
 }

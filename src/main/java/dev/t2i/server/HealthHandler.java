@@ -39,6 +39,7 @@ final class HealthHandler implements HttpHandler {
         body.putObject("limits")
                 .put("max_steps", options.maxSteps())
                 .put("max_n", options.maxImages())
+                .put("max_images_times_steps", options.maxImageSteps())
                 .put("max_body_bytes", options.maxBodyBytes());
         Exchanges.json(ex, 200, body);
     }

@@ -28,11 +28,13 @@ final class JobsHandler implements HttpHandler {
 
     private final TextToImage model;
     private final ServerOptions options;
+    private final InFlight inFlight;
     private final JobStore jobs = new JobStore();
 
-    JobsHandler(TextToImage model, ServerOptions options) {
+    JobsHandler(TextToImage model, ServerOptions options, InFlight inFlight) {
         this.model = model;
         this.options = options;
+        this.inFlight = inFlight;
     }
 
     @Override
@@ -91,7 +93,7 @@ final class JobsHandler implements HttpHandler {
         GenerationRequest request = GenerateJson.parse(Exchanges.body(ex, options.maxBodyBytes()), options);
         Job job = jobs.create(request.imageCount());
         try {
-            job.start(GenerateHandler.submit(model, request, job, options));
+            job.start(inFlight.submit(model, request, job, null).future());
         } catch (RuntimeException e) {
             jobs.drop(job);
             throw e;

@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.util.Base64;
 import java.util.Iterator;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 
@@ -39,11 +38,13 @@ final class OpenAiImagesHandler implements HttpHandler {
 
     private final TextToImage model;
     private final ServerOptions options;
+    private final InFlight inFlight;
     private final Executor responder;
 
-    OpenAiImagesHandler(TextToImage model, ServerOptions options, Executor responder) {
+    OpenAiImagesHandler(TextToImage model, ServerOptions options, InFlight inFlight, Executor responder) {
         this.model = model;
         this.options = options;
+        this.inFlight = inFlight;
         this.responder = responder;
     }
 
@@ -90,7 +91,7 @@ final class OpenAiImagesHandler implements HttpHandler {
 
     @Override
     public void handle(HttpExchange ex) {
-        CompletableFuture<GenerationResult> future;
+        InFlight.Ticket ticket;
         String prompt;
         try {
             if (!ex.getRequestMethod().equals("POST")) {
@@ -107,7 +108,7 @@ final class OpenAiImagesHandler implements HttpHandler {
             GenerationRequest request = parse(body);
             prompt = request.prompts().get(0);
             try {
-                future = GenerateHandler.submit(model, request, null, options);
+                ticket = inFlight.submit(model, request, null, ex);
             } catch (HttpError e) {
                 throw new ApiError(e.status(), e.getMessage(), null);
             }
@@ -124,7 +125,13 @@ final class OpenAiImagesHandler implements HttpHandler {
             error(ex, 500, "cannot handle the request: " + e, null);
             return;
         }
-        future.whenCompleteAsync((result, failure) -> respond(ex, prompt, result, failure), responder);
+        ticket.future().whenCompleteAsync((result, failure) -> {
+            try {
+                respond(ex, ticket, prompt, result, failure);
+            } finally {
+                inFlight.answered(ticket);
+            }
+        }, responder);
     }
 
     /** Parses and checks a body, naming the parameter at fault. */
@@ -228,15 +235,21 @@ final class OpenAiImagesHandler implements HttpHandler {
         }
     }
 
-    private void respond(HttpExchange ex, String prompt, GenerationResult result, Throwable failure) {
+    private void respond(HttpExchange ex, InFlight.Ticket ticket, String prompt, GenerationResult result,
+            Throwable failure) {
         if (failure != null) {
             Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                     ? failure.getCause() : failure;
             if (cause instanceof IllegalArgumentException || cause instanceof T2iException) {
                 error(ex, 400, cause.getMessage(), null);
             } else if (cause instanceof java.util.concurrent.CancellationException) {
-                // before IllegalStateException, which it extends: a request stopped by its deadline
-                error(ex, 504, GenerateHandler.deadlineMessage(options), null);
+                // before IllegalStateException, which it extends: stopped by its deadline, its
+                // client hanging up or a drain
+                HttpError stopped = InFlight.stopped(ticket, options);
+                if (stopped.status() == 503) {
+                    ex.getResponseHeaders().set("Retry-After", "1");
+                }
+                error(ex, stopped.status(), stopped.getMessage(), null);
             } else if (cause instanceof IllegalStateException) {
                 ex.getResponseHeaders().set("Retry-After", "1");
                 error(ex, 503, "the server is shutting down", null);

@@ -12,15 +12,24 @@ package dev.t2i.server;
  *                       abandoned request cannot hold the queue (120)
  * @param handlerThreads threads that parse requests and write responses (generation runs on the
  *                       model's own worker)
+ * @param maxImageSteps  most images times steps one request may ask for (400 above): the work of
+ *                       one request, which the step and image limits alone bound only by their product
  */
 public record ServerOptions(String host, int port, int maxBodyBytes, int maxSteps, int maxImages, int handlerThreads,
-        int requestTimeoutSeconds) {
-    /** Loopback, port 8080, 64 KiB bodies, 200 steps, 8 images, 4 handler threads. */
+        int requestTimeoutSeconds, int maxImageSteps) {
+    /** Loopback, port 8080, 64 KiB bodies, 200 steps, 8 images, 64 handler threads, 120 s, 400 image-steps. */
     public static ServerOptions defaults() {
         // threads are cheap while they wait: 64 keep a handful of slow or stalled clients from
         // occupying every thread (with 4, four of them locked the server, /health included);
         // generation itself is bounded by the model's queue, not by these threads
-        return new ServerOptions("127.0.0.1", 8080, 64 * 1024, 200, 8, 64, 120);
+        return new ServerOptions("127.0.0.1", 8080, 64 * 1024, 200, 8, 64, 120, 400);
+    }
+
+    /** Options whose work limit is the product of the step and image limits (no further bound). */
+    public ServerOptions(String host, int port, int maxBodyBytes, int maxSteps, int maxImages, int handlerThreads,
+            int requestTimeoutSeconds) {
+        this(host, port, maxBodyBytes, maxSteps, maxImages, handlerThreads, requestTimeoutSeconds,
+                (int) Math.min(Integer.MAX_VALUE, (long) maxSteps * maxImages));
     }
 
     /** Largest body limit accepted: beyond it a single request could hold the server's memory. */
@@ -42,8 +51,8 @@ public record ServerOptions(String host, int port, int maxBodyBytes, int maxStep
             throw new IllegalArgumentException("the request timeout must be at least 1 second, got "
                     + requestTimeoutSeconds);
         }
-        if (maxSteps < 1 || maxImages < 1 || handlerThreads < 1) {
-            throw new IllegalArgumentException("step, image and thread limits must be at least 1");
+        if (maxSteps < 1 || maxImages < 1 || handlerThreads < 1 || maxImageSteps < 1) {
+            throw new IllegalArgumentException("step, image, work and thread limits must be at least 1");
         }
     }
 }

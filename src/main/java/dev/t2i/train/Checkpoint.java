@@ -1,13 +1,16 @@
 package dev.t2i.train;
 
+import dev.t2i.T2iException;
 import dev.t2i.dit.DitFiles;
 import dev.t2i.dit.DitModel;
 import dev.t2i.io.ModelArchive;
 import dev.t2i.io.Safetensors;
 import dev.t2i.io.TensorFormatException;
+import dev.t2i.nn.ParamSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -97,10 +100,74 @@ public final class Checkpoint {
 
     private static Checkpoint readFile(Path file) {
         ModelArchive a = ModelArchive.read(file);
-        RunState state = a.has(STATE) ? a.json(STATE, RunState.class) : null;
-        Map<String, INDArray> ema = a.has(EMA) ? Safetensors.readAll(a.bytes(EMA)) : null;
-        Map<String, INDArray> opt = a.has(OPTIMIZER) ? Safetensors.readAll(a.bytes(OPTIMIZER)) : Map.of();
-        return new Checkpoint(DitFiles.read(a), state, ema, opt);
+        try {
+            RunState state = a.has(STATE) ? a.json(STATE, RunState.class) : null;
+            Map<String, INDArray> ema = a.has(EMA) ? Safetensors.readAll(a.bytes(EMA)) : null;
+            Map<String, INDArray> opt = a.has(OPTIMIZER) ? Safetensors.readAll(a.bytes(OPTIMIZER)) : Map.of();
+            DitModel model = DitFiles.read(a);
+            if (ema != null) {
+                checkEma(model, ema);
+            }
+            checkOptimizer(model, opt);
+            return new Checkpoint(model, state, ema, opt);
+        } catch (T2iException e) {
+            throw new TensorFormatException("cannot read checkpoint " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The EMA must hold every trainable weight of the model at its shape, and nothing else: a
+     * tensor of another shape was once restored from its first element, and a missing one would
+     * leave live weights among the averaged.
+     */
+    private static void checkEma(DitModel model, Map<String, INDArray> ema) {
+        for (var e : ema.entrySet()) {
+            expectParameter(model, "its EMA", e.getKey(), e.getKey(), e.getValue());
+        }
+        for (String name : model.trainableNames()) {
+            if (!ema.containsKey(name)) {
+                throw damaged("its EMA lacks the weight '" + name + "'");
+            }
+        }
+    }
+
+    /**
+     * The optimiser state is {@code m.NAME} and {@code v.NAME} for trainable weights, both, at the
+     * weight's shape and floating: anything else used to fail at the first step as
+     * "Op [adam_updater] execution failed".
+     */
+    private static void checkOptimizer(DitModel model, Map<String, INDArray> opt) {
+        for (var e : opt.entrySet()) {
+            String key = e.getKey();
+            if (!key.startsWith("m.") && !key.startsWith("v.")) {
+                throw damaged("its optimiser state has an entry '" + key + "' (expected m.NAME or v.NAME)");
+            }
+            String name = key.substring(2);
+            expectParameter(model, "its optimiser state", key, name, e.getValue());
+            String other = (key.startsWith("m.") ? "v." : "m.") + name;
+            if (!opt.containsKey(other)) {
+                throw damaged("its optimiser state has '" + key + "' but not '" + other + "'");
+            }
+        }
+    }
+
+    private static void expectParameter(DitModel model, String where, String key, String name, INDArray value) {
+        ParamSpec spec = model.params().get(name);
+        if (spec == null || !spec.trainable()) {
+            throw damaged(where + " has '" + key + "', which is not a trainable weight of this model");
+        }
+        if (!Arrays.equals(spec.shape(), value.shape())) {
+            throw damaged(where + " has '" + key + "' of shape " + Arrays.toString(value.shape()) + " but the weight"
+                    + " is " + Arrays.toString(spec.shape()));
+        }
+        if (!value.dataType().isFPType()) {
+            throw damaged(where + " has '" + key + "' of type " + value.dataType() + ", not floating point");
+        }
+    }
+
+    private static T2iException damaged(String what) {
+        return new T2iException(what + " (the checkpoint is damaged or belongs to another model; resume from an"
+                + " earlier one)");
     }
 
     /** The newest checkpoint file of a run folder. */

@@ -11,6 +11,8 @@ import java.nio.charset.StandardCharsets;
  */
 final class TarReader {
     private static final int BLOCK = 512;
+    /** Largest member read into memory: 64 MiB (CIFAR-10's batch files are 30 MB). */
+    static final long MAX_CONTENT = 64L << 20;
 
     private final InputStream in;
     private final byte[] header = new byte[BLOCK];
@@ -58,8 +60,10 @@ final class TarReader {
 
     /** The whole content of the current member (which must fit in an array). */
     byte[] readContent() throws IOException {
-        if (remaining > Integer.MAX_VALUE - 8) {
-            throw new IOException("tar member of " + remaining + " bytes is too large to read into memory");
+        // a gzip of a few hundred KB can declare members of gigabytes: read none of those
+        if (remaining > MAX_CONTENT) {
+            throw new IOException("tar member of " + remaining + " bytes is over the " + MAX_CONTENT
+                    + " bytes this reader takes into memory");
         }
         byte[] data = in.readNBytes((int) remaining);
         if (data.length != remaining) {
@@ -106,11 +110,21 @@ final class TarReader {
         return name;
     }
 
-    /** Sizes are octal text, or big-endian binary when the first byte has its top bit set. */
+    /**
+     * Sizes are octal text, or big-endian binary when the first byte has its top bit set (GNU's
+     * base-256: 0x80 then the value; 0xFF would start a negative one, which no member has).
+     */
     private long parseSize() throws IOException {
         if ((header[124] & 0x80) != 0) {
+            if ((header[124] & 0xFF) != 0x80) {
+                throw new IOException("tar header declares a negative member size; the archive is damaged");
+            }
             long size = 0;
             for (int i = 125; i < 136; i++) {
+                if (size > Long.MAX_VALUE >>> 8) {
+                    throw new IOException("tar header declares a member size beyond 2^63 bytes; the archive is"
+                            + " damaged");
+                }
                 size = (size << 8) | (header[i] & 0xFF);
             }
             return size;
