@@ -74,6 +74,7 @@ class SparkGenerateTest {
                 .config("spark.driver.host", "127.0.0.1")
                 .config("spark.driver.bindAddress", "127.0.0.1")
                 .config("spark.sql.shuffle.partitions", "2")
+                .config("spark.sql.warehouse.dir", dir.resolve("warehouse").toUri().toString())
                 .getOrCreate();
         spark.sparkContext().setLogLevel("WARN");
     }

@@ -63,8 +63,12 @@ public final class SparkGenerate {
 
     /** Runs the job on {@code spark}: generates, then writes {@code out/manifest/} sorted by row. */
     public static Summary run(SparkSession spark, JobOptions o) {
+        return run(spark, o, PromptTable.read(spark, o.prompts(), o.format()));
+    }
+
+    /** As {@link #run(SparkSession, JobOptions)} over a table already read (see {@link PromptTable#read}). */
+    public static Summary run(SparkSession spark, JobOptions o, Dataset<Row> table) {
         long t0 = System.nanoTime();
-        Dataset<Row> table = PromptTable.read(spark, o.prompts(), o.format());
         JavaRDD<PromptRow> rows = PromptTable.rows(table, o);
         if (o.partitions() > 0) {
             rows = rows.repartition(o.partitions());
