@@ -3,13 +3,15 @@
 # the port is closed: the bundle loads before the server listens), runs tools/load_test.py
 # against it, and reports the server process's CPU seconds per request (from /proc), which
 # holds whatever else the machine runs. WARMUP (default 8) requests go first and are not counted.
-# Stops the server at the end.
+# JAVA_OPTS go to the server (e.g. -Dsun.net.httpserver.maxRspTime=600 on a loaded machine, where
+# a request can take longer than the JDK server's 60 s response limit), SERVE_OPTS to `t2i serve`
+# (e.g. --request-timeout 900 there). Stops the server at the end.
 #   WARMUP=4 tools/serve_check.sh MODEL.t2i [PORT] [load_test.py options: --concurrency, --requests, --steps]
 set -euo pipefail
 model="$1"; shift
 port="${1:-18080}"; [ $# -gt 0 ] && shift
 jar="$(dirname "$0")/../target/t2i.jar"
-java -jar "$jar" serve --model "$model" --port "$port" > "${TMPDIR:-/tmp}/t2i-serve-$port.log" 2>&1 &
+java ${JAVA_OPTS:-} -jar "$jar" serve --model "$model" --port "$port" ${SERVE_OPTS:-} > "${TMPDIR:-/tmp}/t2i-serve-$port.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null || true' EXIT
 start=$(date +%s.%N)
