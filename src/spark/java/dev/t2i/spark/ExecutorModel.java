@@ -1,5 +1,6 @@
 package dev.t2i.spark;
 
+import dev.t2i.api.BatchingOptions;
 import dev.t2i.api.T2iModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +16,12 @@ import org.apache.spark.SparkFiles;
  * Never closed: the model's worker is a daemon thread and the memory goes with the executor.
  */
 final class ExecutorModel {
+    /**
+     * The queue never refuses a row: each task keeps at most {@code --in-flight} rows queued, so
+     * the executor's cores bound the total, and a refusal would fail the task.
+     */
+    private static final BatchingOptions BATCHING = new BatchingOptions(BatchingOptions.defaults().maxBatchImages(),
+            1 << 16);
     private static final Map<String, T2iModel> LOADED = new ConcurrentHashMap<>();
     private static final Map<String, Long> LOAD_NANOS = new ConcurrentHashMap<>();
 
@@ -25,7 +32,7 @@ final class ExecutorModel {
     static T2iModel get(String path) {
         return LOADED.computeIfAbsent(path, p -> {
             long t0 = System.nanoTime();
-            T2iModel m = T2iModel.load(resolve(p));
+            T2iModel m = T2iModel.load(resolve(p), BATCHING);
             LOAD_NANOS.put(p, System.nanoTime() - t0);
             return m;
         });
