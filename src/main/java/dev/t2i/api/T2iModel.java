@@ -6,6 +6,7 @@ import dev.t2i.bundle.BundleManifest;
 import dev.t2i.conditioning.TextConditioner;
 import dev.t2i.image.Images;
 import dev.t2i.platform.CudaCheck;
+import dev.t2i.platform.NativeBuild;
 import dev.t2i.sampling.ImageGenerator;
 import dev.t2i.sampling.SamplingOptions;
 import dev.t2i.sampling.StepMonitor;
@@ -86,6 +87,9 @@ public final class T2iModel implements TextToImage {
     public static T2iModel load(Path bundle, BatchingOptions batching) {
         Objects.requireNonNull(bundle, "bundle path must not be null");
         Objects.requireNonNull(batching, "batching options must not be null");
+        // where the application has not loaded ND4J yet and carries several CPU builds, the fastest
+        // one this CPU runs (JavaCPP alone would take the first it finds, runnable or not)
+        NativeBuild.select();
         // before the bundle's graphs reach ND4J, whose CUDA backend dies in native code on such a GPU
         CudaCheck.requireSupportedGpu();
         return new T2iModel(Bundle.read(bundle), batching);
