@@ -23,7 +23,7 @@ final class TrainClassifierCommand implements Command {
 
     @Override
     public String usage() {
-        return "--data SPEC [--epochs N] [--width W] --out weights/cifar10-classifier.zip";
+        return "--data SPEC [--epochs N] [--minutes M] [--width W] --out weights/cifar10-classifier.zip";
     }
 
     @Override
@@ -36,6 +36,8 @@ final class TrainClassifierCommand implements Command {
                 .addOption(Args.value("width", "W", "channels of the first stage (default " + d.width() + ")"))
                 .addOption(Args.value("batch", "N", "images per step (default " + d.batch() + ")"))
                 .addOption(Args.value("lr", "X", "peak learning rate (default " + d.lr() + ")"))
+                .addOption(Args.value("minutes", "M", "time budget: stop after M minutes (or --epochs, whichever"
+                        + " comes first); the learning-rate schedule follows the clock"))
                 .addOption(Args.value("limit", "N", "use at most N training images"))
                 .addOption(Args.value("seed", "N", "seed (default 0)"))
                 .addOption(Args.required("out", "FILE", "the classifier to write (a DL4J model zip)"));
@@ -50,7 +52,8 @@ final class TrainClassifierCommand implements Command {
         ImageClassifier.Settings d = ImageClassifier.Settings.defaults();
         ImageClassifier.Settings s = new ImageClassifier.Settings(Args.intValue(cmd, "width", d.width()),
                 Args.intValue(cmd, "epochs", d.epochs()), Args.intValue(cmd, "batch", d.batch()),
-                Args.doubleValue(cmd, "lr", d.lr()), Args.longValue(cmd, "seed") == null ? 0 : Args.longValue(cmd, "seed"));
+                Args.doubleValue(cmd, "lr", d.lr()), Args.longValue(cmd, "seed") == null ? 0 : Args.longValue(cmd, "seed"),
+                Args.doubleValue(cmd, "minutes", d.minutes()));
         DatasetOptions train = DatasetOptions.defaults().withSplit("train");
         if (cmd.hasOption("limit")) {
             train = train.withLimit(Args.intValue(cmd, "limit"));
@@ -58,6 +61,10 @@ final class TrainClassifierCommand implements Command {
         CaptionedImages data = DatasetLoader.open(cmd.getOptionValue("data"), train);
         CaptionedImages test = DatasetLoader.open(cmd.getOptionValue("data"), DatasetOptions.defaults().withSplit("test"));
         Path out = Path.of(cmd.getOptionValue("out"));
+        // a quick check after each epoch: every k-th test image, 1,000 of them (the split may be ordered by class)
+        int stride = Math.max(1, test.size() / 1000);
+        CaptionedImages probe = test.subset(java.util.stream.IntStream.range(0, Math.min(1000, test.size()))
+                .map(i -> i * stride).filter(i -> i < test.size()).toArray());
         System.err.printf(Locale.ROOT, "training a classifier on %s (%s)%n", data, s);
         long t0 = System.nanoTime();
         ImageClassifier classifier = ImageClassifier.train(data, s, new ImageClassifier.EpochListener() {
@@ -71,8 +78,9 @@ final class TrainClassifierCommand implements Command {
 
             @Override
             public void epoch(int epoch, double meanLoss, double seconds, ImageClassifier c) {
-                System.err.printf(Locale.ROOT, "epoch %d: mean loss %.4f, %.0f s (%.0f images/s)%n", epoch, meanLoss,
-                        seconds, data.size() / seconds);
+                System.err.printf(Locale.ROOT, "epoch %d: mean loss %.4f, %.0f s (%.0f images/s), %.1f min in,"
+                        + " accuracy on %d test images %.4f%n", epoch, meanLoss, seconds, data.size() / seconds,
+                        (System.nanoTime() - t0) / 60e9, probe.size(), c.accuracy(probe));
                 c.save(out);
             }
         });

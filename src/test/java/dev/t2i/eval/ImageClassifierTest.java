@@ -2,6 +2,8 @@ package dev.t2i.eval;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,6 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.junit.jupiter.api.io.TempDir;
 
 class ImageClassifierTest {
@@ -50,7 +54,7 @@ class ImageClassifierTest {
         CaptionedImages train = squares(512, 1);
         CaptionedImages test = squares(200, 2);
         List<Double> losses = new ArrayList<>();
-        ImageClassifier c = ImageClassifier.train(train, new ImageClassifier.Settings(4, 3, 32, 1e-2, 0),
+        ImageClassifier c = ImageClassifier.train(train, new ImageClassifier.Settings(4, 3, 32, 1e-2, 0, 0),
                 (epoch, loss, secs, clf) -> losses.add(loss));
         assertEquals(3, losses.size());
         assertTrue(losses.get(2) < losses.get(0), "loss per epoch " + losses);
@@ -63,6 +67,67 @@ class ImageClassifierTest {
         assertEquals(List.of("top", "bottom"), loaded.classNames());
         int[] idx = java.util.stream.IntStream.range(0, 50).toArray();
         assertArrayEquals(c.predict(test.batch(idx).images()), loaded.predict(test.batch(idx).images()));
+    }
+
+    @Test
+    void nativeHelpersAreOnAndAgreeWithDl4jsJavaPath() {
+        String key = ImageClassifier.HELPERS_DISABLE;
+        String before = System.getProperty(key);
+        ImageClassifier.Settings s = new ImageClassifier.Settings(4, 1, 8, 1e-2, 7, 0);
+        ImageClassifier withHelpers;
+        ImageClassifier javaPath;
+        try {
+            System.setProperty(key, "false");
+            withHelpers = ImageClassifier.create(List.of("top", "bottom"), 16, s);
+            System.setProperty(key, "true");
+            javaPath = ImageClassifier.create(List.of("top", "bottom"), 16, s);
+        } finally {
+            System.setProperty(key, before == null ? "false" : before);
+        }
+        // the shim org.nd4j.nativeblas.Nd4jCpu is what lets DL4J find its helpers at all
+        assertNotNull(((org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) withHelpers.network().getLayer(0))
+                .getHelper(), "DL4J's convolution helper is off");
+        assertNull(((org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) javaPath.network().getLayer(0))
+                .getHelper());
+        assertEquals(withHelpers.network().params(), javaPath.network().params());
+
+        CaptionedImages data = squares(8, 3);
+        INDArray x = data.batch(java.util.stream.IntStream.range(0, 8).toArray()).images();
+        INDArray y = Nd4j.zeros(8, 2);
+        for (int i = 0; i < 8; i++) {
+            y.putScalar(i, data.label(i), 1);
+        }
+        INDArray a = withHelpers.probabilities(x);
+        INDArray b = javaPath.probabilities(x);
+        assertTrue(a.equalsWithEps(b, 1e-5), a + " vs " + b);
+        // the gradients (backward through conv, batch norm in training mode and pooling) agree too
+        INDArray ga = gradient(withHelpers, x, y);
+        INDArray gb = gradient(javaPath, x, y);
+        double diff = ga.sub(gb).norm2Number().doubleValue() / gb.norm2Number().doubleValue();
+        assertTrue(diff < 1e-4, "relative difference of the gradients: " + diff);
+    }
+
+    private static INDArray gradient(ImageClassifier c, INDArray x, INDArray y) {
+        c.network().setInput(x);
+        c.network().setLabels(y);
+        c.network().computeGradientAndScore();
+        return c.network().gradient().gradient().dup();
+    }
+
+    @Test
+    void oneCycleRisesThenFallsAndATimeBudgetEndsTraining() {
+        assertEquals(0.1, ImageClassifier.OneCycle.at(1, 0), 1e-12);
+        assertEquals(1.0, ImageClassifier.OneCycle.at(1, 0.25), 1e-12);
+        assertEquals(0.01, ImageClassifier.OneCycle.at(1, 1), 1e-12);
+        assertTrue(ImageClassifier.OneCycle.at(1, 0.6) < ImageClassifier.OneCycle.at(1, 0.4));
+
+        List<Integer> epochs = new ArrayList<>();
+        ImageClassifier c = ImageClassifier.train(squares(64, 4), new ImageClassifier.Settings(4, 10_000, 32, 1e-2, 0,
+                0.5 / 60), (epoch, loss, secs, clf) -> epochs.add(epoch));
+        assertTrue(!epochs.isEmpty() && epochs.size() < 10_000, "epochs " + epochs.size());
+        // every layer's updater reads the one schedule, which has reached its end
+        double lr = c.network().getLearningRate(0);
+        assertEquals(ImageClassifier.OneCycle.at(1e-2, 1), lr, 1e-12);
     }
 
     @Test
