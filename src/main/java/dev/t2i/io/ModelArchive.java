@@ -216,6 +216,7 @@ public final class ModelArchive {
     public SameDiff graph(String name) {
         byte[] bytes = bytes(name);
         try {
+            GraphArrays.check(ByteBuffer.wrap(bytes));
             // straight from the array: SameDiff.load(InputStream) copies the whole graph once more first
             return dev.t2i.runtime.Graphs.singleCopy(SameDiff.fromFlatBuffers(ByteBuffer.wrap(bytes), true));
         } catch (IOException | RuntimeException e) {
