@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.t2i.api.BatchingOptions;
 import dev.t2i.api.GenerationRequest;
 import dev.t2i.api.GenerationResult;
-import dev.t2i.api.ModelInfo;
 import dev.t2i.api.T2iModel;
 import dev.t2i.api.TextToImage;
 import dev.t2i.api.TinyBundles;
@@ -222,13 +221,12 @@ class AbandonedRequestsTest {
     }
 
     /** Passes everything to the model and hands the test each future the server asked for. */
-    private static final class RecordingModel implements TextToImage {
-        final TextToImage model;
+    private static final class RecordingModel extends ForwardingModel {
         final List<CompletableFuture<GenerationResult>> futures = new CopyOnWriteArrayList<>();
         int taken;
 
         RecordingModel(TextToImage model) {
-            this.model = model;
+            super(model);
         }
 
         /** The next future the server submitted, waiting up to {@code seconds} for it. */
@@ -245,24 +243,9 @@ class AbandonedRequestsTest {
 
         @Override
         public CompletableFuture<GenerationResult> submit(GenerationRequest request) {
-            CompletableFuture<GenerationResult> f = model.submit(request);
+            CompletableFuture<GenerationResult> f = super.submit(request);
             futures.add(f);
             return f;
-        }
-
-        @Override
-        public ModelInfo info() {
-            return model.info();
-        }
-
-        @Override
-        public int queuedRequests() {
-            return model.queuedRequests();
-        }
-
-        @Override
-        public void close() {
-            model.close();
         }
     }
 }

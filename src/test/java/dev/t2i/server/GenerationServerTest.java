@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.t2i.api.BatchingOptions;
 import dev.t2i.api.GenerationRequest;
 import dev.t2i.api.GenerationResult;
-import dev.t2i.api.ModelInfo;
 import dev.t2i.api.T2iModel;
 import dev.t2i.api.TextToImage;
 import dev.t2i.api.TinyBundles;
@@ -172,34 +171,18 @@ class GenerationServerTest {
     }
 
     /** Passes everything to the model and counts submissions, to tell when a request has reached it. */
-    private static final class CountingModel implements TextToImage {
-        final TextToImage model;
+    private static final class CountingModel extends ForwardingModel {
         final AtomicInteger submitted = new AtomicInteger();
 
         CountingModel(TextToImage model) {
-            this.model = model;
+            super(model);
         }
 
         @Override
         public CompletableFuture<GenerationResult> submit(GenerationRequest request) {
-            CompletableFuture<GenerationResult> f = model.submit(request);
+            CompletableFuture<GenerationResult> f = super.submit(request);
             submitted.incrementAndGet();
             return f;
-        }
-
-        @Override
-        public ModelInfo info() {
-            return model.info();
-        }
-
-        @Override
-        public int queuedRequests() {
-            return model.queuedRequests();
-        }
-
-        @Override
-        public void close() {
-            model.close();
         }
     }
 
