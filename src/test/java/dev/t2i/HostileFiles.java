@@ -36,7 +36,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * that declare or expand to gigabytes) and inconsistent (parts that each look fine but disagree),
  * for every reader of the project. Nothing is committed: each run writes its corpus afresh.
  */
-final class HostileFiles {
+public final class HostileFiles {
     /**
      * One hostile input.
      *
@@ -360,7 +360,7 @@ final class HostileFiles {
     // ---- tar.gz (the CIFAR-10 binary archive) ----
 
     /** A ustar header; {@code size256} writes the size in GNU base-256 from that first byte instead of octal. */
-    static byte[] tarHeader(String name, long size, Integer size256) {
+    public static byte[] tarHeader(String name, long size, Integer size256) {
         byte[] h = new byte[512];
         put(h, 0, name);
         put(h, 100, "0000644");

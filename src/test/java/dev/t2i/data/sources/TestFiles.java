@@ -1,10 +1,10 @@
 package dev.t2i.data.sources;
 
+import dev.t2i.HostileFiles;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -57,39 +57,11 @@ final class TestFiles {
     static void writeTarGz(Path archive, Map<String, byte[]> files) throws IOException {
         try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(archive))) {
             for (Map.Entry<String, byte[]> e : files.entrySet()) {
-                out.write(tarHeader(e.getKey(), e.getValue().length));
+                out.write(HostileFiles.tarHeader(e.getKey(), e.getValue().length, null));
                 out.write(e.getValue());
                 out.write(new byte[(512 - e.getValue().length % 512) % 512]);
             }
             out.write(new byte[1024]);
         }
-    }
-
-    private static byte[] tarHeader(String name, long size) {
-        byte[] h = new byte[512];
-        put(h, 0, name);
-        put(h, 100, "0000644");
-        put(h, 108, "0000000");
-        put(h, 116, "0000000");
-        put(h, 124, String.format("%011o", size));
-        put(h, 136, "00000000000");
-        h[156] = '0';
-        put(h, 257, "ustar");
-        put(h, 263, "00");
-        for (int i = 148; i < 156; i++) {
-            h[i] = ' ';
-        }
-        long sum = 0;
-        for (byte b : h) {
-            sum += b & 0xFF;
-        }
-        put(h, 148, String.format("%06o", sum));
-        h[154] = 0;
-        return h;
-    }
-
-    private static void put(byte[] h, int offset, String s) {
-        byte[] b = s.getBytes(StandardCharsets.US_ASCII);
-        System.arraycopy(b, 0, h, offset, b.length);
     }
 }
