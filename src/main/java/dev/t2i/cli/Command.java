@@ -16,14 +16,6 @@ public interface Command {
         return "[options]";
     }
 
-    /**
-     * The ND4J native build this command runs best on where the user chose none, or null for the
-     * fastest the CPU runs (see {@link dev.t2i.platform.NativeBuild}).
-     */
-    default dev.t2i.platform.NativeBuild preferredBuild() {
-        return null;
-    }
-
     /** The options it accepts. */
     Options options();
 

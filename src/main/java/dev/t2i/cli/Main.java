@@ -63,7 +63,7 @@ public final class Main {
                 return 0;
             }
             // before anything loads ND4J: which of its native builds runs is fixed at load time
-            dev.t2i.platform.NativeBuild.select(command.preferredBuild());
+            dev.t2i.platform.NativeBuild.select();
             dev.t2i.platform.Backend.configureThreads(dev.t2i.platform.Backend.envCount("T2I_THREADS"));
             return command.run(cmd);
         } catch (ParseException e) {

@@ -26,12 +26,6 @@ final class TrainClassifierCommand implements Command {
         return "--data SPEC [--epochs N] [--minutes M] [--width W] --out weights/cifar10-classifier.zip";
     }
 
-    /** DL4J's convolution helpers ran 2-6 times slower on the oneDNN builds than on the generic one (README). */
-    @Override
-    public dev.t2i.platform.NativeBuild preferredBuild() {
-        return dev.t2i.platform.NativeBuild.GENERIC;
-    }
-
     @Override
     public Options options() {
         ImageClassifier.Settings d = ImageClassifier.Settings.defaults();

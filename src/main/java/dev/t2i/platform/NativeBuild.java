@@ -82,14 +82,6 @@ public enum NativeBuild {
      * when the choice was left to JavaCPP (not Linux x86-64, or the property was set).
      */
     public static Optional<NativeBuild> select() {
-        return select(null);
-    }
-
-    /**
-     * As {@link #select()}, with {@code preferred} in place of the fastest build where the user
-     * chose none and it is present and runnable (a workload that a faster build slows down).
-     */
-    public static Optional<NativeBuild> select(NativeBuild preferred) {
         if (System.getProperty(PROPERTY) != null) {
             return Optional.empty();
         }
@@ -97,12 +89,7 @@ public enum NativeBuild {
             return Optional.empty();
         }
         Set<String> flags = cpuFlags();
-        String requested = System.getenv(ENV);
-        if ((requested == null || requested.isBlank()) && preferred != null && preferred.runsOn(flags)
-                && preferred.onClasspath()) {
-            requested = preferred.id();
-        }
-        NativeBuild chosen = choose(requested, flags, NativeBuild::onClasspath);
+        NativeBuild chosen = choose(System.getenv(ENV), flags, NativeBuild::onClasspath);
         // also for the generic build: without the property JavaCPP loads whichever build of its
         // preset's list it finds first, not necessarily the generic one
         System.setProperty(PROPERTY, chosen.suffix);
