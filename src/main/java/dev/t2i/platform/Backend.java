@@ -44,9 +44,11 @@ public final class Backend {
     }
 
     /**
-     * Sets the threads ND4J's native ops and BLAS may use. On small CPUs one thread per op is fastest for
-     * these graphs (many mid-sized ops, where OpenMP start-up and memory traffic cost more than
-     * the second core gains); an explicit {@code OMP_NUM_THREADS} wins. {@code T2I_BLAS_THREADS}
+     * Sets the threads ND4J's native ops and BLAS may use: {@code requested}, else
+     * {@code OMP_NUM_THREADS}, else what {@link CoreSplit#forMachine()} leaves each worker (one
+     * thread per op up to {@value CoreSplit#MAX_WORKERS} cores: on small CPUs that is fastest for
+     * these graphs of many mid-sized ops, where OpenMP start-up and memory traffic cost more than
+     * the second core gains). {@code T2I_BLAS_THREADS}
      * sets the matrix products apart: on a 2-core machine with little other load, two BLAS threads
      * and one thread for everything else made the seed training step 4-8% faster, while two
      * threads for both were 30% slower (threads spinning against each other); under load neither
@@ -90,7 +92,7 @@ public final class Backend {
             }
             return;
         } else {
-            threads = 1;
+            threads = CoreSplit.forMachine().opThreads();
         }
         opThreads = threads;
         Nd4j.getEnvironment().setMaxThreads(threads);

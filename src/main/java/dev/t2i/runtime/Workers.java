@@ -2,6 +2,7 @@ package dev.t2i.runtime;
 
 import dev.t2i.T2iException;
 import dev.t2i.platform.Backend;
+import dev.t2i.platform.CoreSplit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -25,16 +26,13 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * with no contention but memory bandwidth. SameDiff keeps a session per thread, so the shards
  * share the graph and its weights and nothing else.
  *
- * <p>The count comes from {@code T2I_WORKERS}, else one per core up to {@value #DEFAULT_MAX}
- * once {@link Backend#configureThreads} has made ops single-threaded (as the command line does);
- * it is one when ND4J's ops still spread over every core, and on a GPU backend (the device is
- * the parallel part there). Each worker thread gets the
- * same per-op thread count as the caller ({@link Backend#opThreads()}).
+ * <p>The count comes from {@code T2I_WORKERS}, else from {@link CoreSplit} (one per core up to
+ * {@value CoreSplit#MAX_WORKERS}) once {@link Backend#configureThreads} has set the threads per
+ * op, as the command line does; it is one when ND4J's ops still spread over every core, and on
+ * a GPU backend (the device is the parallel part there). Each worker thread gets the same
+ * per-op thread count as the caller ({@link Backend#opThreads()}).
  */
 public final class Workers {
-    /** Most workers used without being asked: beyond this, shards get too small to pay off. */
-    static final int DEFAULT_MAX = 4;
-
     private static volatile Workers shared;
     /** Set on worker threads: shards they start run inline, since waiting on the pool from inside it could deadlock. */
     private static final ThreadLocal<Boolean> ON_WORKER = ThreadLocal.withInitial(() -> false);
@@ -95,26 +93,19 @@ public final class Workers {
     }
 
     /**
-     * {@code T2I_WORKERS}, else one per available core up to {@value #DEFAULT_MAX}; 1 on a GPU
-     * backend or while ops are left multi-threaded (threads never configured).
+     * {@code T2I_WORKERS}, else {@link CoreSplit}'s share of the available cores for the
+     * configured threads per op (one worker per core up to {@value CoreSplit#MAX_WORKERS}); 1 on a
+     * GPU backend or while ops are left multi-threaded (threads never configured).
      */
     public static int defaultCount() {
-        String env = System.getenv("T2I_WORKERS");
-        if (env != null) {
-            try {
-                int n = Integer.parseInt(env.trim());
-                if (n >= 1) {
-                    return n;
-                }
-            } catch (NumberFormatException ignored) {
-                // fall through to the warning
-            }
-            System.err.println("warning: T2I_WORKERS=" + env + " is not a positive integer; using the default");
+        Integer asked = Backend.envCount("T2I_WORKERS");
+        if (asked != null) {
+            return asked;
         }
         if (!Backend.isCpu() || !Backend.configured()) {
             return 1;
         }
-        return Math.max(1, Math.min(DEFAULT_MAX, Runtime.getRuntime().availableProcessors()));
+        return CoreSplit.of(Runtime.getRuntime().availableProcessors(), null, Backend.opThreads()).workers();
     }
 
     /** Number of threads shards run on. */
