@@ -106,8 +106,16 @@ final class Measure {
         return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
     }
 
-    /** Peak resident set size of this process (VmHWM), in MB; -1 where /proc is unavailable. */
+    /** The highest peak seen before the last {@link #resetPeakRss()}, in MB. */
+    private static long earlierPeakMb = -1;
+
+    /** Peak resident set size of this process, in MB; -1 where /proc is unavailable. */
     static long peakRssMb() {
+        return Math.max(earlierPeakMb, recentPeakRssMb());
+    }
+
+    /** Peak resident set size since the last {@link #resetPeakRss()} (VmHWM), in MB; -1 without /proc. */
+    static long recentPeakRssMb() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                 if (line.startsWith("VmHWM:")) {
@@ -118,6 +126,22 @@ final class Measure {
             return -1;
         }
         return -1;
+    }
+
+    /**
+     * Starts a new peak: Linux resets VmHWM to the current RSS when "5" is written to
+     * /proc/self/clear_refs, so {@link #recentPeakRssMb()} is then the peak of what ran since.
+     * Returns false where that is not possible.
+     */
+    static boolean resetPeakRss() {
+        long before = recentPeakRssMb();
+        try {
+            Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+            earlierPeakMb = Math.max(earlierPeakMb, before);
+            return true;
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return false;
+        }
     }
 
     /** The 1-minute load average, for the bench header. */

@@ -36,7 +36,13 @@ final class TrainStepBench {
                     data, TrainingRun.trainingConditioner(cfg, clip, clipSpec, data), dir, null)
                     .progress(new dev.t2i.train.Progress(new PrintStream(java.io.OutputStream.nullOutputStream()),
                             false, 1));
+            // what the steps add to the set-up (CLIP, data, model), apart from the process's peak
+            Measure.report("setup_peak_rss_mb", Measure.peakRssMb(), "MB");
+            boolean stepsAlone = Measure.resetPeakRss();
             Measure.Times t = Measure.median(warmup, reps, trainer::runStep);
+            if (stepsAlone) {
+                Measure.report("steps_peak_rss_mb", Measure.recentPeakRssMb(), "MB");
+            }
             Measure.report("train_step_ms", t.wallSeconds() * 1000, "ms");
             Measure.report("train_step_cpu_ms", t.cpuSeconds() * 1000, "ms");
             Measure.report("train_images_per_s", batch / t.wallSeconds(), "images/s");

@@ -17,8 +17,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * correct memory reuse.
  */
 public final class Graphs {
-    /** Released memory a session may keep for reuse; more than one training step of the seed model needs. */
-    private static final long POOL_BYTES = 4L << 30;
+    /**
+     * Released memory a session may keep for reuse; more than one training step of the seed model
+     * needs ({@code -Dt2i.poolMb=N} changes it, to trade speed for memory).
+     */
+    private static final long POOL_BYTES = Long.getLong("t2i.poolMb", 4096) << 20;
 
     /**
      * Whether graphs run from a {@link GraphPlan} (the default) or through SameDiff's session
