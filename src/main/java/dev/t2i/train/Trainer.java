@@ -14,6 +14,7 @@ import dev.t2i.dit.DitModel;
 import dev.t2i.flow.FlowMatching;
 import dev.t2i.runtime.Graphs;
 import dev.t2i.runtime.NativeArrays;
+import dev.t2i.runtime.NativeHeap;
 import dev.t2i.runtime.Workers;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -226,6 +227,8 @@ public final class Trainer {
                 }
                 progress.step(step, loss, ips, eta, logNow);
                 if (logNow) {
+                    // freed native memory accumulates in malloc's arenas between steps (runtime.NativeHeap)
+                    NativeHeap.trim();
                     metrics.append(new MetricsLog.Row(step, (double) step / stepsPerEpoch, intervalLoss / intervalSteps,
                             lr, ips));
                     intervalLoss = 0;
