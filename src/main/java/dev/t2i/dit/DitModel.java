@@ -143,6 +143,17 @@ public final class DitModel {
     }
 
     /**
+     * Frees the buffers that sampling keeps for reuse (the pools of the prepared-text graph's
+     * sessions), so that a training run does not carry a sampling pool beside its training pool
+     * after each sample grid; the next sampling call allocates them again.
+     */
+    public synchronized void freeSamplingBuffers() {
+        if (cachedTextGraph != null) {
+            Graphs.closeSessions(cachedTextGraph);
+        }
+    }
+
+    /**
      * The graph that {@link #velocity(INDArray, INDArray, PreparedText)} runs: the one that
      * takes prepared text, or the main graph where text is not prepared. For profiling.
      */

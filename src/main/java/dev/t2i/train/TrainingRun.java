@@ -501,5 +501,8 @@ public final class TrainingRun {
                 sampleDefaults.sampler(), 1, null);
         Path png = runDir.resolve("samples").resolve(String.format(Locale.ROOT, "step-%08d.png", step));
         withEmaWeights(() -> SampleGrids.write(generator(), prompts, labels, data.classNames(), options, png, 5));
+        // the grid's buffers would otherwise stay beside the training step's until the run ends
+        model.freeSamplingBuffers();
+        dev.t2i.runtime.NativeHeap.trim();
     }
 }
