@@ -14,9 +14,27 @@ import javax.management.ObjectName;
  * another C library simply makes it a no-op.
  */
 public final class NativeHeap {
+    /** Least time between {@link #trimNowAndThen()} trims: the pages it gives back are faulted in again. */
+    static final long INTERVAL_NANOS = 60_000_000_000L;
+
     private static volatile boolean unavailable;
+    private static volatile long lastTrim = System.nanoTime();
 
     private NativeHeap() {
+    }
+
+    /**
+     * {@link #trim()} if the last trim was a minute or more ago: for loops that pass by often (a
+     * training loop's metrics rows come every few seconds for small models).
+     *
+     * @return whether a trim ran
+     */
+    public static boolean trimNowAndThen() {
+        long now = System.nanoTime();
+        if (now - lastTrim < INTERVAL_NANOS) {
+            return false;
+        }
+        return trim();
     }
 
     /**
@@ -29,6 +47,7 @@ public final class NativeHeap {
         if (unavailable) {
             return false;
         }
+        lastTrim = System.nanoTime();
         try {
             ManagementFactory.getPlatformMBeanServer().invoke(
                     new ObjectName("com.sun.management:type=DiagnosticCommand"), "systemTrimNativeHeap",

@@ -228,7 +228,7 @@ public final class Trainer {
                 progress.step(step, loss, ips, eta, logNow);
                 if (logNow) {
                     // freed native memory accumulates in malloc's arenas between steps (runtime.NativeHeap)
-                    NativeHeap.trim();
+                    NativeHeap.trimNowAndThen();
                     metrics.append(new MetricsLog.Row(step, (double) step / stepsPerEpoch, intervalLoss / intervalSteps,
                             lr, ips));
                     intervalLoss = 0;
