@@ -116,16 +116,7 @@ final class Measure {
 
     /** Peak resident set size since the last {@link #resetPeakRss()} (VmHWM), in MB; -1 without /proc. */
     static long recentPeakRssMb() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmHWM:")) {
-                    return Long.parseLong(line.replaceAll("\\D+", "")) / 1024;
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            return -1;
-        }
-        return -1;
+        return dev.t2i.runtime.ProcessMemory.peakResidentMb();
     }
 
     /**

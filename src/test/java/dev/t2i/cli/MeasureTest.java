@@ -17,12 +17,12 @@ class MeasureTest {
         }
         long withBig = Measure.peakRssMb();
         big = null;
-        long afterFree = currentRssMb();
+        long afterFree = dev.t2i.runtime.ProcessMemory.residentMb();
         // a direct buffer's memory goes back when its cleaner runs, some time after a collection
         for (int i = 0; i < 40 && withBig - afterFree <= 128; i++) {
             System.gc();
             Thread.sleep(50);
-            afterFree = currentRssMb();
+            afterFree = dev.t2i.runtime.ProcessMemory.residentMb();
         }
         assumeTrue(withBig - afterFree > 128, "the JVM did not give the 256 MB back (" + withBig + " -> "
                 + afterFree + " MB), nothing to measure");
@@ -31,18 +31,5 @@ class MeasureTest {
         assertTrue(recent < withBig - 128, "a reset peak starts from the current RSS: " + recent + " vs " + withBig);
         assertTrue(Measure.peakRssMb() >= withBig, "the process's peak survives the reset: " + Measure.peakRssMb()
                 + " vs " + withBig);
-    }
-
-    private static long currentRssMb() {
-        try {
-            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("\\D+", "")) / 1024;
-                }
-            }
-        } catch (java.io.IOException e) {
-            return -1;
-        }
-        return -1;
     }
 }

@@ -3,9 +3,6 @@ package dev.t2i.runtime;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -15,8 +12,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 class NativeHeapTest {
     @Test
-    void memoryFreedIntoMallocsArenasGoesBackToTheSystem() throws IOException {
-        assumeTrue(rssMb() > 0, "needs /proc/self/status (Linux)");
+    void memoryFreedIntoMallocsArenasGoesBackToTheSystem() {
+        assumeTrue(ProcessMemory.residentMb() > 0, "needs /proc/self/status (Linux)");
         assumeTrue(NativeHeap.trim(), "this JDK has no System.trim_native_heap");
         // 64 KB buffers, under malloc's mmap threshold, so they come from its arenas; every other
         // one kept alive until the end, so the freed ones are holes that malloc cannot give back
@@ -26,20 +23,11 @@ class NativeHeapTest {
             (i % 2 == 0 ? freed : kept).add(Nd4j.zeros(DataType.FLOAT, 16 * 1024));
         }
         freed.forEach(INDArray::close);
-        long before = rssMb();
+        long before = ProcessMemory.residentMb();
         assertTrue(NativeHeap.trim());
-        long after = rssMb();
+        long after = ProcessMemory.residentMb();
         kept.forEach(INDArray::close);
         assertTrue(before - after >= 128, "250 MB freed in holes; the trim gave back " + (before - after) + " MB ("
                 + before + " -> " + after + " MB)");
-    }
-
-    private static long rssMb() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("\\D+", "")) / 1024;
-            }
-        }
-        return -1;
     }
 }
