@@ -27,6 +27,7 @@ import org.nd4j.linalg.api.ops.ScalarOp;
 import org.nd4j.linalg.api.ops.custom.Invoke;
 import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.api.ops.impl.reduce.MmulBp;
+import org.nd4j.linalg.api.ops.impl.reduce.bp.MeanBp;
 import org.nd4j.linalg.api.ops.impl.shape.CreateView;
 import org.nd4j.linalg.api.ops.impl.shape.Permute;
 import org.nd4j.linalg.api.ops.impl.shape.Reshape;
@@ -35,6 +36,7 @@ import org.nd4j.linalg.api.ops.impl.transforms.gradient.SoftmaxBp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SubOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.bp.AddBpOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.bp.SubBpOp;
 import org.nd4j.linalg.api.ops.impl.transforms.same.Identity;
 import org.nd4j.linalg.api.shape.LongShapeDescriptor;
 import org.nd4j.linalg.api.shape.Shape;
@@ -61,7 +63,7 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 final class GraphPlan {
     /** How a step runs: as the op, or, where the result is an input's data as it is, without it. */
-    private enum Kind {
+    enum Kind {
         /** Output 0 is input 0. */
         IDENTITY,
         /** A reshape: a view of a row-major input, the op where the input is laid out otherwise. */
@@ -81,13 +83,35 @@ final class GraphPlan {
          * the broadcast axes for a smaller one.
          */
         ADD_BP,
+        /** The gradients of a subtraction: as an add's, the second negated. */
+        SUB_BP,
+        /** An input's shape, read from the shape kept for its slot (its data may be gone). */
+        SHAPE_OF,
+        /** The gradient of a mean over axes: the incoming gradient spread over them, divided by their size. */
+        MEAN_BP,
         CUSTOM,
         LEGACY
     }
 
-    private record Step(SameDiffOp op, DifferentialFunction fn, Kind kind, int[] in, int[] out,
+    /**
+     * {@code shapeOnly[i]}: the step reads only input i's shape, so that input's data is not kept
+     * alive for it. Most gradients of the forward pass need only their inputs' shapes (an add's,
+     * a subtraction's, a reshape's via shape_of); counting those as reads kept half of a training
+     * step's activations alive until the backward pass.
+     */
+    record Step(SameDiffOp op, DifferentialFunction fn, Kind kind, int[] in, boolean[] shapeOnly, int[] out,
             DataType[] outTypes, long[] iArgs, double[] tArgs, boolean[] bArgs, DataType[] dArgs) {
+        Step withKind(Kind k) {
+            return new Step(op, fn, k, in, shapeOnly, out, outTypes, iArgs, tArgs, bArgs, dArgs);
+        }
     }
+
+    /**
+     * With {@code -Dt2i.traceMemory=true}, each run prints, for the moment its intermediate arrays
+     * held the most memory, which ops made the arrays alive then: where to look to save memory
+     * ({@code -Dt2i.traceMemoryAll=true} adds every such array with the steps that read it).
+     */
+    private static final boolean TRACE_MEMORY = Boolean.getBoolean("t2i.traceMemory");
 
     /** Reads added to an output's array so that nothing releases it. */
     private static final int KEEP = 1 << 30;
@@ -105,6 +129,10 @@ final class GraphPlan {
     private final int[] uses;
     /** Per slot: whether it is a requested output. */
     private final boolean[] isOutput;
+    /** Per slot: the graph variable it holds. */
+    private final String[] slotNames;
+    /** Per slot, from the last run: bytes of the array it owns (0 for views and leaves). */
+    private final long[] ownBytes;
     private final OpContext[] contexts;
     /** Per slot during a run: the slot whose allocation holds its data (-1: a leaf, never released). */
     private final int[] owner;
@@ -113,12 +141,16 @@ final class GraphPlan {
     private final long[][][] lastInShapes;
     private final List<LongShapeDescriptor>[] lastOutShapes;
     private final INDArray[] values;
+    /** Per slot during a run: the shape of its value, kept for steps that read only that. */
+    private final long[][] shapes;
     /** Rows of ones by length, for sums done as matrix products. */
     private final Map<Long, INDArray> ones = new HashMap<>();
 
     private GraphPlan(SameDiff sd, String[] outputs, int[] outputSlots, String[] leafNames, int[] leafSlots,
-            Step[] steps, int[] uses, boolean[] isOutput) {
+            Step[] steps, int[] uses, boolean[] isOutput, String[] slotNames) {
         this.sd = sd;
+        this.slotNames = slotNames;
+        this.ownBytes = new long[slotNames.length];
         this.outputs = outputs;
         this.outputSlots = outputSlots;
         this.leafNames = leafNames;
@@ -144,6 +176,7 @@ final class GraphPlan {
         List<LongShapeDescriptor>[] shapes = new List[steps.length];
         this.lastOutShapes = shapes;
         this.values = new INDArray[slotCount];
+        this.shapes = new long[slotCount][];
     }
 
     /** The plan for {@code outputs} of {@code sd}; null where the graph has an op the plan does not run. */
@@ -178,25 +211,39 @@ final class GraphPlan {
             DifferentialFunction fn = op.getOp();
             List<String> ins = op.getInputsToOp() == null ? List.of() : op.getInputsToOp();
             int[] in = ins.stream().mapToInt(slots::get).toArray();
-            for (int i : in) {
-                uses[i]++;
-            }
             List<String> outs = op.getOutputsOfOp();
             int[] out = outs.stream().mapToInt(slots::get).toArray();
             DataType[] types = outs.stream().map(name -> sd.getVariable(name).dataType()).toArray(DataType[]::new);
             Kind kind = fn instanceof Identity ? Kind.IDENTITY
                     : fn instanceof Reshape && types[0] == sd.getVariable(ins.get(0)).dataType() ? Kind.RESHAPE
                     : fn instanceof AddBpOp && in.length == 3 && out.length == 2 ? Kind.ADD_BP
+                    : fn instanceof SubBpOp && in.length == 3 && out.length == 2 ? Kind.SUB_BP
+                    : fn instanceof org.nd4j.linalg.api.ops.impl.shape.Shape && in.length == 1 && out.length == 1
+                            && types[0].isIntType() ? Kind.SHAPE_OF
+                    : fn instanceof MeanBp && in.length == 2 && out.length == 1 ? Kind.MEAN_BP
                     : fn instanceof CustomOp ? Kind.CUSTOM : Kind.LEGACY;
             if (fn instanceof SoftMax && in.length == 1) {
                 softmaxOf.put(in[0] + ":" + Arrays.toString(((DynamicCustomOp) fn).iArgs()), out[0]);
             }
+            boolean[] shapeOnly = new boolean[in.length];
             if (fn instanceof SoftmaxBp && in.length == 2 && out.length == 1) {
                 Integer probs = softmaxOf.get(in[0] + ":" + Arrays.toString(((DynamicCustomOp) fn).iArgs()));
                 if (probs != null) {
                     kind = Kind.SOFTMAX_BP;
                     in = new int[] {in[0], in[1], probs};
-                    uses[probs]++;
+                    shapeOnly = new boolean[] {true, false, false};   // the scores are not needed
+                }
+            }
+            if (kind == Kind.ADD_BP || kind == Kind.SUB_BP) {
+                shapeOnly[0] = true;
+                shapeOnly[1] = true;
+            }
+            if (kind == Kind.SHAPE_OF || kind == Kind.MEAN_BP) {
+                shapeOnly[0] = true;
+            }
+            for (int i = 0; i < in.length; i++) {
+                if (!shapeOnly[i]) {
+                    uses[in[i]]++;
                 }
             }
             long[] iArgs = null;
@@ -209,23 +256,22 @@ final class GraphPlan {
                 bArgs = c.bArgs();
                 dArgs = c.dArgs();
             }
-            steps[s] = new Step(op, fn, kind, in, out, types, iArgs, tArgs, bArgs, dArgs);
+            steps[s] = new Step(op, fn, kind, in, shapeOnly, out, types, iArgs, tArgs, bArgs, dArgs);
         }
         // permutations whose every reader is a matrix product stay views
         boolean[] onlyProducts = new boolean[n];
         Arrays.fill(onlyProducts, true);
         for (Step st : steps) {
             boolean product = st.fn instanceof Mmul || st.fn instanceof MmulBp;
-            for (int i : st.in) {
-                onlyProducts[i] &= product;
+            for (int i = 0; i < st.in.length; i++) {
+                onlyProducts[st.in[i]] &= product || st.shapeOnly[i];
             }
         }
         for (int s = 0; s < steps.length; s++) {
             Step st = steps[s];
             if (st.fn instanceof Permute && st.kind == Kind.CUSTOM && st.in.length == 1 && st.iArgs.length > 0
                     && uses[st.out[0]] > 0 && onlyProducts[st.out[0]]) {
-                steps[s] = new Step(st.op, st.fn, Kind.PERMUTE, st.in, st.out, st.outTypes, st.iArgs, st.tArgs,
-                        st.bArgs, st.dArgs);
+                steps[s] = st.withKind(Kind.PERMUTE);
             }
         }
         int[] outputSlots = Arrays.stream(outputs).mapToInt(slots::get).toArray();
@@ -234,7 +280,81 @@ final class GraphPlan {
             isOutput[o] = true;
         }
         return new GraphPlan(sd, outputs.clone(), outputSlots, leaves.toArray(new String[0]),
-                leaves.stream().mapToInt(slots::get).toArray(), steps, uses, isOutput);
+                leaves.stream().mapToInt(slots::get).toArray(), steps, uses, isOutput,
+                slots.keySet().toArray(new String[0]));
+    }
+
+    /** Whether the plan computes gradients, the only plans {@link #recomputing} changes. */
+    boolean hasBackward() {
+        return Recomputation.hasBackward(steps, slotNames);
+    }
+
+    /**
+     * Per slot, the bytes it will own for {@code inputs}, found without running the full batch:
+     * the plan runs on the first one and then two rows of the batch inputs (placeholders whose
+     * first size is free and equals the most common such size) and the sizes are extrapolated;
+     * null where such a cut does not run (e.g. inputs whose rows are not one per batch item).
+     */
+    long[] predictSizes(Map<String, INDArray> inputs, RecyclingMemoryMgr memory) {
+        Map<Long, Integer> firstSizes = new HashMap<>();
+        for (int i = 0; i < leafNames.length; i++) {
+            INDArray a = leafIsPlaceholder[i] ? inputs.get(leafNames[i]) : null;
+            if (a != null && isBatched(i) && a.rank() > 0) {
+                firstSizes.merge(a.size(0), 1, Integer::sum);
+            }
+        }
+        long batch = firstSizes.entrySet().stream()
+                .max((x, y) -> x.getValue().equals(y.getValue()) ? Long.compare(x.getKey(), y.getKey())
+                        : Integer.compare(x.getValue(), y.getValue()))
+                .map(Map.Entry::getKey).orElse(0L);
+        if (batch < 1) {
+            return null;
+        }
+        try {
+            long[] one = sizesAt(inputs, batch, 1, memory);
+            long[] two = batch >= 2 ? sizesAt(inputs, batch, 2, memory) : one;
+            long[] bytes = new long[one.length];
+            for (int i = 0; i < bytes.length; i++) {
+                bytes[i] = Math.max(0, one[i] + (two[i] - one[i]) * (batch - 1));
+            }
+            return bytes;
+        } catch (RuntimeException e) {
+            memory.endCall(java.util.List.of());
+            return null;
+        }
+    }
+
+    /** Per slot, the bytes it owned in the last run. */
+    long[] lastSizes() {
+        return ownBytes.clone();
+    }
+
+    private boolean isBatched(int leaf) {
+        return leafShapes[leaf] != null && leafShapes[leaf].length > 0 && leafShapes[leaf][0] < 0;
+    }
+
+    /**
+     * This plan with cheap forward values recomputed in the backward pass instead of kept (see
+     * {@link Recomputation}), for slots of {@code bytes}; null where that saves less than
+     * {@code minSaving} bytes or the plan has no backward pass.
+     */
+    GraphPlan recomputing(long[] bytes, long minSaving) {
+        Recomputation.Result r = Recomputation.plan(steps, slotNames, leafSlots, isOutput, bytes, minSaving);
+        if (r == null) {
+            return null;
+        }
+        int n = r.slotNames().length;
+        int[] newUses = new int[n];
+        for (Step st : r.steps()) {
+            for (int i = 0; i < st.in().length; i++) {
+                if (!st.shapeOnly()[i]) {
+                    newUses[st.in()[i]]++;
+                }
+            }
+        }
+        boolean[] newIsOutput = Arrays.copyOf(isOutput, n);
+        return new GraphPlan(sd, outputs, outputSlots, leafNames, leafSlots, r.steps(), newUses, newIsOutput,
+                r.slotNames());
     }
 
     /** Adds the ops {@code name} needs to {@code order}; false where one of them is not runnable here. */
@@ -330,16 +450,19 @@ final class GraphPlan {
                             + Arrays.toString(a.shape()) + ", the graph takes " + Arrays.toString(leafShapes[i]));
                 }
                 values[leafSlots[i]] = a;
+                shapes[leafSlots[i]] = a.shape();
                 owner[leafSlots[i]] = -1;
             }
             List<Listener> listeners = sd.getListeners();
             boolean listening = listeners != null && !listeners.isEmpty();
+            long tracePeak = -1;
+            String traceReport = null;
             At at = listening ? At.defaultAt(Operation.INFERENCE) : null;
             for (int s = 0; s < steps.length; s++) {
                 Step step = steps[s];
                 INDArray[] in = new INDArray[step.in.length];
                 for (int i = 0; i < in.length; i++) {
-                    in[i] = values[step.in[i]];
+                    in[i] = step.shapeOnly[i] ? null : values[step.in[i]];
                 }
                 OpContext oc = contexts[s];
                 if (oc == null) {
@@ -362,6 +485,9 @@ final class GraphPlan {
                 for (int i = 0; i < out.length; i++) {
                     int o = step.out[i];
                     values[o] = out[i];
+                    shapes[o] = out[i] == null ? null : out[i].shape();
+                    ownBytes[o] = out[i] == null || aliasOf[i] >= 0 || out[i].isEmpty() ? 0
+                            : out[i].length() * out[i].dataType().width();
                     if (out[i] == null) {
                         owner[o] = -1;
                         continue;
@@ -371,9 +497,9 @@ final class GraphPlan {
                         remaining[owner[o]] += uses[o] + (isOutput[o] ? KEEP : 0);
                     }
                 }
-                for (int i : step.in) {
-                    if (owner[i] >= 0) {
-                        readDone(owner[i], memory);
+                for (int i = 0; i < step.in.length; i++) {
+                    if (!step.shapeOnly[i] && owner[step.in[i]] >= 0) {
+                        readDone(owner[step.in[i]], memory);
                     }
                 }
                 for (int o : step.out) {
@@ -381,6 +507,16 @@ final class GraphPlan {
                         release(o, memory);   // made and never read
                     }
                 }
+                if (TRACE_MEMORY && memory.liveBytes() > tracePeak) {
+                    tracePeak = memory.liveBytes();
+                    traceReport = liveReport(s);
+                }
+            }
+            if (TRACE_MEMORY && traceReport != null) {
+                System.err.println(traceReport + String.format(java.util.Locale.ROOT,
+                        "[memory] this thread's manager: peak live %.1f MB, peak held %.1f MB, pooled now %.1f MB",
+                        memory.peakLiveBytes() / 1048576.0, memory.peakHeldBytes() / 1048576.0,
+                        memory.pooledBytes() / 1048576.0));
             }
             Map<String, INDArray> result = new LinkedHashMap<>();
             for (int i = 0; i < outputs.length; i++) {
@@ -397,8 +533,86 @@ final class GraphPlan {
             return result;
         } finally {
             Arrays.fill(values, null);
+            Arrays.fill(shapes, null);
             Arrays.fill(remaining, 0);
         }
+    }
+
+    /** What is alive after step {@code s}: bytes by the kind of op that made them, largest first. */
+    private String liveReport(int s) {
+        Map<String, long[]> byOp = new HashMap<>();
+        long total = 0;
+        StringBuilder all = new StringBuilder();
+        Map<Integer, String> producer = new HashMap<>();
+        for (Step st : steps) {
+            for (int o : st.out) {
+                producer.put(o, st.fn.opName());
+            }
+        }
+        for (int slot = 0; slot < values.length; slot++) {
+            if (values[slot] == null || owner[slot] != slot || remaining[slot] <= 0 || values[slot].isEmpty()) {
+                continue;
+            }
+            long bytes = values[slot].length() * values[slot].dataType().width();
+            total += bytes;
+            if (Boolean.getBoolean("t2i.traceMemoryAll")) {
+                StringBuilder readers = new StringBuilder();
+                for (int r = 0; r < steps.length; r++) {
+                    for (int i : steps[r].in) {
+                        if (i == slot) {
+                            readers.append(' ').append(r).append(':').append(steps[r].op.getName());
+                        }
+                    }
+                }
+                all.append("[live] " + producer.getOrDefault(slot, "?") + " " + bytes / 1024 + "KB "
+                        + Arrays.toString(values[slot].shape()) + " made by " + slot + " <-" + readers + "\n");
+            }
+            long[] sum = byOp.computeIfAbsent(producer.getOrDefault(slot, "?"), k -> new long[2]);
+            sum[0] += bytes;
+            sum[1]++;
+        }
+        StringBuilder sb = new StringBuilder(String.format(java.util.Locale.ROOT,
+                "[memory] peak after step %d of %d (%s): %.1f MB alive in the plan's slots%n", s + 1, steps.length,
+                steps[s].op.getName(), total / 1048576.0));
+        byOp.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0])).limit(25)
+                .forEach(e -> sb.append(String.format(java.util.Locale.ROOT, "[memory]   %8.1f MB in %4d arrays from %s%n",
+                        e.getValue()[0] / 1048576.0, e.getValue()[1], e.getKey())));
+        return sb.append(all).toString();
+    }
+
+    /** The gradient of a mean of an array of {@code shape} over {@code axes} (all when none). */
+    private static INDArray meanGradient(INDArray g, long[] shape, long[] axes, DataType type,
+            RecyclingMemoryMgr memory) {
+        long[] kept = shape.clone();
+        long count = 1;
+        if (axes == null || axes.length == 0) {
+            Arrays.fill(kept, 1);
+            count = Arrays.stream(shape).reduce(1, (a, b) -> a * b);
+        } else {
+            for (long a : axes) {
+                int ax = (int) (a < 0 ? a + shape.length : a);
+                count *= shape[ax];
+                kept[ax] = 1;
+            }
+        }
+        // assign does not broadcast; a multiply does
+        INDArray out = memory.allocate(false, type, shape).assign(1.0 / count);
+        Nd4j.exec(new MulOp(out, g.reshape(kept), out));
+        return out;
+    }
+
+    /** Per slot, the bytes it owns when the batch inputs are cut to their first {@code rows} rows. */
+    private long[] sizesAt(Map<String, INDArray> inputs, long batch, long rows, RecyclingMemoryMgr memory) {
+        Map<String, INDArray> cut = new HashMap<>(inputs);
+        for (int i = 0; i < leafNames.length; i++) {
+            INDArray a = leafIsPlaceholder[i] ? inputs.get(leafNames[i]) : null;
+            if (a != null && isBatched(i) && a.rank() > 0 && a.size(0) == batch) {
+                cut.put(leafNames[i], a.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, rows)).dup());
+            }
+        }
+        run(cut, memory);
+        memory.endCall(java.util.List.of());   // the outputs too: nobody reads them
+        return ownBytes.clone();
     }
 
     /** y·(g − Σ_axis g·y): the softmax gradient for incoming gradient g and probabilities y. */
@@ -423,9 +637,8 @@ final class GraphPlan {
      * The gradient of an operand that was broadcast to {@code grad}'s shape: {@code grad} summed
      * over the axes the operand was stretched along, in the operand's shape.
      */
-    private INDArray sumToShape(INDArray grad, INDArray operand, RecyclingMemoryMgr memory) {
+    private INDArray sumToShape(INDArray grad, long[] o, DataType type, RecyclingMemoryMgr memory) {
         long[] g = grad.shape();
-        long[] o = operand.shape();
         int lead = g.length - o.length;
         List<Integer> axes = new ArrayList<>();
         for (int i = 0; i < g.length; i++) {
@@ -433,7 +646,7 @@ final class GraphPlan {
                 axes.add(i);
             }
         }
-        INDArray out = memory.allocate(false, operand.dataType(), o);
+        INDArray out = memory.allocate(false, type, o);
         if (axes.isEmpty()) {
             return out.assign(grad);
         }
@@ -519,22 +732,40 @@ final class GraphPlan {
             case SOFTMAX_BP -> {
                 return new INDArray[] {softmaxGradient(in[1], in[2], (int) step.iArgs[0], memory)};
             }
-            case ADD_BP -> {
+            case ADD_BP, SUB_BP -> {
                 INDArray grad = in[2];
-                boolean xFull = Arrays.equals(in[0].shape(), grad.shape());
-                boolean yFull = Arrays.equals(in[1].shape(), grad.shape());
-                if (xFull || yFull) {
-                    INDArray[] out = new INDArray[2];
-                    for (int i = 0; i < 2; i++) {
-                        if (i == 0 ? xFull : yFull) {
-                            aliasOf[i] = step.in[2];
-                            out[i] = grad;
-                        } else if (uses[step.out[i]] > 0 || isOutput[step.out[i]]) {
-                            out[i] = sumToShape(grad, in[i], memory);
-                        }   // else nobody reads it (the gradient of a constant): not computed
+                INDArray[] out = new INDArray[2];
+                for (int i = 0; i < 2; i++) {
+                    long[] operand = shapes[step.in[i]];
+                    boolean negate = i == 1 && step.kind == Kind.SUB_BP;
+                    if (uses[step.out[i]] == 0 && !isOutput[step.out[i]]) {
+                        continue;   // nobody reads it (the gradient of a constant): not computed
                     }
-                    return out;
+                    if (!Arrays.equals(operand, grad.shape())) {
+                        out[i] = sumToShape(grad, operand, step.outTypes[i], memory);
+                        if (negate) {
+                            out[i].negi();
+                        }
+                    } else if (negate) {
+                        out[i] = memory.allocate(false, step.outTypes[i], operand);
+                        Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.same.Negative(grad, out[i]));
+                    } else {
+                        aliasOf[i] = step.in[2];
+                        out[i] = grad;
+                    }
                 }
+                return out;
+            }
+            case MEAN_BP -> {
+                return new INDArray[] {meanGradient(in[1], shapes[step.in[0]], step.iArgs, step.outTypes[0], memory)};
+            }
+            case SHAPE_OF -> {
+                long[] shape = shapes[step.in[0]];
+                INDArray out = memory.allocate(false, step.outTypes[0], shape.length);
+                for (int i = 0; i < shape.length; i++) {
+                    out.putScalar(i, shape[i]);
+                }
+                return new INDArray[] {out};
             }
             case RESHAPE -> {
                 if (in[0].ordering() == 'c' && Shape.hasDefaultStridesForShape(in[0])) {

@@ -46,8 +46,11 @@ public final class Graphs {
         RecyclingMemoryMgr memory = session.memory();
         Map<String, INDArray> out = java.util.Collections.emptyMap();
         try {
-            GraphPlan plan = PLANNED ? session.plan(names) : null;
+            GraphPlan plan = PLANNED ? session.plan(inputs, names) : null;
             out = plan != null ? plan.run(inputs, memory) : sd.output(inputs, names);
+            if (plan != null) {
+                session.ran(names);
+            }
             return out;
         } finally {
             memory.endCall(out.values());

@@ -48,6 +48,11 @@ public final class RecyclingMemoryMgr extends AbstractMemoryMgr implements Sessi
     private final Map<Long, INDArray> handedOut = new HashMap<>();
     private final Set<DataBuffer> pooled = Collections.newSetFromMap(new IdentityHashMap<>());
     private long pooledBytes;
+    /** Bytes of the arrays in {@link #handedOut}, and the most they have been. */
+    private long liveBytes;
+    private long peakLiveBytes;
+    /** The most this manager has held at once: live arrays plus pooled buffers. */
+    private long peakHeldBytes;
 
     /** @param maxPooledBytes how much released memory the pool may keep for reuse */
     public RecyclingMemoryMgr(long maxPooledBytes) {
@@ -92,14 +97,22 @@ public final class RecyclingMemoryMgr extends AbstractMemoryMgr implements Sessi
             out = Nd4j.createUninitialized(dataType, shape, order);
         }
         handedOut.put(out.getId(), out);
+        liveBytes += length * dataType.width();
+        peakLiveBytes = Math.max(peakLiveBytes, liveBytes);
+        peakHeldBytes = Math.max(peakHeldBytes, liveBytes + pooledBytes);
         return out;
     }
 
     @Override
     public void release(INDArray array) {
         if (handedOut.remove(array.getId()) != null) {
+            liveBytes -= liveSize(array);
             recycle(array);
         }
+    }
+
+    private static long liveSize(INDArray array) {
+        return array.isEmpty() ? 0 : array.length() * array.dataType().width();
     }
 
     /**
@@ -145,6 +158,7 @@ public final class RecyclingMemoryMgr extends AbstractMemoryMgr implements Sessi
             }
         }
         handedOut.clear();
+        liveBytes = 0;
     }
 
     /** The bytes [start, end) of the buffer an array lives in. */
@@ -161,6 +175,30 @@ public final class RecyclingMemoryMgr extends AbstractMemoryMgr implements Sessi
     /** Bytes held for reuse. */
     public long pooledBytes() {
         return pooledBytes;
+    }
+
+    /** Bytes of the arrays handed out in the current call and not yet released. */
+    public long liveBytes() {
+        return liveBytes;
+    }
+
+    /** The most {@link #liveBytes} has been since this manager was made or {@link #resetPeaks}. */
+    public long peakLiveBytes() {
+        return peakLiveBytes;
+    }
+
+    /**
+     * The most this manager has held at once (live arrays and pooled buffers) since it was made
+     * or {@link #resetPeaks}: what it adds to the process's memory at its worst.
+     */
+    public long peakHeldBytes() {
+        return peakHeldBytes;
+    }
+
+    /** Starts the peaks again from what is held now. */
+    public void resetPeaks() {
+        peakLiveBytes = liveBytes;
+        peakHeldBytes = liveBytes + pooledBytes;
     }
 
     @Override

@@ -112,6 +112,42 @@ class GraphsTest {
     }
 
     @Test
+    void recomputingForwardValuesKeepsTheGradientsAndSavesMemory() {
+        Map<String, INDArray> in = inputs(16, 5);
+        long[] peak = new long[2];
+        Map<String, INDArray> kept = new HashMap<>();
+        for (int run = 0; run < 2; run++) {
+            boolean recompute = run == 1;
+            System.setProperty(PlannedSession.RECOMPUTE_PROPERTY, Boolean.toString(recompute));
+            System.setProperty(PlannedSession.RECOMPUTE_MIN_MB_PROPERTY, "0");   // this graph is small
+            try {
+                DitModel m = model();
+                Graphs.prepareGradients(m.graph());
+                RecyclingMemoryMgr memory = Graphs.memory(m.graph().getFunction("grad"));
+                for (int call = 0; call < 2; call++) {
+                    memory.resetPeaks();   // the second call: after the sizing runs of the first
+                    try (Graphs.Gradients g = Graphs.gradients(m.graph(), in, List.of(FlowMatching.LOSS),
+                            m.trainableNames())) {
+                        for (String p : m.trainableNames()) {
+                            if (!recompute) {
+                                kept.put(p, g.gradients().get(p).dup());
+                            } else {
+                                assertIdentical(kept.get(p), g.gradients().get(p), p + " recomputed, call " + call);
+                            }
+                        }
+                    }
+                }
+                peak[run] = memory.peakLiveBytes();
+            } finally {
+                System.clearProperty(PlannedSession.RECOMPUTE_PROPERTY);
+                System.clearProperty(PlannedSession.RECOMPUTE_MIN_MB_PROPERTY);
+            }
+        }
+        System.out.printf("peak live bytes of a gradient pass: %d kept, %d recomputed%n", peak[0], peak[1]);
+        assertTrue(peak[1] < 0.8 * peak[0], "recomputation lowers the peak: " + peak[1] + " vs " + peak[0]);
+    }
+
+    @Test
     void repeatedGradientPassesAreIdentical() {
         DitModel fresh = model();
         Map<String, INDArray> in = inputs(4, 3);
