@@ -43,11 +43,12 @@ import org.nd4j.linalg.schedule.ISchedule;
  * averaged in. Inputs are images in [-1, 1], CHW, as the DiT produces them.
  *
  * <p>DL4J's native layer helpers (libnd4j's conv2d, batch norm and pooling ops instead of DL4J's
- * Java im2col path) are switched on here: on ND4J's oneDNN builds, the default on AVX2 CPUs, they
- * run oneDNN's kernels (185-232 images/s for the width-32 network on two cores), while on the
- * generic build they are slower than the Java path (16-18 against 28-37 images/s; README). They
- * need the shim {@code org.nd4j.nativeblas.Nd4jCpu}, and
- * {@code -Dorg.eclipse.deeplearning4j.helpers.disable=true} turns them off again.
+ * Java im2col path) are switched on where they pay: on ND4J's oneDNN builds, the default on AVX2
+ * CPUs, they run oneDNN's kernels (185-232 images/s for the width-32 network on two cores), and on
+ * the CUDA backend cuDNN's; on the plain CPU builds they are slower than the Java path (16-18
+ * against 28-37 images/s; README), so there they stay off, as DL4J M2.1 ships them. They need the
+ * shim {@code org.nd4j.nativeblas.Nd4jCpu}; {@code -Dorg.eclipse.deeplearning4j.helpers.disable}
+ * set by the user wins either way.
  */
 public final class ImageClassifier {
     private static final String CLASSES_SUFFIX = ".classes.txt";
@@ -58,8 +59,15 @@ public final class ImageClassifier {
 
     static {
         if (System.getProperty(HELPERS_DISABLE) == null) {
-            System.setProperty(HELPERS_DISABLE, "false");
+            boolean pay = helpersPay(dev.t2i.platform.CudaCheck.cudaBackendPresent(),
+                    dev.t2i.platform.NativeBuild.current());
+            System.setProperty(HELPERS_DISABLE, Boolean.toString(!pay));
         }
+    }
+
+    /** Whether DL4J's native helpers are faster than its Java path on this backend and build. */
+    static boolean helpersPay(boolean cudaBackend, dev.t2i.platform.NativeBuild build) {
+        return cudaBackend || build.hasOneDnn();
     }
 
     private final MultiLayerNetwork network;

@@ -82,7 +82,8 @@ public final class CudaCheck {
         }
     }
 
-    static boolean cudaBackendPresent() {
+    /** Whether ND4J's CUDA backend is on the classpath (looked up without loading it). */
+    public static boolean cudaBackendPresent() {
         try {
             Class.forName(CUDA_BACKEND, false, CudaCheck.class.getClassLoader());
             return true;

@@ -52,6 +52,11 @@ public enum NativeBuild {
         return id;
     }
 
+    /** Whether this build runs oneDNN's kernels (convolutions, matrix products, pooling, batch norm). */
+    public boolean hasOneDnn() {
+        return suffix.startsWith("-onednn");
+    }
+
     /** The classifier of {@code org.nd4j:nd4j-native} that holds this build. */
     public String classifier() {
         return "linux-x86_64" + suffix;

@@ -2,6 +2,7 @@ package dev.t2i.eval;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -70,7 +71,19 @@ class ImageClassifierTest {
     }
 
     @Test
-    void nativeHelpersAreOnAndAgreeWithDl4jsJavaPath() {
+    void nativeHelpersAreOnWhereTheyPay() {
+        assertTrue(ImageClassifier.helpersPay(false, dev.t2i.platform.NativeBuild.ONEDNN_AVX2));
+        assertTrue(ImageClassifier.helpersPay(false, dev.t2i.platform.NativeBuild.ONEDNN));
+        assertTrue(ImageClassifier.helpersPay(true, dev.t2i.platform.NativeBuild.GENERIC));
+        assertFalse(ImageClassifier.helpersPay(false, dev.t2i.platform.NativeBuild.GENERIC));
+        assertFalse(ImageClassifier.helpersPay(false, dev.t2i.platform.NativeBuild.AVX512));
+        // this JVM's choice follows the build it runs (unless the user set the property)
+        assertEquals(Boolean.toString(!ImageClassifier.helpersPay(false, dev.t2i.platform.NativeBuild.current())),
+                System.getProperty(ImageClassifier.HELPERS_DISABLE));
+    }
+
+    @Test
+    void nativeHelpersAgreeWithDl4jsJavaPath() {
         String key = ImageClassifier.HELPERS_DISABLE;
         String before = System.getProperty(key);
         ImageClassifier.Settings s = new ImageClassifier.Settings(4, 1, 8, 1e-2, 7, 0);
