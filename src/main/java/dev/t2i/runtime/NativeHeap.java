@@ -25,7 +25,9 @@ public final class NativeHeap {
 
     /**
      * {@link #trim()} if the last trim was a minute or more ago: for loops that pass by often (a
-     * training loop's metrics rows come every few seconds for small models).
+     * training loop's metrics rows come every few seconds for small models). It first collects
+     * the Java heap ({@link JavaHeap#collect}), which frees the native memory of dead ND4J arrays
+     * and hands spare heap back; the trim then returns what the previous round freed.
      *
      * @return whether a trim ran
      */
@@ -34,7 +36,9 @@ public final class NativeHeap {
         if (now - lastTrim < INTERVAL_NANOS) {
             return false;
         }
-        return trim();
+        boolean trimmed = trim();
+        JavaHeap.collect();
+        return trimmed;
     }
 
     /**
