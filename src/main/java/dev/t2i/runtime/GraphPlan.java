@@ -203,7 +203,6 @@ final class GraphPlan {
             }
         }
         int n = slots.size();
-        int[] uses = new int[n];
         Step[] steps = new Step[order.size()];
         Map<String, Integer> softmaxOf = new HashMap<>();
         for (int s = 0; s < order.size(); s++) {
@@ -241,11 +240,6 @@ final class GraphPlan {
             if (kind == Kind.SHAPE_OF || kind == Kind.MEAN_BP) {
                 shapeOnly[0] = true;
             }
-            for (int i = 0; i < in.length; i++) {
-                if (!shapeOnly[i]) {
-                    uses[in[i]]++;
-                }
-            }
             long[] iArgs = null;
             double[] tArgs = null;
             boolean[] bArgs = null;
@@ -258,6 +252,7 @@ final class GraphPlan {
             }
             steps[s] = new Step(op, fn, kind, in, shapeOnly, out, types, iArgs, tArgs, bArgs, dArgs);
         }
+        int[] uses = uses(steps, n);
         // permutations whose every reader is a matrix product stay views
         boolean[] onlyProducts = new boolean[n];
         Arrays.fill(onlyProducts, true);
@@ -344,17 +339,23 @@ final class GraphPlan {
             return null;
         }
         int n = r.slotNames().length;
-        int[] newUses = new int[n];
-        for (Step st : r.steps()) {
-            for (int i = 0; i < st.in().length; i++) {
-                if (!st.shapeOnly()[i]) {
-                    newUses[st.in()[i]]++;
-                }
-            }
-        }
+        int[] newUses = uses(r.steps(), n);
         boolean[] newIsOutput = Arrays.copyOf(isOutput, n);
         return new GraphPlan(sd, outputs, outputSlots, leafNames, leafSlots, r.steps(), newUses, newIsOutput,
                 r.slotNames());
+    }
+
+    /** Per slot of {@code slotCount}: how many steps read its data (shape-only reads do not count). */
+    private static int[] uses(Step[] steps, int slotCount) {
+        int[] uses = new int[slotCount];
+        for (Step st : steps) {
+            for (int i = 0; i < st.in().length; i++) {
+                if (!st.shapeOnly()[i]) {
+                    uses[st.in()[i]]++;
+                }
+            }
+        }
+        return uses;
     }
 
     /** Adds the ops {@code name} needs to {@code order}; false where one of them is not runnable here. */
