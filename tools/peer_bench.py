@@ -345,8 +345,12 @@ def mode_encode(args, gen):
             ids[row, length - 1:] = EOS
         return ids, mask
 
+    # --positions N: the first N positions only, as a model with context_len N would tokenise
+    n = min(args.positions, CLIP_LEN)
+    emit("encode_positions", n, "positions")
     for batch, name in ((64, "encode_batch64_s"), (1, "encode_1_s")):
         ids, mask = prompts(batch)
+        ids, mask = ids[:, :n].contiguous(), mask[:, :n].contiguous()
 
         @torch.inference_mode()
         def run():
@@ -400,6 +404,8 @@ def main() -> int:
     p.add_argument("--cfg-scale", type=float, default=7.5)
     p.add_argument("--dropout", type=float, default=0.0,
                    help="MLP dropout probability (the reference has none; default 0)")
+    p.add_argument("--positions", type=int, default=CLIP_LEN,
+                   help="encode: token positions (default 77; a DiT with context_len N reads N)")
     p.add_argument("--seed", type=int, default=0)
     args = p.parse_args()
     if args.mode is None and not args.check_golden:

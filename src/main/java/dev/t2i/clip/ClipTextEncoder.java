@@ -31,6 +31,7 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,6 +58,8 @@ public final class ClipTextEncoder {
     private final ClipTokenizer tokenizer;
     /** The seed {@link #random} built the weights from; null for weights that were loaded. */
     private final Long seed;
+    /** The tower cut to fewer positions ({@link #encodePrefix}), by position count; guarded by {@code sd}. */
+    private final Map<Integer, SameDiff> prefixGraphs = new java.util.HashMap<>();
 
     ClipTextEncoder(ClipTextConfig config, SameDiff sd, Map<String, ParamSpec> params, String description,
             ClipTokenizer tokenizer) {
@@ -281,6 +284,54 @@ public final class ClipTextEncoder {
      * warning.
      */
     public ClipOutput encode(List<String> prompts) {
+        INDArray[] t = tokenize(prompts);
+        return encodeIds(t[0], t[1]);
+    }
+
+    /**
+     * Encodes only the first {@code positions} token positions of each prompt: the token
+     * embeddings [B, positions, W] are exactly the first rows of {@link #encode}'s (CLIP's causal
+     * mask keeps later tokens out of earlier positions) at a fraction of the cost. A DiT that
+     * attends to {@code context_len} tokens needs no more. Ids and mask are cut to the same
+     * positions; {@code pooled} and {@code textEmbeds} are null, the EOS row may lie past the
+     * cut. A prompt with more tokens than that is cut with a warning.
+     *
+     * @param positions 1 to {@link ClipTextConfig#maxPositions()} (all of them: as {@link #encode})
+     */
+    public ClipOutput encodePrefix(List<String> prompts, int positions) {
+        int all = config.maxPositions();
+        if (positions < 1 || positions > all) {
+            throw new T2iException("CLIP encodes 1 to " + all + " positions, not " + positions);
+        }
+        if (positions == all) {
+            return encode(prompts);
+        }
+        INDArray[] t = tokenize(prompts);
+        INDArray ids = t[0].get(NDArrayIndex.all(), NDArrayIndex.interval(0, positions)).dup('c');
+        INDArray mask = t[1].get(NDArrayIndex.all(), NDArrayIndex.interval(0, positions)).dup('c');
+        INDArray tokens = t[1].sum(1);
+        for (int i = 0; i < prompts.size(); i++) {
+            if (tokens.getLong(i) > positions) {
+                LOG.warn("prompt has {} tokens; the model reads the first {} and the rest is dropped: \"{}\"",
+                        tokens.getLong(i), positions, dev.t2i.LogText.quote(prompts.get(i)));
+            }
+        }
+        Map<String, INDArray> out = run(graphFor(positions), ids, mask, ClipTextGraph.LAST_HIDDEN);
+        return new ClipOutput(ids, mask, out.get(ClipTextGraph.LAST_HIDDEN), null, null);
+    }
+
+    /** The tower over {@code positions} positions: the whole one, or a prefix built on first use. */
+    SameDiff graphFor(int positions) {
+        if (positions == config.maxPositions()) {
+            return sd;
+        }
+        synchronized (sd) {
+            return prefixGraphs.computeIfAbsent(positions, n -> ClipTextGraph.prefix(config, sd, n));
+        }
+    }
+
+    /** Token ids and mask, LONG [B, L], warning about prompts cut to CLIP's 77 tokens. */
+    private INDArray[] tokenize(List<String> prompts) {
         if (prompts.isEmpty()) {
             throw new T2iException("no prompts to encode");
         }
@@ -295,7 +346,7 @@ public final class ClipTextEncoder {
                         dev.t2i.LogText.quote(prompts.get(i)));
             }
         }
-        return encodeIds(Nd4j.createFromArray(ids), Nd4j.createFromArray(mask));
+        return new INDArray[] {Nd4j.createFromArray(ids), Nd4j.createFromArray(mask)};
     }
 
     /** Where the weights came from ({@code random:SEED} or a path), for logs and provenance. */
@@ -311,6 +362,9 @@ public final class ClipTextEncoder {
     /** Frees the native memory of the weights; the encoder must not be used afterwards. */
     public void release() {
         synchronized (sd) {
+            // the prefix graphs hold the same weight arrays: only their sessions are theirs
+            prefixGraphs.values().forEach(Graphs::closeSessions);
+            prefixGraphs.clear();
             Graphs.release(sd);
         }
     }
@@ -321,6 +375,14 @@ public final class ClipTextEncoder {
             throw new T2iException("CLIP input ids must be [B, " + config.maxPositions() + "] with a mask of the same"
                     + " shape, got " + Arrays.toString(ids.shape()) + " and " + Arrays.toString(mask.shape()));
         }
+        Map<String, INDArray> out = run(sd, ids, mask, ClipTextGraph.LAST_HIDDEN, ClipTextGraph.POOLED,
+                ClipTextGraph.TEXT_EMBEDS);
+        return new ClipOutput(ids.castTo(DataType.LONG), mask.castTo(DataType.LONG), out.get(ClipTextGraph.LAST_HIDDEN),
+                out.get(ClipTextGraph.POOLED), out.get(ClipTextGraph.TEXT_EMBEDS));
+    }
+
+    /** Runs {@code graph} (the tower or a prefix of it) on ids and mask, the prompts sharded over the workers. */
+    private Map<String, INDArray> run(SameDiff graph, INDArray ids, INDArray mask, String... outputs) {
         INDArray idsInt = ids.castTo(DataType.INT);
         INDArray maskFloat = mask.castTo(DataType.FLOAT);
         long rows = ids.size(0);
@@ -328,19 +390,17 @@ public final class ClipTextEncoder {
         int shards = workers.shardsFor(rows, MIN_SHARD_ROWS);
         List<Map<String, INDArray>> parts;
         synchronized (sd) {
-            // one call at a time per graph (release() must not run under it); inside a call, shards
+            // one call at a time per tower (release() must not run under it); inside a call, shards
             // of the prompts run side by side, each thread in its own SameDiff session
-            parts = workers.map(shards, i -> Graphs.output(sd, Map.of(
+            parts = workers.map(shards, i -> Graphs.output(graph, Map.of(
                     ClipTextGraph.INPUT_IDS, Workers.shardRows(idsInt, shards, i),
-                    ClipTextGraph.ATTENTION_MASK, Workers.shardRows(maskFloat, shards, i)),
-                    ClipTextGraph.LAST_HIDDEN, ClipTextGraph.POOLED, ClipTextGraph.TEXT_EMBEDS));
+                    ClipTextGraph.ATTENTION_MASK, Workers.shardRows(maskFloat, shards, i)), outputs));
         }
         Map<String, INDArray> out = new java.util.HashMap<>();
-        for (String name : parts.get(0).keySet()) {
+        for (String name : outputs) {
             out.put(name, shards == 1 ? parts.get(0).get(name)
                     : Nd4j.concat(0, parts.stream().map(p -> p.get(name)).toArray(INDArray[]::new)));
         }
-        return new ClipOutput(ids.castTo(DataType.LONG), mask.castTo(DataType.LONG), out.get(ClipTextGraph.LAST_HIDDEN),
-                out.get(ClipTextGraph.POOLED), out.get(ClipTextGraph.TEXT_EMBEDS));
+        return out;
     }
 }

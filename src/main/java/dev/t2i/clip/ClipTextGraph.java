@@ -9,6 +9,7 @@ import dev.t2i.nn.ParamScope;
 import dev.t2i.nn.ParamSpec;
 import dev.t2i.runtime.Graphs;
 import java.util.Map;
+import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -40,15 +41,42 @@ public final class ClipTextGraph {
     public static Built build(ClipTextConfig cfg, long seed) {
         SameDiff sd = Graphs.create();
         ParamScope root = ParamScope.root(sd, seed, GraphMode.INFER);
-        int len = cfg.maxPositions();
+        define(root, cfg, cfg.maxPositions());
+        return new Built(sd, root.params());
+    }
+
+    /**
+     * The tower cut to its first {@code positions} positions, over the very weight arrays of
+     * {@code full} (nothing is copied). CLIP's causal mask makes position i depend on tokens 0..i
+     * only, so its {@value #LAST_HIDDEN} is exactly the first {@code positions} rows of the full
+     * tower's, at {@code positions}/L of the cost. It has no pooled outputs: the EOS row may lie
+     * past the cut.
+     */
+    public static SameDiff prefix(ClipTextConfig cfg, SameDiff full, int positions) {
+        if (positions < 1 || positions >= cfg.maxPositions()) {
+            throw new IllegalArgumentException("a prefix has 1 to " + (cfg.maxPositions() - 1) + " positions, got "
+                    + positions);
+        }
+        SameDiff sd = Graphs.create();
+        define(ParamScope.sharing(sd, GraphMode.INFER, full), cfg, positions);
+        return sd;
+    }
+
+    /** The tower over {@code len} positions; the pooled outputs only when it sees all of them. */
+    private static void define(ParamScope root, ClipTextConfig cfg, int len) {
+        SameDiff sd = root.sd();
         int w = cfg.width();
+        boolean whole = len == cfg.maxPositions();
         SDVariable ids = sd.placeHolder(INPUT_IDS, DataType.INT, -1, len);
         SDVariable mask = sd.placeHolder(ATTENTION_MASK, DataType.FLOAT, -1, len);
 
         ParamScope tm = root.child("text_model");
         ParamScope emb = tm.child("embeddings");
         SDVariable tokenTable = emb.child("token_embedding").normal("weight", 0.02, cfg.vocabSize(), w);
-        SDVariable posTable = emb.child("position_embedding").normal("weight", 0.01, len, w);
+        SDVariable posTable = emb.child("position_embedding").normal("weight", 0.01, cfg.maxPositions(), w);
+        if (!whole) {
+            posTable = posTable.get(SDIndex.interval(0, len));
+        }
         // gather is fine here: the text tower is frozen, so its (imperfect) gradient is never used
         SDVariable h = sd.gather(tokenTable, ids, 0).add(posTable).reshape(-1, w);       // [B·L, W]
 
@@ -63,6 +91,9 @@ public final class ClipTextGraph {
         }
         h = LayerNorm.affine(tm, "final_layer_norm", h, w, cfg.layerNormEps());
         SDVariable hidden = sd.identity(LAST_HIDDEN, h.reshape(-1, len, w));
+        if (!whole) {
+            return;
+        }
 
         // the pooled row: legacy configs take the largest id (the EOS), newer ones the first eos id
         SDVariable key = cfg.legacyEos() ? ids : sd.eq(ids, sd.constant(cfg.eosTokenId())).castTo(DataType.INT);
@@ -70,7 +101,6 @@ public final class ClipTextGraph {
         SDVariable pooled = sd.identity(POOLED, sd.mmul(pick, hidden).reshape(-1, w));
         sd.identity(TEXT_EMBEDS, Linear.apply(root, "text_projection", pooled, w, cfg.projectionDim(),
                 Linear.Init.XAVIER, false));
-        return new Built(sd, root.params());
     }
 
     /** [1,1,L,L] with 0 on and below the diagonal and a large negative value above it. */

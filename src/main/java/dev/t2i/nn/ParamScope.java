@@ -28,9 +28,12 @@ public final class ParamScope {
     private final GraphMode mode;
     private final DataType dtype;
     private final Map<String, SDVariable> derived;
+    /** The graph whose arrays this one's parameters are (not copies); null: draw them from the seed. */
+    private final SameDiff weightsOf;
 
     private ParamScope(SameDiff sd, String prefix, SplittableRandom random, Map<String, ParamSpec> registry,
-            GraphMode mode, DataType dtype, Map<String, SDVariable> derived) {
+            GraphMode mode, DataType dtype, Map<String, SDVariable> derived, SameDiff weightsOf) {
+        this.weightsOf = weightsOf;
         this.sd = sd;
         this.prefix = prefix;
         this.random = random;
@@ -52,12 +55,22 @@ public final class ParamScope {
      */
     public static ParamScope root(SameDiff sd, long seed, GraphMode mode, DataType dtype) {
         return new ParamScope(sd, "", new SplittableRandom(seed), new LinkedHashMap<>(), mode, dtype,
-                new HashMap<>());
+                new HashMap<>(), null);
+    }
+
+    /**
+     * A root scope whose parameters are the very arrays of {@code weightsOf}'s variables of the
+     * same names, neither drawn nor copied: a second graph over the same weights (CLIP cut to
+     * fewer positions) costs no memory and no start-up.
+     */
+    public static ParamScope sharing(SameDiff sd, GraphMode mode, SameDiff weightsOf) {
+        return new ParamScope(sd, "", null, new LinkedHashMap<>(), mode, DataType.FLOAT, new HashMap<>(),
+                weightsOf);
     }
 
     /** A scope nested under {@code name}. */
     public ParamScope child(String name) {
-        return new ParamScope(sd, qualify(name) + ".", random, registry, mode, dtype, derived);
+        return new ParamScope(sd, qualify(name) + ".", random, registry, mode, dtype, derived, weightsOf);
     }
 
     /** A scope nested under {@code name.index} (e.g. {@code blocks.3}). */
@@ -105,13 +118,29 @@ public final class ParamScope {
     /** A Linear weight [in, out] drawn xavier-uniform: U(-a, a), a = sqrt(6 / (in + out)). */
     public SDVariable xavierWeight(String name, long in, long out, TorchLayout layout, long[] convShape) {
         double a = Math.sqrt(6.0 / (in + out));
-        INDArray w = fill(new long[] {in, out}, () -> (random.nextDouble() * 2 - 1) * a);
-        return create(name, w, layout, convShape);
+        long[] shape = {in, out};
+        return create(name, value(name, shape, () -> fill(shape, () -> (random.nextDouble() * 2 - 1) * a)), layout,
+                convShape);
     }
 
     /** A tensor of N(0, std²) values. */
     public SDVariable normal(String name, double std, long... shape) {
-        return create(name, fill(shape, () -> Gaussian.next(random) * std), TorchLayout.SAME, null);
+        return create(name, value(name, shape, () -> fill(shape, () -> Gaussian.next(random) * std)),
+                TorchLayout.SAME, null);
+    }
+
+    /** The shared array of {@code name} when this scope shares weights, else a new one from {@code make}. */
+    private INDArray value(String name, long[] shape, java.util.function.Supplier<INDArray> make) {
+        if (weightsOf == null) {
+            return make.get();
+        }
+        String full = qualify(name);
+        INDArray a = weightsOf.hasVariable(full) ? weightsOf.getArrForVarName(full) : null;
+        if (a == null || !java.util.Arrays.equals(a.shape(), shape)) {
+            throw new IllegalStateException("the graph shared with has no parameter " + full + " of shape "
+                    + java.util.Arrays.toString(shape));
+        }
+        return a;
     }
 
     /**
@@ -130,12 +159,12 @@ public final class ParamScope {
 
     /** A zero tensor in the given layout (biases, zero-initialised layers). */
     public SDVariable zeros(String name, TorchLayout layout, long[] convShape, long... shape) {
-        return create(name, Nd4j.zeros(DataType.FLOAT, shape), layout, convShape);
+        return create(name, value(name, shape, () -> Nd4j.zeros(DataType.FLOAT, shape)), layout, convShape);
     }
 
     /** A tensor of ones (layer-norm gains). */
     public SDVariable ones(String name, long... shape) {
-        return create(name, Nd4j.ones(DataType.FLOAT, shape), TorchLayout.SAME, null);
+        return create(name, value(name, shape, () -> Nd4j.ones(DataType.FLOAT, shape)), TorchLayout.SAME, null);
     }
 
     /** A fixed, never-trained constant that is not a parameter (position tables, frequencies). */

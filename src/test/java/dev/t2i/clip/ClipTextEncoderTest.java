@@ -70,6 +70,29 @@ class ClipTextEncoderTest {
     }
 
     @Test
+    void firstPositionsAloneEncodeExactlyAsInTheWholeTower() {
+        ClipTextEncoder enc = ClipTextEncoder.fromHuggingFace(TINY.resolve("model"));
+        java.util.List<String> prompts = java.util.List.of("a red circle",
+                "a photograph of a small blue triangle next to a very large green square on a white table", "");
+        INDArray whole = enc.encode(prompts).lastHiddenState();
+        for (int n : new int[] {1, 6, 24}) {
+            ClipOutput cut = enc.encodePrefix(prompts, n);
+            INDArray expected = whole.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                    org.nd4j.linalg.indexing.NDArrayIndex.interval(0, n), org.nd4j.linalg.indexing.NDArrayIndex.all());
+            check("fixtures/clip", "first " + n + " positions", expected, cut.lastHiddenState());
+            assertEquals(3, cut.attentionMask().size(0));
+            assertEquals(n, cut.attentionMask().size(1));
+            assertEquals(null, cut.pooled(), "no pooled row for a prefix");
+        }
+        // the cut tower is the whole one's weight arrays, not a copy
+        String w = "text_model.encoder.layers.0.mlp.fc1.weight";
+        assertTrue(enc.graphFor(6).getArrForVarName(w) == enc.graphFor(enc.config().maxPositions()).getArrForVarName(w));
+        assertEquals(whole.shape()[1], enc.encodePrefix(prompts, enc.config().maxPositions()).lastHiddenState().size(1));
+        T2iException e = assertThrows(T2iException.class, () -> enc.encodePrefix(prompts, 0));
+        assertTrue(e.getMessage().contains("1 to 77"), e.getMessage());
+    }
+
+    @Test
     void missingFolderGivesClearError(@TempDir Path tmp) {
         T2iException e = assertThrows(T2iException.class, () -> ClipTextEncoder.fromHuggingFace(tmp));
         assertTrue(e.getMessage().contains("config.json"), e.getMessage());

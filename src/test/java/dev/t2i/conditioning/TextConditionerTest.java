@@ -31,12 +31,13 @@ class TextConditionerTest {
     }
 
     @Test
-    void croppingToContextLenKeepsTheLeadingPositionsExactly() {
+    void croppingToContextLenKeepsTheLeadingPositions() {
         Conditioning full = new TextConditioner(CLIP).encode(List.of("a photo of a cat"), null, null);
         Conditioning cropped = new TextConditioner(CLIP, 12).encode(List.of("a photo of a cat"), null, null);
         assertArrayEquals(new long[] {1, 12, 32}, cropped.context().shape());
         INDArray lead = full.context().get(NDArrayIndex.all(), NDArrayIndex.interval(0, 12), NDArrayIndex.all());
-        assertEquals(0.0, cropped.context().sub(lead).amaxNumber().doubleValue(), 0.0);
+        // the cropped caption runs through a tower cut to 12 positions: same values up to float rounding
+        assertEquals(0.0, cropped.context().sub(lead).amaxNumber().doubleValue(), 1e-5);
     }
 
     @Test
