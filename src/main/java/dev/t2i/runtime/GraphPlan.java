@@ -608,7 +608,15 @@ final class GraphPlan {
         for (int i = 0; i < leafNames.length; i++) {
             INDArray a = leafIsPlaceholder[i] ? inputs.get(leafNames[i]) : null;
             if (a != null && isBatched(i) && a.rank() > 0 && a.size(0) == batch) {
-                cut.put(leafNames[i], a.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, rows)).dup());
+                // every free axis of the batch's size: a [B, U] selection of U distinct texts is cut in
+                // both where U happens to equal B, or it would no longer match the cut texts
+                org.nd4j.linalg.indexing.INDArrayIndex[] index = new org.nd4j.linalg.indexing.INDArrayIndex[a.rank()];
+                for (int d = 0; d < index.length; d++) {
+                    boolean free = d < leafShapes[i].length && leafShapes[i][d] < 0;
+                    index[d] = free && a.size(d) == batch ? org.nd4j.linalg.indexing.NDArrayIndex.interval(0, rows)
+                            : org.nd4j.linalg.indexing.NDArrayIndex.all();
+                }
+                cut.put(leafNames[i], a.get(index).dup());
             }
         }
         run(cut, memory);
@@ -804,7 +812,8 @@ final class GraphPlan {
                 if (shape.dataType() != step.outTypes[i]) {
                     shape = shape.asDataType(step.outTypes[i]);
                 }
-                out[i] = memory.allocate(false, shape);
+                // a requested output outlives the call: exact size, never a longer pooled buffer
+                out[i] = memory.allocate(isOutput[step.out[i]], shape);
                 oc.setOutputArray(i, out[i]);
             }
             if (step.kind != Kind.LEGACY) {

@@ -29,6 +29,11 @@ public final class Graphs {
      */
     static final boolean PLANNED = !Boolean.getBoolean("t2i.samediffSession");
 
+    static {
+        // every graph run makes hundreds of arrays: their shape descriptors come from a cache
+        ShapeInfoCache.install();
+    }
+
     private Graphs() {
     }
 
@@ -47,7 +52,7 @@ public final class Graphs {
         Map<String, INDArray> out = java.util.Collections.emptyMap();
         try {
             GraphPlan plan = PLANNED ? session.plan(inputs, names) : null;
-            out = plan != null ? plan.run(inputs, memory) : sd.output(inputs, names);
+            out = plan != null ? memory.exactResults(plan.run(inputs, memory)) : sd.output(inputs, names);
             if (plan != null) {
                 session.ran(names);
             }

@@ -19,7 +19,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A SameDiff session memory manager that gives released buffers back at once: a buffer the
- * session no longer needs goes to a pool of exact sizes and backs the next array of that size,
+ * session no longer needs goes to a pool and backs the next array of that size or a little
+ * smaller,
  * and what the pool cannot hold is freed immediately rather than when the garbage collector gets
  * to it.
  *
@@ -41,9 +42,19 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class RecyclingMemoryMgr extends AbstractMemoryMgr implements SessionMemMgr {
     /** Arrays smaller than this are not worth pooling; they are simply freed. */
     private static final long MIN_POOLED_ELEMENTS = 1024;
+    /**
+     * How much larger than asked a pooled buffer may be and still back an array (1/SLACK more):
+     * a training step's shapes differ by a few rows (77 text tokens against 64 image tokens,
+     * heads against width), and exact sizes alone left a sixth of a worker's memory pooled in
+     * buffers of the wrong size at the step's peak. {@code -Dt2i.poolSlack=0} asks for exact sizes.
+     */
+    private static final int SLACK = Integer.getInteger("t2i.poolSlack", 4);
 
     private final long maxPooledBytes;
-    private final Map<Key, ArrayDeque<DataBuffer>> pool = new HashMap<>();
+    /** Free buffers by type, then by length. */
+    private final Map<DataType, java.util.TreeMap<Long, ArrayDeque<DataBuffer>>> pool = new HashMap<>();
+    /** Buffers handed out under a shorter array (a view to ND4J, but this manager's to take back). */
+    private final Set<DataBuffer> longerBuffers = Collections.newSetFromMap(new IdentityHashMap<>());
     /** Arrays handed out during the current call and not yet released, by id. */
     private final Map<Long, INDArray> handedOut = new HashMap<>();
     private final Set<DataBuffer> pooled = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -59,12 +70,10 @@ public final class RecyclingMemoryMgr extends AbstractMemoryMgr implements Sessi
         this.maxPooledBytes = maxPooledBytes;
     }
 
-    private record Key(DataType type, long length) {
-    }
-
+    /** A detached array outlives the call (a result): it gets a buffer of its exact size. */
     @Override
     public INDArray allocate(boolean detached, DataType dataType, long... shape) {
-        return allocate(dataType, shape, 'c');
+        return allocate(dataType, shape, 'c', detached);
     }
 
     @Override
@@ -75,32 +84,52 @@ public final class RecyclingMemoryMgr extends AbstractMemoryMgr implements Sessi
             return out;
         }
         // some ops (matrix products) ask for column-major outputs: those reuse buffers too
-        return allocate(descriptor.dataType(), descriptor.getShape(), descriptor.getOrder());
+        return allocate(descriptor.dataType(), descriptor.getShape(), descriptor.getOrder(), detached);
     }
 
-    private INDArray allocate(DataType dataType, long[] shape, char order) {
+    private INDArray allocate(DataType dataType, long[] shape, char order, boolean exact) {
         long length = 1;
         for (long d : shape) {
             length *= d;
         }
         INDArray out = null;
         if (shape.length > 0 && length >= MIN_POOLED_ELEMENTS) {
-            ArrayDeque<DataBuffer> free = pool.get(new Key(dataType, length));
-            if (free != null && !free.isEmpty()) {
-                DataBuffer buffer = free.pop();
-                pooled.remove(buffer);
-                pooledBytes -= bytes(buffer);
+            DataBuffer buffer = take(dataType, length, exact);
+            if (buffer != null) {
                 out = Nd4j.create(buffer, shape, Nd4j.getStrides(shape, order), 0, order);
+                if (buffer.length() > length) {
+                    longerBuffers.add(buffer);
+                }
             }
         }
         if (out == null) {
             out = Nd4j.createUninitialized(dataType, shape, order);
         }
         handedOut.put(out.getId(), out);
-        liveBytes += length * dataType.width();
+        liveBytes += liveSize(out);
         peakLiveBytes = Math.max(peakLiveBytes, liveBytes);
         peakHeldBytes = Math.max(peakHeldBytes, liveBytes + pooledBytes);
         return out;
+    }
+
+    /** The shortest free buffer of at least {@code length} and at most 1/SLACK longer, or null. */
+    private DataBuffer take(DataType dataType, long length, boolean exact) {
+        java.util.TreeMap<Long, ArrayDeque<DataBuffer>> free = pool.get(dataType);
+        if (free == null) {
+            return null;
+        }
+        long longest = SLACK > 0 && !exact ? length + length / SLACK : length;
+        Map.Entry<Long, ArrayDeque<DataBuffer>> e = free.ceilingEntry(length);
+        if (e == null || e.getKey() > longest) {
+            return null;
+        }
+        DataBuffer buffer = e.getValue().pop();
+        if (e.getValue().isEmpty()) {
+            free.remove(e.getKey());
+        }
+        pooled.remove(buffer);
+        pooledBytes -= bytes(buffer);
+        return buffer;
     }
 
     @Override
@@ -111,8 +140,13 @@ public final class RecyclingMemoryMgr extends AbstractMemoryMgr implements Sessi
         }
     }
 
-    private static long liveSize(INDArray array) {
-        return array.isEmpty() ? 0 : array.length() * array.dataType().width();
+    /** What an array handed out holds: its buffer, which may be a little longer than the array. */
+    private long liveSize(INDArray array) {
+        if (array.isEmpty()) {
+            return 0;
+        }
+        return (longerBuffers.contains(array.data()) ? array.data().length() : array.length())
+                * array.dataType().width();
     }
 
     /**
@@ -120,7 +154,10 @@ public final class RecyclingMemoryMgr extends AbstractMemoryMgr implements Sessi
      * step); the array must not be touched afterwards.
      */
     public void recycle(INDArray array) {
-        if (array.isView() || array.wasClosed() || !array.closeable()) {
+        // an array on a longer pooled buffer is a view to ND4J (not closeable), but its buffer is ours
+        boolean ours = longerBuffers.remove(array.data());
+        if (ours ? array.wasClosed() || !array.data().closeable() : array.isView() || array.wasClosed()
+                || !array.closeable()) {
             return;
         }
         DataBuffer buffer = array.data();
@@ -128,14 +165,42 @@ public final class RecyclingMemoryMgr extends AbstractMemoryMgr implements Sessi
             return;
         }
         long n = array.length();
-        if (array.rank() > 0 && n >= MIN_POOLED_ELEMENTS && buffer.length() == n
+        if (array.rank() > 0 && n >= MIN_POOLED_ELEMENTS && (buffer.length() == n || ours)
                 && pooledBytes + bytes(buffer) <= maxPooledBytes) {
-            pool.computeIfAbsent(new Key(array.dataType(), n), k -> new ArrayDeque<>()).push(buffer);
+            pool.computeIfAbsent(array.dataType(), k -> new java.util.TreeMap<>())
+                    .computeIfAbsent(buffer.length(), k -> new ArrayDeque<>()).push(buffer);
             pooled.add(buffer);
             pooledBytes += bytes(buffer);
+        } else if (ours) {
+            buffer.close();
         } else {
             array.close();
         }
+    }
+
+    /**
+     * The results with every array that lies on a longer pooled buffer replaced by an exact copy,
+     * so that what the caller keeps is an ordinary closeable array; the originals are then taken
+     * back by {@link #endCall}. Most results are allocated exact-size (detached) and need no copy;
+     * this catches the reshaped ones.
+     */
+    public Map<String, INDArray> exactResults(Map<String, INDArray> results) {
+        if (longerBuffers.isEmpty()) {
+            return results;
+        }
+        List<long[]> longer = longerBuffers.stream().map(b -> new long[] {b.address(), b.address() + bytes(b)}).toList();
+        Map<String, INDArray> out = null;
+        for (Map.Entry<String, INDArray> e : results.entrySet()) {
+            INDArray a = e.getValue();
+            // by address: a reshaped result wraps the same memory in another buffer object
+            if (a != null && !a.isEmpty() && longer.stream().anyMatch(r -> overlaps(r, range(a)))) {
+                if (out == null) {
+                    out = new java.util.LinkedHashMap<>(results);
+                }
+                out.put(e.getKey(), a.dup(a.ordering()));
+            }
+        }
+        return out == null ? results : out;
     }
 
     /**
@@ -203,10 +268,11 @@ public final class RecyclingMemoryMgr extends AbstractMemoryMgr implements Sessi
 
     @Override
     public void close() {
-        for (ArrayDeque<DataBuffer> free : pool.values()) {
-            free.forEach(DataBuffer::close);
+        for (java.util.TreeMap<Long, ArrayDeque<DataBuffer>> byLength : pool.values()) {
+            byLength.values().forEach(free -> free.forEach(DataBuffer::close));
         }
         pool.clear();
+        longerBuffers.clear();
         pooled.clear();
         pooledBytes = 0;
     }

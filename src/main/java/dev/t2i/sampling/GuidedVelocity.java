@@ -26,8 +26,15 @@ public final class GuidedVelocity implements VelocityField, AutoCloseable {
     private final Workers workers;
     private final int shards;
     /**
-     * Per shard: the text it evaluates (its conditional rows, then its null rows under guidance),
-     * prepared once for all steps.
+     * Whether the conditional and the null pass run on two workers side by side instead of as
+     * one batch: when there are fewer images than would give every worker a shard (one image,
+     * the server's usual request, would otherwise leave all cores but one idle).
+     */
+    private final boolean splitPasses;
+    /**
+     * Per shard: the text it evaluates (its conditional rows, then its null rows under guidance;
+     * with {@link #splitPasses}: all conditional rows, then all null rows), prepared once for all
+     * steps.
      */
     private final List<DitModel.PreparedText> shardText;
 
@@ -42,7 +49,17 @@ public final class GuidedVelocity implements VelocityField, AutoCloseable {
         this.batch = cond.batch();
         this.workers = Workers.shared();
         // shards of the images run side by side (see Workers), each with its own guidance pair
-        this.shards = batch < 0 ? 1 : workers.shardsFor(batch, MIN_SHARD_ROWS);
+        int byImages = batch < 0 ? 1 : workers.shardsFor(batch, MIN_SHARD_ROWS);
+        this.splitPasses = guided() && byImages == 1 && workers.count() >= 2;
+        if (splitPasses) {
+            this.shards = 2;
+            this.shardText = workers.map(2, i -> {
+                Conditioning c = i == 0 ? cond : uncond;
+                return model.prepareText(c.context(), c.mask(), c.labels());
+            });
+            return;
+        }
+        this.shards = byImages;
         this.shardText = workers.map(shards, i -> {
             Conditioning c = cond.shard(shards, i);
             Conditioning both = guided() ? c.concat(uncond.shard(shards, i)) : c;
@@ -52,6 +69,18 @@ public final class GuidedVelocity implements VelocityField, AutoCloseable {
 
     @Override
     public INDArray velocity(INDArray x, double t) {
+        if (splitPasses) {
+            List<INDArray> v = workers.map(2, i -> {
+                INDArray times = Nd4j.valueArrayOf(x.size(0), (float) t);
+                INDArray out = model.velocity(x, times, shardText.get(i));
+                NativeArrays.closeAll(List.of(times));
+                return out;
+            });
+            INDArray difference = v.get(0).sub(v.get(1));
+            INDArray guided = v.get(1).add(difference.muli(scale));
+            NativeArrays.closeAll(List.of(v.get(0), v.get(1), difference));
+            return guided;
+        }
         if (shards == 1) {
             return velocity(x, t, shardText.get(0));
         }

@@ -39,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class AbandonedRequestsTest {
     /** Long enough that an uncancelled request would still run for many seconds. */
-    private static final String LONG = "{\"prompt\": \"long\", \"steps\": 1000, \"n\": 4, \"seed\": 1}";
+    private static final String LONG = "{\"prompt\": \"long\", \"steps\": 1000, \"n\": 8, \"seed\": 1}";
 
     @TempDir
     static Path dir;
@@ -58,7 +58,7 @@ class AbandonedRequestsTest {
     }
 
     private static ServerOptions options() {
-        return new ServerOptions("127.0.0.1", 0, 64 * 1024, 1000, 4, 16, 120, 4000);
+        return new ServerOptions("127.0.0.1", 0, 64 * 1024, 1000, 8, 16, 120, 8000);
     }
 
     private static String raw(String body) {
