@@ -30,6 +30,8 @@ public final class TextConditioner implements Conditioner {
     private final Map<String, Encoded> cache = new ConcurrentHashMap<>();
     private final String nullText;
     private final int contextLen;
+    /** Whether captions run through the whole tower and are then cropped (training), not a tower cut to contextLen. */
+    private final boolean wholeTower;
 
     private record Encoded(INDArray hidden, INDArray mask) {
     }
@@ -50,19 +52,34 @@ public final class TextConditioner implements Conditioner {
 
     private TextConditioner(ClipTextEncoder encoder, String nullText, int contextLen) {
         this(new EncoderSlot(encoder), "CLIP text (" + encoder.description() + ")", nullText,
-                Math.min(contextLen, encoder.config().maxPositions()));
+                Math.min(contextLen, encoder.config().maxPositions()), false);
     }
 
-    private TextConditioner(EncoderSlot slot, String description, String nullText, int contextLen) {
+    private TextConditioner(EncoderSlot slot, String description, String nullText, int contextLen,
+            boolean wholeTower) {
         this.slot = slot;
         this.description = description;
         this.nullText = nullText;
         this.contextLen = contextLen;
+        this.wholeTower = wholeTower;
+    }
+
+    /**
+     * The conditioner training uses: captions run through all of CLIP's positions and are then
+     * cropped to {@code contextLen}, as in every earlier release, instead of through a tower cut
+     * to {@code contextLen} ({@link ClipTextEncoder#encodePrefix}). The two agree to float
+     * rounding (7·10⁻⁷), but training amplifies any difference: a resumed run continues on
+     * exactly the conditioning it started with, and a preset's measured results stay
+     * reproducible. The cost is nil there, since training encodes each distinct caption once.
+     */
+    public static TextConditioner forTraining(ClipTextEncoder encoder, int contextLen) {
+        return new TextConditioner(new EncoderSlot(encoder), "CLIP text (" + encoder.description() + ")", "",
+                Math.min(contextLen, encoder.config().maxPositions()), true);
     }
 
     /** The same encoder and cache with another null text (negative prompt). */
     public TextConditioner withNullText(String text) {
-        TextConditioner c = new TextConditioner(slot, description, text == null ? "" : text, contextLen);
+        TextConditioner c = new TextConditioner(slot, description, text == null ? "" : text, contextLen, wholeTower);
         c.cache.putAll(cache);
         return c;
     }
@@ -138,8 +155,10 @@ public final class TextConditioner implements Conditioner {
         List<String> missing = texts.stream().distinct().filter(t -> !cache.containsKey(t)).toList();
         for (int from = 0; from < missing.size(); from += 64) {
             List<String> chunk = missing.subList(from, Math.min(missing.size(), from + 64));
-            // only the positions the model reads: CLIP's causal mask makes them exact, at a fraction of the cost
-            ClipOutput out = slot.get().encodePrefix(chunk, contextLen);
+            // only the positions the model reads (exact by CLIP's causal mask, a fraction of the
+            // cost), except for training (see forTraining)
+            ClipOutput out = wholeTower ? cropped(slot.get().encode(chunk), chunk)
+                    : slot.get().encodePrefix(chunk, contextLen);
             for (int i = 0; i < chunk.size(); i++) {
                 INDArrayIndex row = NDArrayIndex.interval(i, i + 1);
                 cache.put(chunk.get(i), new Encoded(
@@ -147,6 +166,21 @@ public final class TextConditioner implements Conditioner {
                         out.attentionMask().get(row, NDArrayIndex.all()).castTo(DataType.FLOAT).dup()));
             }
         }
+    }
+
+    /** All positions' output cut to the first contextLen, warning about captions with more tokens. */
+    private ClipOutput cropped(ClipOutput out, List<String> chunk) {
+        for (int i = 0; i < chunk.size(); i++) {
+            long tokens = out.attentionMask().getRow(i).sumNumber().longValue();
+            if (tokens > contextLen) {
+                LOG.warn("caption has more tokens than the model's context_len {}; the rest is dropped: \"{}\"",
+                        contextLen, dev.t2i.LogText.quote(chunk.get(i)));
+            }
+        }
+        INDArrayIndex keep = NDArrayIndex.interval(0, contextLen);
+        return new ClipOutput(out.inputIds().get(NDArrayIndex.all(), keep).dup(),
+                out.attentionMask().get(NDArrayIndex.all(), keep).dup(),
+                out.lastHiddenState().get(NDArrayIndex.all(), keep, NDArrayIndex.all()).dup(), null, null);
     }
 
     /** The encoder, shared with the copies {@link #withNullText} makes, and how to load it once released. */

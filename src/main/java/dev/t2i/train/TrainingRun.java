@@ -204,7 +204,7 @@ public final class TrainingRun {
     public static Conditioner trainingConditioner(DitConfig cfg, ClipTextEncoder clip, String clipSpec,
             CaptionedImages data) {
         if (cfg.isText()) {
-            TextConditioner text = new TextConditioner(clip, cfg.contextLen());
+            TextConditioner text = TextConditioner.forTraining(clip, cfg.contextLen());
             List<String> captions = data.captions().stream().distinct().limit(MAX_ENCODED_UP_FRONT + 1).toList();
             if (captions.size() <= MAX_ENCODED_UP_FRONT) {
                 text.encodeAllAndRelease(captions, () -> ClipTextEncoder.load(clipSpec));

@@ -41,6 +41,16 @@ class TextConditionerTest {
     }
 
     @Test
+    void trainingCropsTheWholeTowersOutputBitForBit() {
+        Conditioning full = new TextConditioner(CLIP).encode(List.of("a photo of a cat"), null, null);
+        Conditioning training = TextConditioner.forTraining(CLIP, 12).encode(List.of("a photo of a cat"), null, null);
+        assertArrayEquals(new long[] {1, 12, 32}, training.context().shape());
+        INDArray lead = full.context().get(NDArrayIndex.all(), NDArrayIndex.interval(0, 12), NDArrayIndex.all());
+        assertEquals(lead, training.context());
+        assertEquals(full.mask().get(NDArrayIndex.all(), NDArrayIndex.interval(0, 12)), training.mask());
+    }
+
+    @Test
     void negativePromptReplacesTheNullText() {
         TextConditioner neg = new TextConditioner(CLIP).withNullText("blurry");
         ClipOutput direct = CLIP.encode(List.of("blurry"));
