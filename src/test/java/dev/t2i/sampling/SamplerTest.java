@@ -91,4 +91,26 @@ class SamplerTest {
             Workers.configure(Workers.defaultCount());
         }
     }
+
+    @Test
+    void oneImageRunsItsTwoPassesOnTwoWorkersWithTheSameVelocity() {
+        DitModel m = randomTinyModel();
+        Conditioning cond = text(1, 1);
+        Conditioning uncond = text(1, 2);
+        INDArray x = Nd4j.randn(new long[] {1, 3, 8, 8});
+        try {
+            Workers.configure(1);
+            INDArray batched = new GuidedVelocity(m, cond, uncond, 4.0).velocity(x, 0.6);
+            Workers.configure(2);
+            INDArray split = new GuidedVelocity(m, cond, uncond, 4.0).velocity(x, 0.6);
+            INDArray t = Nd4j.valueArrayOf(1, 0.6f);
+            INDArray vc = m.velocity(x, t, cond.context(), cond.mask(), null);
+            INDArray vu = m.velocity(x, t, uncond.context(), uncond.mask(), null);
+            INDArray twoPass = vu.add(vc.sub(vu).mul(4.0));
+            assertEquals(0.0, split.sub(twoPass).amaxNumber().doubleValue(), 1e-5, "conditional and null pass side by side");
+            assertEquals(0.0, split.sub(batched).amaxNumber().doubleValue(), 1e-5, "as the two rows in one batch");
+        } finally {
+            Workers.configure(Workers.defaultCount());
+        }
+    }
 }
