@@ -18,6 +18,7 @@ import dev.t2i.runtime.NativeHeap;
 import dev.t2i.runtime.Workers;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -297,15 +298,18 @@ public final class Trainer {
         for (int i = 0; i < b; i++) {
             drop[i] = rng.nextDouble() < cfg.textDropout();
         }
-        Conditioning cond = conditioner.encode(batch.captions(), batch.labels(), drop);
         FlowMatching.Example ex = FlowMatching.draw(rng, batch.images(), cfg.timeSampling());
         // this step's arrays, freed when it ends rather than whenever the garbage collector gets to them
         Queue<INDArray> stepArrays = new ConcurrentLinkedQueue<>();
-        Stream.of(batch.images(), cond.context(), cond.mask(), cond.labels(), ex.t(), ex.xt(), ex.target())
-                .filter(Objects::nonNull).forEach(stepArrays::add);
+        Stream.of(batch.images(), ex.t(), ex.xt(), ex.target()).filter(Objects::nonNull).forEach(stepArrays::add);
         int shards = Workers.shared().shardsFor(b, MIN_SHARD_ROWS);
         try (ShardedGradients g = ShardedGradients.compute(model.graph(), params.keySet(), b, shards, i -> {
-            Conditioning c = cond.shard(shards, i);
+            // each shard's text straight from the conditioner, on its worker: no batch-wide copy to cut up
+            int from = (int) Workers.shardStart(b, shards, i);
+            int to = (int) Workers.shardStart(b, shards, i + 1);
+            Conditioning c = conditioner.encode(batch.captions().subList(from, to),
+                    batch.labels() == null ? null : Arrays.copyOfRange(batch.labels(), from, to),
+                    Arrays.copyOfRange(drop, from, to));
             Map<String, INDArray> inputs = new HashMap<>(model.inputs(Workers.shardRows(ex.xt(), shards, i),
                     Workers.shardRows(ex.t(), shards, i), c.context(), c.mask(), c.labels()));
             inputs.put(FlowMatching.TARGET, Workers.shardRows(ex.target(), shards, i));
@@ -342,15 +346,20 @@ public final class Trainer {
 
     /** Scales all gradients so their global L2 norm is at most {@code max}; returns the norm. */
     static double clip(Map<String, INDArray> grads, double max) {
+        List<INDArray> all = new ArrayList<>(grads.values());
+        double[] norms = new double[all.size()];
+        List<Integer> order = java.util.stream.IntStream.range(0, all.size()).boxed().toList();
+        Workers workers = Workers.shared();
+        workers.forEachSpread(order, k -> all.get(k).length(), k -> norms[k] = all.get(k).norm2Number().doubleValue());
+        // summed in the gradients' order, as one thread would: the same norm to the last bit
         double sq = 0;
-        for (INDArray g : grads.values()) {
-            double n = g.norm2Number().doubleValue();
+        for (double n : norms) {
             sq += n * n;
         }
         double norm = Math.sqrt(sq);
         if (norm > max) {
             double scale = max / (norm + 1e-6);
-            grads.values().forEach(g -> g.muli(scale));
+            workers.forEachSpread(all, INDArray::length, g -> g.muli(scale));
         }
         return norm;
     }
