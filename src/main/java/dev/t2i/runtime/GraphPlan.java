@@ -134,6 +134,12 @@ final class GraphPlan {
     /** Per slot, from the last run: bytes of the array it owns (0 for views and leaves). */
     private final long[] ownBytes;
     private final OpContext[] contexts;
+    /**
+     * Per step: whether its context already holds the step's fixed arguments. They are set once:
+     * each setting allocates native arrays (JavaCPP counts physical memory at every allocation), a
+     * few percent of a small model's step when done per run.
+     */
+    private final boolean[] argsSet;
     /** Per slot during a run: the slot whose allocation holds its data (-1: a leaf, never released). */
     private final int[] owner;
     /** Per owning slot during a run: reads still to come. */
@@ -171,6 +177,7 @@ final class GraphPlan {
         this.owner = new int[slotCount];
         this.remaining = new int[slotCount];
         this.contexts = new OpContext[steps.length];
+        this.argsSet = new boolean[steps.length];
         this.lastInShapes = new long[steps.length][][];
         @SuppressWarnings("unchecked")
         List<LongShapeDescriptor>[] shapes = new List[steps.length];
@@ -778,7 +785,7 @@ final class GraphPlan {
             }
             case RESHAPE -> {
                 if (in[0].ordering() == 'c' && Shape.hasDefaultStridesForShape(in[0])) {
-                    oc.setArgs(in, step.iArgs, step.dArgs, step.tArgs, step.bArgs);
+                    setArgs(s, oc, in);
                     List<LongShapeDescriptor> shapes = outputShapes(s, in,
                             () -> ((DynamicCustomOp) step.fn).calculateOutputShape(oc));
                     if (shapes.size() == 1 && shapes.get(0).getOrder() == 'c') {
@@ -793,7 +800,7 @@ final class GraphPlan {
         try {
             List<LongShapeDescriptor> shapes;
             if (step.kind != Kind.LEGACY) {
-                oc.setArgs(in, step.iArgs, step.dArgs, step.tArgs, step.bArgs);
+                setArgs(s, oc, in);
                 shapes = outputShapes(s, in, () -> ((DynamicCustomOp) step.fn).calculateOutputShape(oc));
             } else {
                 oc.setInputArray(0, in[0]);
@@ -832,6 +839,17 @@ final class GraphPlan {
      * The output shapes of a step, computed again only when an input's shape (or, for integer
      * inputs, which carry shapes and indices, its values) differs from the last call's.
      */
+    /** The step's inputs, and its fixed arguments where the context does not hold them yet. */
+    private void setArgs(int s, OpContext oc, INDArray[] in) {
+        if (argsSet[s]) {
+            oc.setInputArrays(in);
+            return;
+        }
+        Step step = steps[s];
+        oc.setArgs(in, step.iArgs, step.dArgs, step.tArgs, step.bArgs);
+        argsSet[s] = true;
+    }
+
     private List<LongShapeDescriptor> outputShapes(int s, INDArray[] in,
             java.util.function.Supplier<List<LongShapeDescriptor>> compute) {
         long[][] key = new long[in.length * 2][];
@@ -869,6 +887,7 @@ final class GraphPlan {
                     // a context that does not close frees nothing more; the others still do
                 }
                 contexts[i] = null;
+                argsSet[i] = false;
             }
         }
     }
