@@ -176,8 +176,9 @@ public final class Images {
     /** The image encoded as PNG. */
     public static byte[] pngBytes(BufferedImage image) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            if (!ImageIO.write(image, "png", out)) {
+        // in memory, not through ImageIO's file cache (see PngText.encode)
+        try (javax.imageio.stream.ImageOutputStream stream = new javax.imageio.stream.MemoryCacheImageOutputStream(out)) {
+            if (!ImageIO.write(image, "png", stream)) {
                 throw new IllegalStateException("no PNG writer in this JVM");
             }
         } catch (IOException e) {

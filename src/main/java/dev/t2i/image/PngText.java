@@ -19,6 +19,7 @@ import javax.imageio.metadata.IIOMetadata;
 import javax.imageio.metadata.IIOMetadataNode;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 import org.w3c.dom.Node;
 
 /**
@@ -35,8 +36,10 @@ public final class PngText {
     /** The image encoded as PNG with the given text chunks, in map order. */
     public static byte[] encode(BufferedImage image, Map<String, String> texts) {
         ImageWriter writer = ImageIO.getImageWritersByFormatName("png").next();
+        // in memory, never ImageIO's file cache: that one registers a shutdown hook on first use, which
+        // fails once the JVM is stopping, and a server answers its last requests exactly then
         try (ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-                ImageOutputStream out = ImageIO.createImageOutputStream(bytes)) {
+                ImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
             ImageWriteParam param = writer.getDefaultWriteParam();
             IIOMetadata meta = writer.getDefaultImageMetadata(ImageTypeSpecifier.createFromRenderedImage(image), param);
             meta.mergeTree(FORMAT, textTree(texts));

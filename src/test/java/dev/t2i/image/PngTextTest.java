@@ -28,4 +28,28 @@ class PngTextTest {
         // the Latin-1 chunk is a plain tEXt chunk that any PNG reader lists
         assertTrue(new String(png, java.nio.charset.StandardCharsets.ISO_8859_1).contains("tEXtparameters\0a red"));
     }
+
+    @Test
+    void encodesWhileTheJvmShutsDown() throws Exception {
+        // a draining server answers its last requests from a shutdown hook; ImageIO's file cache
+        // registers a hook of its own on first use, which throws once shutdown has begun
+        Process p = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), EncodeAtShutdown.class.getName())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), out);
+        assertTrue(out.contains("encoded at shutdown"), out);
+    }
+
+    /** Encodes two PNGs, both ways the project does, from a shutdown hook. */
+    public static final class EncodeAtShutdown {
+        public static void main(String[] args) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                BufferedImage img = new BufferedImage(4, 4, BufferedImage.TYPE_INT_RGB);
+                int a = PngText.encode(img, Map.of("prompt", "a red circle")).length;
+                int b = Images.pngBytes(img).length;
+                System.out.println("encoded at shutdown: " + a + " and " + b + " bytes");
+            }));
+        }
+    }
 }
