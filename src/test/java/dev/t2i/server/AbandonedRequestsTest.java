@@ -243,9 +243,20 @@ class AbandonedRequestsTest {
 
         @Override
         public CompletableFuture<GenerationResult> submit(GenerationRequest request) {
-            CompletableFuture<GenerationResult> f = super.submit(request);
+            // the long request takes at least 3 ms a step whatever the machine's speed: 1000 steps
+            // stay far longer than a drain's grace (on its own it took under 3 s on a fast run)
+            CompletableFuture<GenerationResult> f = request.prompts().contains("long")
+                    ? model.submit(request, p -> pause(3)) : super.submit(request);
             futures.add(f);
             return f;
+        }
+
+        private static void pause(long millis) {
+            try {
+                Thread.sleep(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }
