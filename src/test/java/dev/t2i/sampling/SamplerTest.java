@@ -81,12 +81,16 @@ class SamplerTest {
         Conditioning cond = text(5, 1);
         Conditioning uncond = text(5, 2);
         INDArray x = Nd4j.randn(new long[] {5, 3, 8, 8});
+        INDArray one = guidedOn(1, m, cond, uncond, x);
+        INDArray two = guidedOn(2, m, cond, uncond, x);
+        assertEquals(0.0, two.sub(one).amaxNumber().doubleValue(), 1e-5, "2 shards (3 + 2 images) vs one batch");
+    }
+
+    /** The guided velocity (w = 4, t = 0.6) with {@code workers} workers, restoring the default after. */
+    private static INDArray guidedOn(int workers, DitModel m, Conditioning cond, Conditioning uncond, INDArray x) {
         try {
-            Workers.configure(1);
-            INDArray one = new GuidedVelocity(m, cond, uncond, 4.0).velocity(x, 0.6);
-            Workers.configure(2);
-            INDArray two = new GuidedVelocity(m, cond, uncond, 4.0).velocity(x, 0.6);
-            assertEquals(0.0, two.sub(one).amaxNumber().doubleValue(), 1e-5, "2 shards (3 + 2 images) vs one batch");
+            Workers.configure(workers);
+            return new GuidedVelocity(m, cond, uncond, 4.0).velocity(x, 0.6);
         } finally {
             Workers.configure(Workers.defaultCount());
         }
@@ -98,19 +102,13 @@ class SamplerTest {
         Conditioning cond = text(1, 1);
         Conditioning uncond = text(1, 2);
         INDArray x = Nd4j.randn(new long[] {1, 3, 8, 8});
-        try {
-            Workers.configure(1);
-            INDArray batched = new GuidedVelocity(m, cond, uncond, 4.0).velocity(x, 0.6);
-            Workers.configure(2);
-            INDArray split = new GuidedVelocity(m, cond, uncond, 4.0).velocity(x, 0.6);
-            INDArray t = Nd4j.valueArrayOf(1, 0.6f);
-            INDArray vc = m.velocity(x, t, cond.context(), cond.mask(), null);
-            INDArray vu = m.velocity(x, t, uncond.context(), uncond.mask(), null);
-            INDArray twoPass = vu.add(vc.sub(vu).mul(4.0));
-            assertEquals(0.0, split.sub(twoPass).amaxNumber().doubleValue(), 1e-5, "conditional and null pass side by side");
-            assertEquals(0.0, split.sub(batched).amaxNumber().doubleValue(), 1e-5, "as the two rows in one batch");
-        } finally {
-            Workers.configure(Workers.defaultCount());
-        }
+        INDArray batched = guidedOn(1, m, cond, uncond, x);
+        INDArray split = guidedOn(2, m, cond, uncond, x);
+        INDArray t = Nd4j.valueArrayOf(1, 0.6f);
+        INDArray vc = m.velocity(x, t, cond.context(), cond.mask(), null);
+        INDArray vu = m.velocity(x, t, uncond.context(), uncond.mask(), null);
+        INDArray twoPass = vu.add(vc.sub(vu).mul(4.0));
+        assertEquals(0.0, split.sub(twoPass).amaxNumber().doubleValue(), 1e-5, "conditional and null pass side by side");
+        assertEquals(0.0, split.sub(batched).amaxNumber().doubleValue(), 1e-5, "as the two rows in one batch");
     }
 }
