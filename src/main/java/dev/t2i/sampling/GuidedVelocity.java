@@ -76,9 +76,8 @@ public final class GuidedVelocity implements VelocityField, AutoCloseable {
                 NativeArrays.closeAll(List.of(times));
                 return out;
             });
-            INDArray difference = v.get(0).sub(v.get(1));
-            INDArray guided = v.get(1).add(difference.muli(scale));
-            NativeArrays.closeAll(List.of(v.get(0), v.get(1), difference));
+            INDArray guided = guide(v.get(0), v.get(1));
+            NativeArrays.closeAll(v);
             return guided;
         }
         if (shards == 1) {
@@ -106,11 +105,16 @@ public final class GuidedVelocity implements VelocityField, AutoCloseable {
         INDArray x2 = Nd4j.concat(0, x, x);
         INDArray times = Nd4j.valueArrayOf(2 * b, (float) t);
         INDArray v = model.velocity(x2, times, text);
-        INDArray vc = v.get(NDArrayIndex.interval(0, b));
-        INDArray vu = v.get(NDArrayIndex.interval(b, 2 * b));
+        INDArray guided = guide(v.get(NDArrayIndex.interval(0, b)), v.get(NDArrayIndex.interval(b, 2 * b)));
+        NativeArrays.closeAll(List.of(x2, times, v));
+        return guided;
+    }
+
+    /** v_u + w·(v_c − v_u), as a new array. */
+    private INDArray guide(INDArray vc, INDArray vu) {
         INDArray difference = vc.sub(vu);
         INDArray guided = vu.add(difference.muli(scale));
-        NativeArrays.closeAll(List.of(x2, times, v, difference));
+        NativeArrays.closeAll(List.of(difference));
         return guided;
     }
 
