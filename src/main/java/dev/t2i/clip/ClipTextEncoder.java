@@ -311,13 +311,21 @@ public final class ClipTextEncoder {
         INDArray mask = t[1].get(NDArrayIndex.all(), NDArrayIndex.interval(0, positions)).dup('c');
         INDArray tokens = t[1].sum(1);
         for (int i = 0; i < prompts.size(); i++) {
-            if (tokens.getLong(i) > positions) {
-                LOG.warn("prompt has {} tokens; the model reads the first {} and the rest is dropped: \"{}\"",
-                        tokens.getLong(i), positions, dev.t2i.LogText.quote(prompts.get(i)));
-            }
+            warnIfCut(prompts.get(i), tokens.getLong(i), positions);
         }
         Map<String, INDArray> out = run(graphFor(positions), ids, mask, ClipTextGraph.LAST_HIDDEN);
         return new ClipOutput(ids, mask, out.get(ClipTextGraph.LAST_HIDDEN), null, null);
+    }
+
+    /**
+     * Warns that a prompt of {@code tokens} tokens (start and end tokens included) loses all past
+     * the first {@code positions}; silent when it fits. The one wording for every path that cuts.
+     */
+    public static void warnIfCut(String prompt, long tokens, int positions) {
+        if (tokens > positions) {
+            LOG.warn("prompt has {} tokens; the model reads the first {} and the rest is dropped: \"{}\"", tokens,
+                    positions, dev.t2i.LogText.quote(prompt));
+        }
     }
 
     /** The tower over {@code positions} positions: the whole one, or a prefix built on first use. */

@@ -171,11 +171,7 @@ public final class TextConditioner implements Conditioner {
     /** All positions' output cut to the first contextLen, warning about captions with more tokens. */
     private ClipOutput cropped(ClipOutput out, List<String> chunk) {
         for (int i = 0; i < chunk.size(); i++) {
-            long tokens = out.attentionMask().getRow(i).sumNumber().longValue();
-            if (tokens > contextLen) {
-                LOG.warn("caption has more tokens than the model's context_len {}; the rest is dropped: \"{}\"",
-                        contextLen, dev.t2i.LogText.quote(chunk.get(i)));
-            }
+            ClipTextEncoder.warnIfCut(chunk.get(i), out.attentionMask().getRow(i).sumNumber().longValue(), contextLen);
         }
         INDArrayIndex keep = NDArrayIndex.interval(0, contextLen);
         return new ClipOutput(out.inputIds().get(NDArrayIndex.all(), keep).dup(),
