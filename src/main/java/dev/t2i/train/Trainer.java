@@ -333,6 +333,7 @@ public final class Trainer {
             return g.loss();
         } finally {
             NativeArrays.closeAll(stepArrays);
+            NativeHeap.trimAfterStep();
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.t2i.runtime;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -29,5 +30,14 @@ class NativeHeapTest {
         kept.forEach(INDArray::close);
         assertTrue(before - after >= 128, "250 MB freed in holes; the trim gave back " + (before - after) + " MB ("
                 + before + " -> " + after + " MB)");
+    }
+
+    @Test
+    void aStepTrimsAtMostOnceASecond() throws InterruptedException {
+        assumeTrue(NativeHeap.trim(), "this JDK has no System.trim_native_heap");
+        assertFalse(NativeHeap.trimAfterStep(), "a step right after a trim does not trim again");
+        Thread.sleep(NativeHeap.STEP_INTERVAL_NANOS / 1_000_000 + 50);
+        assertTrue(NativeHeap.trimAfterStep(), "a second later it does");
+        assertFalse(NativeHeap.trimAfterStep());
     }
 }
