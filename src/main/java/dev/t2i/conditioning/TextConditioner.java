@@ -38,7 +38,7 @@ public final class TextConditioner implements Conditioner {
 
     /** All of CLIP's tokens (77), as the reference DiT attends to them. */
     public TextConditioner(ClipTextEncoder encoder) {
-        this(encoder, "", encoder.config().maxPositions());
+        this(encoder, "", encoder.config().maxPositions(), false);
     }
 
     /**
@@ -47,12 +47,12 @@ public final class TextConditioner implements Conditioner {
      * more real tokens than that is truncated with a warning.
      */
     public TextConditioner(ClipTextEncoder encoder, int contextLen) {
-        this(encoder, "", contextLen);
+        this(encoder, "", contextLen, false);
     }
 
-    private TextConditioner(ClipTextEncoder encoder, String nullText, int contextLen) {
+    private TextConditioner(ClipTextEncoder encoder, String nullText, int contextLen, boolean wholeTower) {
         this(new EncoderSlot(encoder), "CLIP text (" + encoder.description() + ")", nullText,
-                Math.min(contextLen, encoder.config().maxPositions()), false);
+                Math.min(contextLen, encoder.config().maxPositions()), wholeTower);
     }
 
     private TextConditioner(EncoderSlot slot, String description, String nullText, int contextLen,
@@ -73,8 +73,7 @@ public final class TextConditioner implements Conditioner {
      * reproducible. The cost is nil there, since training encodes each distinct caption once.
      */
     public static TextConditioner forTraining(ClipTextEncoder encoder, int contextLen) {
-        return new TextConditioner(new EncoderSlot(encoder), "CLIP text (" + encoder.description() + ")", "",
-                Math.min(contextLen, encoder.config().maxPositions()), true);
+        return new TextConditioner(encoder, "", contextLen, true);
     }
 
     /** The same encoder and cache with another null text (negative prompt). */

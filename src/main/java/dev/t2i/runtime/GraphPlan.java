@@ -835,10 +835,6 @@ final class GraphPlan {
         }
     }
 
-    /**
-     * The output shapes of a step, computed again only when an input's shape (or, for integer
-     * inputs, which carry shapes and indices, its values) differs from the last call's.
-     */
     /** The step's inputs, and its fixed arguments where the context does not hold them yet. */
     private void setArgs(int s, OpContext oc, INDArray[] in) {
         if (argsSet[s]) {
@@ -850,6 +846,10 @@ final class GraphPlan {
         argsSet[s] = true;
     }
 
+    /**
+     * The output shapes of a step, computed again only when an input's shape (or, for integer
+     * inputs, which carry shapes and indices, its values) differs from the last call's.
+     */
     private List<LongShapeDescriptor> outputShapes(int s, INDArray[] in,
             java.util.function.Supplier<List<LongShapeDescriptor>> compute) {
         long[][] key = new long[in.length * 2][];
