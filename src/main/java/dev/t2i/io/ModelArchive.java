@@ -28,6 +28,12 @@ public final class ModelArchive {
     public static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final Map<String, byte[]> parts;
+    /**
+     * Parts written straight to the file when the archive is written, by name; their place in
+     * {@link #parts} holds null until then. Large tensor parts go this way so that a checkpoint
+     * never holds a heap copy of its tensors.
+     */
+    private final Map<String, AtomicFiles.Body> streamed = new LinkedHashMap<>();
 
     private ModelArchive(Map<String, byte[]> parts) {
         this.parts = parts;
@@ -60,6 +66,18 @@ public final class ModelArchive {
         return this;
     }
 
+    /**
+     * Adds tensors in the safetensors encoding, written straight from their native memory when the
+     * archive is written (read back with {@link Safetensors#readAll(byte[])} on {@link #bytes}).
+     * The tensors must not change until then.
+     */
+    public ModelArchive putTensors(String name, Map<String, org.nd4j.linalg.api.ndarray.INDArray> tensors) {
+        Map<String, org.nd4j.linalg.api.ndarray.INDArray> copy = new LinkedHashMap<>(tensors);
+        parts.put(name, null);
+        streamed.put(name, out -> Safetensors.encode(out, copy, null));
+        return this;
+    }
+
     /** Adds raw bytes. */
     public ModelArchive putBytes(String name, byte[] bytes) {
         parts.put(name, bytes);
@@ -75,14 +93,28 @@ public final class ModelArchive {
         AtomicFiles.write(path, out -> {
             ZipOutputStream zip = new ZipOutputStream(out);
             for (var e : parts.entrySet()) {
+                AtomicFiles.Body body = streamed.get(e.getKey());
                 byte[] bytes = e.getValue();
                 ZipEntry entry = new ZipEntry(e.getKey());
                 entry.setMethod(ZipEntry.STORED);
-                entry.setSize(bytes.length);
-                entry.setCompressedSize(bytes.length);
-                entry.setCrc(crc32(bytes));
-                zip.putNextEntry(entry);
-                zip.write(bytes);
+                if (body != null) {
+                    // a stored entry names its size and CRC before its data: one pass to count, one to write
+                    CountingSink sink = new CountingSink();
+                    java.util.zip.CheckedOutputStream counted = new java.util.zip.CheckedOutputStream(sink, new CRC32());
+                    body.write(counted);
+                    long size = sink.count;
+                    entry.setSize(size);
+                    entry.setCompressedSize(size);
+                    entry.setCrc(counted.getChecksum().getValue());
+                    zip.putNextEntry(entry);
+                    body.write(zip);
+                } else {
+                    entry.setSize(bytes.length);
+                    entry.setCompressedSize(bytes.length);
+                    entry.setCrc(crc32(bytes));
+                    zip.putNextEntry(entry);
+                    zip.write(bytes);
+                }
                 zip.closeEntry();
             }
             zip.finish();
@@ -157,6 +189,21 @@ public final class ModelArchive {
         return bytes;
     }
 
+    /** Counts what is written to it and keeps nothing. */
+    private static final class CountingSink extends java.io.OutputStream {
+        long count;
+
+        @Override
+        public void write(int b) {
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            count += len;
+        }
+    }
+
     private static long crc32(byte[] bytes) {
         CRC32 crc = new CRC32();
         crc.update(bytes);
@@ -180,6 +227,16 @@ public final class ModelArchive {
     /** The raw bytes of a part. */
     public byte[] bytes(String name) {
         byte[] b = parts.get(name);
+        AtomicFiles.Body body = streamed.get(name);
+        if (b == null && body != null) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            try {
+                body.write(out);
+            } catch (IOException e) {
+                throw new TensorFormatException("cannot encode part '" + name + "': " + e.getMessage(), e);
+            }
+            return out.toByteArray();
+        }
         if (b == null) {
             throw new TensorFormatException("model file lacks part '" + name + "' (not a file of this kind?)");
         }

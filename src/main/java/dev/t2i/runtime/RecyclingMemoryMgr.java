@@ -49,6 +49,15 @@ public final class RecyclingMemoryMgr extends AbstractMemoryMgr implements Sessi
      * buffers of the wrong size at the step's peak. {@code -Dt2i.poolSlack=0} asks for exact sizes.
      */
     private static final int SLACK = Integer.getInteger("t2i.poolSlack", 4);
+    /**
+     * Calls a pooled buffer may sit unused before it is freed. A training step or a sampling step
+     * asks for the same sizes call after call and reuses every buffer; a server's next request of
+     * another batch size does not, and without this the pool kept the buffers of every size it
+     * had seen (up to its cap per thread) — the server's memory grew with the mix of requests.
+     * Two calls rather than one, so that two shapes taking turns (a request's text preparation
+     * and its steps) do not free each other's buffers every time.
+     */
+    static final int IDLE_CALLS = 2;
 
     private final long maxPooledBytes;
     /** Free buffers by type, then by length. */
@@ -57,7 +66,10 @@ public final class RecyclingMemoryMgr extends AbstractMemoryMgr implements Sessi
     private final Set<DataBuffer> longerBuffers = Collections.newSetFromMap(new IdentityHashMap<>());
     /** Arrays handed out during the current call and not yet released, by id. */
     private final Map<Long, INDArray> handedOut = new HashMap<>();
-    private final Set<DataBuffer> pooled = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** Each pooled buffer, with the number of the call in which it was last put back. */
+    private final Map<DataBuffer, Long> pooled = new IdentityHashMap<>();
+    /** Calls ended so far ({@link #endCall}). */
+    private long calls;
     private long pooledBytes;
     /** Bytes of the arrays in {@link #handedOut}, and the most they have been. */
     private long liveBytes;
@@ -161,7 +173,7 @@ public final class RecyclingMemoryMgr extends AbstractMemoryMgr implements Sessi
             return;
         }
         DataBuffer buffer = array.data();
-        if (pooled.contains(buffer)) {
+        if (pooled.containsKey(buffer)) {
             return;
         }
         long n = array.length();
@@ -169,7 +181,7 @@ public final class RecyclingMemoryMgr extends AbstractMemoryMgr implements Sessi
                 && pooledBytes + bytes(buffer) <= maxPooledBytes) {
             pool.computeIfAbsent(array.dataType(), k -> new java.util.TreeMap<>())
                     .computeIfAbsent(buffer.length(), k -> new ArrayDeque<>()).push(buffer);
-            pooled.add(buffer);
+            pooled.put(buffer, calls);
             pooledBytes += bytes(buffer);
         } else if (ours) {
             buffer.close();
@@ -224,6 +236,34 @@ public final class RecyclingMemoryMgr extends AbstractMemoryMgr implements Sessi
         }
         handedOut.clear();
         liveBytes = 0;
+        freeIdle();
+        calls++;
+    }
+
+    /** Frees the pooled buffers that no call took in the last {@link #IDLE_CALLS} calls. */
+    private void freeIdle() {
+        long oldest = calls - IDLE_CALLS + 1;
+        if (pooled.isEmpty() || calls < IDLE_CALLS - 1) {
+            return;
+        }
+        for (java.util.TreeMap<Long, ArrayDeque<DataBuffer>> byLength : pool.values()) {
+            var lengths = byLength.values().iterator();
+            while (lengths.hasNext()) {
+                ArrayDeque<DataBuffer> free = lengths.next();
+                free.removeIf(b -> {
+                    if (pooled.get(b) >= oldest) {
+                        return false;
+                    }
+                    pooled.remove(b);
+                    pooledBytes -= bytes(b);
+                    b.close();
+                    return true;
+                });
+                if (free.isEmpty()) {
+                    lengths.remove();
+                }
+            }
+        }
     }
 
     /** The bytes [start, end) of the buffer an array lives in. */

@@ -62,10 +62,10 @@ public final class Checkpoint {
         Path file = dir.resolve(String.format("step-%08d.t2i", state.step()));
         ModelArchive a = DitFiles.addTo(model, ModelArchive.create()).putJson(STATE, state);
         if (ema != null) {
-            a.putBytes(EMA, Safetensors.toBytes(ema, null));
+            a.putTensors(EMA, ema);
         }
         if (optimizer != null && !optimizer.isEmpty()) {
-            a.putBytes(OPTIMIZER, Safetensors.toBytes(optimizer, null));
+            a.putTensors(OPTIMIZER, optimizer);
         }
         a.write(file);
         prune(dir, keep);

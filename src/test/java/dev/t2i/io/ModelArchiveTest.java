@@ -79,4 +79,28 @@ class ModelArchiveTest {
                 () -> ModelArchive.read(dir.resolve("nothing.zip")));
         assertTrue(none.getMessage().contains("not found"), none.getMessage());
     }
+
+    @Test
+    void streamedTensorPartsHoldTheSameBytesAsEncodedOnesAndReadBack() {
+        org.nd4j.linalg.api.ndarray.INDArray base = org.nd4j.linalg.factory.Nd4j.linspace(-3, 3, 4 * 600,
+                org.nd4j.linalg.api.buffer.DataType.FLOAT).reshape(4, 600);
+        java.util.Map<String, org.nd4j.linalg.api.ndarray.INDArray> tensors = new java.util.LinkedHashMap<>();
+        tensors.put("plain", base);
+        tensors.put("transposed", base.transpose());   // a view in 'f' order
+        tensors.put("rows", base.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(1, 3)));   // a view with an offset
+        tensors.put("long", org.nd4j.linalg.factory.Nd4j.createFromArray(1L, -2L, 3L << 40));
+        tensors.put("double", org.nd4j.linalg.factory.Nd4j.createFromArray(0.5, -1e300));
+        tensors.put("half", base.castTo(org.nd4j.linalg.api.buffer.DataType.HALF));
+        Path file = dir.resolve("s.zip");
+        ModelArchive.create().putJson("a.json", List.of(1)).putTensors("t.safetensors", tensors).write(file);
+
+        ModelArchive read = ModelArchive.read(file);
+        assertEquals(List.of("a.json", "t.safetensors"), List.copyOf(read.names()));
+        assertArrayEquals(Safetensors.toBytes(tensors, null), read.bytes("t.safetensors"),
+                "streamed from native memory, byte for byte what the in-memory encoding gives");
+        var back = Safetensors.readAll(read.bytes("t.safetensors"));
+        assertEquals(base.transpose(), back.get("transposed"));
+        assertEquals(base.getRow(2), back.get("rows").getRow(1));
+        assertEquals(3L << 40, back.get("long").getLong(2));
+    }
 }

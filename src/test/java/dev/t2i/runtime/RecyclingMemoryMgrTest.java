@@ -58,4 +58,33 @@ class RecyclingMemoryMgrTest {
                     "the longer buffer is back in the pool");
         }
     }
+
+    @Test
+    void buffersNoCallTakesForTwoCallsAreFreedAndReusedOnesStay() {
+        try (RecyclingMemoryMgr mm = new RecyclingMemoryMgr(1L << 30)) {
+            // call 0: a request of one size
+            INDArray small = mm.allocate(false, DataType.FLOAT, 4000);
+            mm.release(small);
+            mm.endCall(java.util.List.of());
+            assertEquals(4000 * 4, mm.pooledBytes());
+            // calls 1 and 2: requests of another size, each reusing its own buffer
+            long bigAddress = -1;
+            for (int call = 1; call <= 2; call++) {
+                INDArray big = mm.allocate(false, DataType.FLOAT, 20000);
+                if (call == 1) {
+                    bigAddress = big.data().address();
+                } else {
+                    assertEquals(bigAddress, big.data().address(), "a buffer every call takes is reused");
+                }
+                mm.release(big);
+                mm.endCall(java.util.List.of());
+                if (call == 1) {
+                    assertEquals((4000 + 20000) * 4, mm.pooledBytes(), "idle for one call: still pooled");
+                }
+            }
+            assertEquals(20000 * 4, mm.pooledBytes(), "the first size, idle for two calls, was freed");
+            mm.allocate(false, DataType.FLOAT, 4000);
+            assertEquals(20000 * 4, mm.pooledBytes(), "so its size gets a new buffer, not one from the pool");
+        }
+    }
 }
