@@ -99,7 +99,6 @@ public final class TextConditioner implements Conditioner {
         all.add(nullText);
         warm(all);
         slot.release(reload);
-        dev.t2i.runtime.NativeHeap.trim();
     }
 
     /** Whether the encoder's weights are in memory (false after {@link #encodeAllAndRelease}, until needed). */

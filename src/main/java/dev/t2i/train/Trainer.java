@@ -14,7 +14,6 @@ import dev.t2i.dit.DitModel;
 import dev.t2i.flow.FlowMatching;
 import dev.t2i.runtime.Graphs;
 import dev.t2i.runtime.NativeArrays;
-import dev.t2i.runtime.NativeHeap;
 import dev.t2i.runtime.Workers;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -58,6 +57,8 @@ public final class Trainer {
     private Ema ema;
     private long step;
     private LongConsumer sampleHook = s -> { };
+    /** Process-wide memory care after each step: none unless the application asks (see {@link #housekeeping}). */
+    private Runnable housekeeping = () -> { };
     private Progress progress;
     private volatile boolean stopRequested;
     private int cachedEpoch = -1;
@@ -128,6 +129,17 @@ public final class Trainer {
     /** Called with the step number every {@code sample_every} steps and at the end. */
     public Trainer onSample(LongConsumer hook) {
         this.sampleHook = hook;
+        return this;
+    }
+
+    /**
+     * Something to run after every step, once the step's arrays are freed: for an application
+     * that owns its process and wants it to hand memory back (the command line trims glibc's
+     * arenas and collects now and then, {@code runtime.ProcessHousekeeping}). The trainer itself
+     * does nothing process-wide: its memory stays flat by freeing what it allocates.
+     */
+    public Trainer housekeeping(Runnable action) {
+        this.housekeeping = Objects.requireNonNull(action);
         return this;
     }
 
@@ -228,8 +240,6 @@ public final class Trainer {
                 }
                 progress.step(step, loss, ips, eta, logNow);
                 if (logNow) {
-                    // freed native memory accumulates in malloc's arenas between steps (runtime.NativeHeap)
-                    NativeHeap.trimNowAndThen();
                     metrics.append(new MetricsLog.Row(step, (double) step / stepsPerEpoch, intervalLoss / intervalSteps,
                             lr, ips));
                     intervalLoss = 0;
@@ -333,7 +343,7 @@ public final class Trainer {
             return g.loss();
         } finally {
             NativeArrays.closeAll(stepArrays);
-            NativeHeap.trimAfterStep();
+            housekeeping.run();
         }
     }
 

@@ -341,6 +341,7 @@ public final class TrainingRun {
         private boolean sampleGrids = true;
         private Preset.SampleDefaults sampleDefaults;
         private Progress progress;
+        private Runnable housekeeping;
         private final Map<String, Object> provenance = new LinkedHashMap<>();
 
         private Builder(Path runDir) {
@@ -392,6 +393,15 @@ public final class TrainingRun {
         /** Continue the run in the folder from its newest checkpoint instead of refusing the folder. */
         public Builder resume(boolean r) {
             this.resume = r;
+            return this;
+        }
+
+        /**
+         * Opts in to process-wide memory care after each step ({@link Trainer#housekeeping}); by
+         * default the run does nothing to the process beyond its own allocations.
+         */
+        public Builder housekeeping(Runnable action) {
+            this.housekeeping = action;
             return this;
         }
 
@@ -451,6 +461,9 @@ public final class TrainingRun {
             if (progress != null) {
                 trainer.progress(progress);
             }
+            if (housekeeping != null) {
+                trainer.housekeeping(housekeeping);
+            }
             if (resumed != null) {
                 trainer.restore(resumed);
                 LOG.info("resuming {} at step {} of {}", runDir, trainer.step(), trainer.totalSteps());
@@ -503,6 +516,5 @@ public final class TrainingRun {
         withEmaWeights(() -> SampleGrids.write(generator(), prompts, labels, data.classNames(), options, png, 5));
         // the grid's buffers would otherwise stay beside the training step's until the run ends
         model.freeSamplingBuffers();
-        dev.t2i.runtime.NativeHeap.trim();
     }
 }
