@@ -67,6 +67,8 @@ final class DemoCommand implements Command {
                 .data(o -> ShapesDataset.generate(ShapesDataset.Split.TRAIN, images, o.imageSize(), o.seed()))
                 .clip(cmd.getOptionValue("clip"))
                 .resume(cmd.hasOption("resume"))
+                // this process is the trainer's own: it may trim and collect (library code does not)
+                .housekeeping(dev.t2i.runtime.ProcessHousekeeping::afterStep)
                 .sampleDefaults(sample)
                 .sampleGrids(false)
                 .provenance("command", "demo")

@@ -73,6 +73,8 @@ final class TrainCommand implements Command {
                 .dataOptions(dataOptions)
                 .clip(cmd.getOptionValue("clip"))
                 .resume(cmd.hasOption("resume"))
+                // this process is the trainer's own: it may trim and collect (library code does not)
+                .housekeeping(dev.t2i.runtime.ProcessHousekeeping::afterStep)
                 .build();
         Trainer trainer = run.trainer();
         System.err.printf("training %s DiT (%,d parameters) on %s, %d steps of %d%n", run.model().config().variant(),

@@ -53,7 +53,7 @@ final class GenerateHandler implements HttpHandler {
             Exchanges.error(ex, 400, "cannot read the request: " + e.getMessage());
             return;
         } catch (RuntimeException e) {
-            Exchanges.error(ex, 500, "cannot handle the request: " + e);
+            Exchanges.error(ex, 500, ServerErrors.logged(ex, "cannot handle the request", e));
             return;
         }
         ticket.future().whenCompleteAsync((result, failure) -> {
@@ -83,7 +83,7 @@ final class GenerateHandler implements HttpHandler {
                 ex.getResponseHeaders().set("Retry-After", "1");
                 Exchanges.error(ex, 503, "the server is shutting down");
             } else {
-                Exchanges.error(ex, 500, "generation failed: " + cause);
+                Exchanges.error(ex, 500, ServerErrors.logged(ex, "generation failed", cause));
             }
             return;
         }
@@ -109,7 +109,7 @@ final class GenerateHandler implements HttpHandler {
                     .put("queue_ms", result.queueTime().toMillis());
             Exchanges.json(ex, 200, body);
         } catch (RuntimeException e) {
-            Exchanges.error(ex, 500, "cannot encode the images: " + e);
+            Exchanges.error(ex, 500, ServerErrors.logged(ex, "cannot encode the images", e));
         }
     }
 }

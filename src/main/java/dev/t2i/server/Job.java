@@ -30,7 +30,15 @@ final class Job implements ProgressListener {
 
     void start(CompletableFuture<GenerationResult> f) {
         this.future = f;
-        f.whenComplete((r, e) -> finishedMillis = System.currentTimeMillis());
+        f.whenComplete((r, e) -> {
+            finishedMillis = System.currentTimeMillis();
+            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            // a bad request and a cancellation are the client's; anything else is the server's
+            if (cause != null && !(cause instanceof CancellationException) && !(cause instanceof IllegalArgumentException)
+                    && !(cause instanceof dev.t2i.T2iException) && !(cause instanceof IllegalStateException)) {
+                ServerErrors.logged(null, "job " + id + " failed", cause);
+            }
+        });
     }
 
     @Override

@@ -78,7 +78,7 @@ final class JobsHandler implements HttpHandler {
         } catch (IOException e) {
             Exchanges.error(ex, 400, "cannot read the request: " + e.getMessage());
         } catch (RuntimeException e) {
-            Exchanges.error(ex, 500, "cannot handle the request: " + e);
+            Exchanges.error(ex, 500, ServerErrors.logged(ex, "cannot handle the request", e));
         }
     }
 

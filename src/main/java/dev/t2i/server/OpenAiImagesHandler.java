@@ -122,7 +122,7 @@ final class OpenAiImagesHandler implements HttpHandler {
             error(ex, 400, "cannot read the request: " + e.getMessage(), null);
             return;
         } catch (RuntimeException e) {
-            error(ex, 500, "cannot handle the request: " + e, null);
+            error(ex, 500, ServerErrors.logged(ex, "cannot handle the request", e), null);
             return;
         }
         ticket.future().whenCompleteAsync((result, failure) -> {
@@ -254,7 +254,7 @@ final class OpenAiImagesHandler implements HttpHandler {
                 ex.getResponseHeaders().set("Retry-After", "1");
                 error(ex, 503, "the server is shutting down", null);
             } else {
-                error(ex, 500, "generation failed: " + cause, null);
+                error(ex, 500, ServerErrors.logged(ex, "generation failed", cause), null);
             }
             return;
         }
@@ -273,7 +273,7 @@ final class OpenAiImagesHandler implements HttpHandler {
             body.put("size", s + "x" + s);
             Exchanges.json(ex, 200, body);
         } catch (RuntimeException e) {
-            error(ex, 500, "cannot encode the images: " + e, null);
+            error(ex, 500, ServerErrors.logged(ex, "cannot encode the images", e), null);
         }
     }
 }
