@@ -17,16 +17,17 @@ public final class NativeHeap {
     /** Least time between {@link #trimNowAndThen()} trims: the pages it gives back are faulted in again. */
     static final long INTERVAL_NANOS = 60_000_000_000L;
 
+    /** Least time between {@link #trimAfterStep()} trims. */
+    static final long STEP_INTERVAL_NANOS = 1_000_000_000L;
     private static volatile boolean unavailable;
-    private static volatile long lastTrim = System.nanoTime();
-    /** When {@link #trimNowAndThen()} last collected and trimmed (step trims do not count). */
-    private static volatile long lastCollect = System.nanoTime();
+    /** Step trims: any trim counts as the last one. */
+    private static final Throttle STEP_TRIMS = new Throttle(STEP_INTERVAL_NANOS, System::nanoTime);
+    /** {@link #trimNowAndThen()}'s collections (step trims do not count). */
+    private static final Throttle COLLECTIONS = new Throttle(INTERVAL_NANOS, System::nanoTime);
 
     private NativeHeap() {
     }
 
-    /** Least time between {@link #trimAfterStep()} trims. */
-    static final long STEP_INTERVAL_NANOS = 1_000_000_000L;
 
     /**
      * {@link #trim()} if a second or more has passed since the last trim: for the end of a training
@@ -41,7 +42,7 @@ public final class NativeHeap {
      * @return whether a trim ran
      */
     public static boolean trimAfterStep() {
-        if (System.nanoTime() - lastTrim < STEP_INTERVAL_NANOS) {
+        if (!STEP_TRIMS.tryPass()) {
             return false;
         }
         return trim();
@@ -56,11 +57,9 @@ public final class NativeHeap {
      * @return whether a trim ran
      */
     public static boolean trimNowAndThen() {
-        long now = System.nanoTime();
-        if (now - lastCollect < INTERVAL_NANOS) {
+        if (!COLLECTIONS.tryPass()) {
             return false;
         }
-        lastCollect = now;
         boolean trimmed = trim();
         JavaHeap.collect();
         return trimmed;
@@ -76,7 +75,7 @@ public final class NativeHeap {
         if (unavailable) {
             return false;
         }
-        lastTrim = System.nanoTime();
+        STEP_TRIMS.passNow();
         try {
             ManagementFactory.getPlatformMBeanServer().invoke(
                     new ObjectName("com.sun.management:type=DiagnosticCommand"), "systemTrimNativeHeap",

@@ -33,11 +33,20 @@ class NativeHeapTest {
     }
 
     @Test
-    void aStepTrimsAtMostOnceASecond() throws InterruptedException {
-        assumeTrue(NativeHeap.trim(), "this JDK has no System.trim_native_heap");
-        assertFalse(NativeHeap.trimAfterStep(), "a step right after a trim does not trim again");
-        Thread.sleep(NativeHeap.STEP_INTERVAL_NANOS / 1_000_000 + 50);
-        assertTrue(NativeHeap.trimAfterStep(), "a second later it does");
-        assertFalse(NativeHeap.trimAfterStep());
+    void aThrottlePassesOncePerIntervalOfItsClock() {
+        long[] now = {5_000};
+        Throttle t = new Throttle(NativeHeap.STEP_INTERVAL_NANOS, () -> now[0]);
+        assertFalse(t.tryPass(), "its interval starts when it is made");
+        now[0] += NativeHeap.STEP_INTERVAL_NANOS - 1;
+        assertFalse(t.tryPass(), "a nanosecond short of a second");
+        now[0] += 1;
+        assertTrue(t.tryPass(), "a second later it passes");
+        assertFalse(t.tryPass(), "and not again at once");
+        now[0] += NativeHeap.STEP_INTERVAL_NANOS / 2;
+        t.passNow();
+        now[0] += NativeHeap.STEP_INTERVAL_NANOS / 2 + 1;
+        assertFalse(t.tryPass(), "a pass another way (a trim of its own) starts the interval again");
+        now[0] += NativeHeap.STEP_INTERVAL_NANOS;
+        assertTrue(t.tryPass());
     }
 }
