@@ -6,16 +6,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.t2i.T2iException;
 import dev.t2i.api.ModelIdentity;
 import dev.t2i.image.Images;
+import dev.t2i.io.AtomicFiles;
+import dev.t2i.io.DiskFullException;
 import dev.t2i.sampling.ImageGenerator;
 import dev.t2i.sampling.Sampler;
 import dev.t2i.sampling.SamplingOptions;
 import java.awt.image.BufferedImage;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -73,6 +73,19 @@ final class GenerateBatchCommand implements Command {
 
     @Override
     public int run(CommandLine cmd) throws IOException {
+        try {
+            return generate(cmd);
+        } catch (IOException | T2iException e) {
+            // images and manifest lines are whole or absent, so a rerun picks up where this one stopped
+            DiskFullException full = DiskFullException.find(e);
+            if (full == null) {
+                throw e;
+            }
+            throw full.withAdvice("free space and run the same command again; it skips the rows already done");
+        }
+    }
+
+    private int generate(CommandLine cmd) throws IOException {
         Path out = Path.of(cmd.getOptionValue("out"));
         SampleCommand.Loaded loaded = SampleCommand.load(cmd);
         ImageGenerator gen = loaded.generator();
@@ -117,7 +130,8 @@ final class GenerateBatchCommand implements Command {
                     .put("sampler", o.sampler().name().toLowerCase(Locale.ROOT))
                     .put("negative", o.negativePrompt()).put("model", identity.name())
                     .put("model_hash", identity.hash());
-            append(out.resolve(MANIFEST), JSON.writeValueAsString(line));
+            // a manifest line the disk had no room for is cut off again, never left half written
+            AtomicFiles.appendLine(out.resolve(MANIFEST), JSON.writeValueAsString(line));
             progress.row(row, pics.size(), (System.nanoTime() - t0) / 1e9);
         }
         System.out.printf("%d lines in %s (%s): %d generated now, %d were done%n", rows.size(), out, MANIFEST, todo,
@@ -236,26 +250,6 @@ final class GenerateBatchCommand implements Command {
             }
         }
         return done;
-    }
-
-    private static void append(Path file, String line) throws IOException {
-        // a line torn by a crash has no newline: end it first, or this line would be glued onto it
-        boolean torn = false;
-        if (Files.exists(file) && Files.size(file) > 0) {
-            try (var ch = Files.newByteChannel(file)) {
-                java.nio.ByteBuffer last = java.nio.ByteBuffer.allocate(1);
-                ch.position(ch.size() - 1).read(last);
-                torn = last.get(0) != '\n';
-            }
-        }
-        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                StandardOpenOption.APPEND, StandardOpenOption.WRITE)) {
-            if (torn) {
-                w.write('\n');
-            }
-            w.write(line);
-            w.write('\n');
-        }
     }
 
     /** Lines done out of those to do, with an ETA: a bar on a console, a line per row otherwise. */

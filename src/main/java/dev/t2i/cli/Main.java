@@ -77,6 +77,13 @@ public final class Main {
                     + " -Dorg.bytedeco.javacpp.maxbytes");
             return 1;
         } catch (Exception e) {
+            // a full disk is no bug: one line that says so and where, even from a writer that does
+            // not report it itself (an IOException from a library, a folder being created)
+            dev.t2i.io.DiskFullException full = dev.t2i.io.DiskFullException.find(e);
+            if (full != null) {
+                System.err.println("error: " + full.getMessage());
+                return 1;
+            }
             System.err.println("error: " + e);
             if (System.getenv("T2I_DEBUG") != null) {
                 e.printStackTrace();

@@ -3,6 +3,7 @@ package dev.t2i.eval;
 import dev.t2i.T2iException;
 import dev.t2i.data.CaptionedImages;
 import dev.t2i.data.EpochShuffler;
+import dev.t2i.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -255,19 +256,14 @@ public final class ImageClassifier {
         return (double) correct / data.size();
     }
 
-    /** Writes the network (DL4J's model zip) and, beside it, its class names. */
+    /**
+     * Writes the network (DL4J's model zip) and, beside it, its class names, each atomically: a
+     * kill or a full disk leaves the old files or none, never a torn one.
+     */
     public void save(Path file) {
-        try {
-            Path parent = file.toAbsolutePath().getParent();
-            Files.createDirectories(parent);
-            Path tmp = Files.createTempFile(parent, file.getFileName().toString(), ".part");
-            ModelSerializer.writeModel(network, tmp.toFile(), false);
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            Files.write(classesFile(file), classNames, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new T2iException("cannot write the classifier to " + file + ": " + e.getMessage());
-        }
+        AtomicFiles.write(file, out -> ModelSerializer.writeModel(network, out, false));
+        AtomicFiles.write(classesFile(file), out -> out.write((String.join("\n", classNames) + "\n")
+                .getBytes(StandardCharsets.UTF_8)));
     }
 
     /** Reads a classifier written by {@link #save}. */

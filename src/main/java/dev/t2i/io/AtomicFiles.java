@@ -3,12 +3,20 @@ package dev.t2i.io;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 
-/** Writes files through a temporary sibling and a rename, so an interrupted write never leaves a torn file. */
+/**
+ * Writes files through a temporary sibling and a rename, so an interrupted write never leaves a
+ * torn file, and appends lines whole or not at all. A full disk is reported as a
+ * {@link DiskFullException} naming the file, anything else as a {@link TensorFormatException}.
+ */
 public final class AtomicFiles {
     /** The body of a write, given a buffered stream to the temporary file. */
     @FunctionalInterface
@@ -62,7 +70,51 @@ public final class AtomicFiles {
             if (e instanceof RuntimeException r) {
                 throw r;
             }
-            throw new TensorFormatException("cannot write " + path + ": " + e.getMessage(), e);
+            // a full disk gets its own one-line message (DiskFullException); the temporary file is gone
+            throw DiskFullException.onWrite(path, (IOException) e);
+        }
+    }
+
+    /**
+     * Appends one line (a newline is added) so that a failed append leaves the file as it was:
+     * when the disk fills mid-line, the part that was written is cut off again, so a reader never
+     * sees half a line that happens to parse. A last line left without its newline by a killed
+     * writer is ended first, so that the new line is not glued onto it. Creates the file.
+     */
+    public static void appendLine(Path file, String line) {
+        byte[] bytes = (line + "\n").getBytes(StandardCharsets.UTF_8);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.READ)) {
+            long before = ch.size();
+            try {
+                if (before > 0 && !endsWithNewline(ch, before)) {
+                    writeFully(ch, ByteBuffer.wrap(new byte[] {'\n'}), before);
+                }
+                writeFully(ch, ByteBuffer.wrap(bytes), ch.size());
+            } catch (IOException e) {
+                try {
+                    ch.truncate(before);
+                } catch (IOException undo) {
+                    // the readers still drop a last line without its newline
+                    e.addSuppressed(undo);
+                }
+                throw e;
+            }
+        } catch (IOException e) {
+            throw DiskFullException.onWrite(file, e);
+        }
+    }
+
+    private static boolean endsWithNewline(FileChannel ch, long size) throws IOException {
+        ByteBuffer last = ByteBuffer.allocate(1);
+        ch.read(last, size - 1);
+        return last.get(0) == '\n';
+    }
+
+    /** Writes all of {@code b} at {@code position}; a short write (a disk filling up) is followed by the error. */
+    private static void writeFully(FileChannel ch, ByteBuffer b, long position) throws IOException {
+        while (b.hasRemaining()) {
+            position += ch.write(b, position);
         }
     }
 

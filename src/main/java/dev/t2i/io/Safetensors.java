@@ -348,8 +348,9 @@ public final class Safetensors implements AutoCloseable {
 
     /** Reads every tensor of in-memory safetensors bytes (FLOAT or LONG). */
     public static Map<String, INDArray> readAll(byte[] bytes) {
+        Path tmp = null;
         try {
-            Path tmp = Files.createTempFile("t2i", ".safetensors");
+            tmp = Files.createTempFile("t2i", ".safetensors");
             try {
                 Files.write(tmp, bytes);
                 return readAll(tmp);
@@ -357,6 +358,10 @@ public final class Safetensors implements AutoCloseable {
                 Files.deleteIfExists(tmp);
             }
         } catch (IOException e) {
+            // reading a checkpoint goes through a temporary file: a full temporary folder is named as such
+            if (DiskFullException.find(e) != null) {
+                throw DiskFullException.onWrite(tmp == null ? Path.of(System.getProperty("java.io.tmpdir")) : tmp, e);
+            }
             throw new TensorFormatException("cannot decode tensors: " + e.getMessage(), e);
         }
     }

@@ -170,6 +170,16 @@ public final class Checkpoint {
                 + " earlier one)");
     }
 
+    /**
+     * The newest checkpoint file of a run folder, or null where it has none. Checkpoints are
+     * written atomically, so a file under a checkpoint's name is a complete one (a full disk
+     * leaves no {@code step-*.t2i} behind, only a temporary file that the next write removes).
+     */
+    public static Path newest(Path runDir) {
+        List<Path> all = list(runDir.resolve(DIR));
+        return all.isEmpty() ? null : all.get(all.size() - 1);
+    }
+
     /** The newest checkpoint file of a run folder. */
     public static Path latest(Path runDir) {
         List<Path> all = list(runDir.resolve(DIR));

@@ -1,12 +1,11 @@
 package dev.t2i.train;
 
+import dev.t2i.io.AtomicFiles;
 import dev.t2i.io.TensorFormatException;
 import java.io.IOException;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -22,46 +21,42 @@ public final class MetricsLog implements AutoCloseable {
     public record Row(long step, double epoch, double loss, double lr, double imagesPerSecond) {
     }
 
-    private final Writer out;
+    private final Path file;
 
-    private MetricsLog(Writer out) {
-        this.out = out;
+    private MetricsLog(Path file) {
+        this.file = file;
     }
 
     /** Opens the log, keeping rows up to {@code fromStep} (all of them for a new run). */
     public static MetricsLog open(Path file, long fromStep) {
-        try {
-            List<String> keep = new ArrayList<>();
-            keep.add(HEADER);
-            if (Files.exists(file) && fromStep > 0) {
-                for (Row r : readKeepingTornTail(file)) {
-                    if (r.step() <= fromStep) {
-                        keep.add(format(r));
-                    }
+        List<String> keep = new ArrayList<>();
+        keep.add(HEADER);
+        if (Files.exists(file) && fromStep > 0) {
+            for (Row r : readKeepingTornTail(file)) {
+                if (r.step() <= fromStep) {
+                    keep.add(format(r));
                 }
             }
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            // rewritten whole and atomically: a kill now leaves the old file or the new one, never half
-            dev.t2i.io.AtomicFiles.write(file, o -> o.write((String.join("\n", keep) + "\n")
-                    .getBytes(StandardCharsets.UTF_8)));
-            return new MetricsLog(Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.APPEND));
-        } catch (IOException e) {
-            throw new TensorFormatException("cannot write " + file + ": " + e.getMessage(), e);
         }
+        // rewritten whole and atomically: a kill or a full disk now leaves the old file or the new one, never half
+        AtomicFiles.write(file, o -> o.write((String.join("\n", keep) + "\n").getBytes(StandardCharsets.UTF_8)));
+        return new MetricsLog(file);
     }
 
-    /** Appends a row and flushes it (a killed run keeps every row written). */
+    /**
+     * Appends a row. Each row is written and its file closed at once, so a killed run keeps
+     * every row written; a row the disk had no room for is cut off again rather than left half
+     * written ({@link AtomicFiles#appendLine}), and the failure is a
+     * {@link dev.t2i.io.DiskFullException} naming the file.
+     */
     public void append(Row r) {
-        try {
-            out.write(format(r));
-            out.write('\n');
-            out.flush();
-        } catch (IOException e) {
-            throw new TensorFormatException("cannot append to metrics.csv: " + e.getMessage(), e);
-        }
+        AtomicFiles.appendLine(file, format(r));
     }
 
-    /** Reads the rows of a metrics file. */
+    /**
+     * Reads the rows of a metrics file. A last line without its newline was cut short by a kill
+     * and is dropped with a warning, even where what is left of it parses.
+     */
     public static List<Row> read(Path file) {
         return read(file, false);
     }
@@ -72,24 +67,34 @@ public final class MetricsLog implements AutoCloseable {
     }
 
     private static List<Row> read(Path file, boolean dropTornTail) {
-        List<String> lines;
+        String text;
         try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException | RuntimeException e) {
             throw new TensorFormatException("cannot read metrics file " + file + ": " + e.getMessage());
         }
+        List<String> lines = text.lines().toList();
+        // every row is written with its newline: a last line without one was cut short (a kill
+        // mid-write), even where what is left parses, such as images/s "1" of "123.45"
+        boolean tornTail = !text.isEmpty() && !text.endsWith("\n");
         List<Row> rows = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i);
             if (line.isBlank() || line.startsWith("step")) {
                 continue;
             }
+            boolean last = i == lines.size() - 1;
+            if (last && tornTail) {
+                org.slf4j.LoggerFactory.getLogger("t2i").warn("dropping the incomplete last line of {}: '{}'", file,
+                        line);
+                break;
+            }
             try {
                 String[] f = line.split(",");
                 rows.add(new Row(Long.parseLong(f[0]), Double.parseDouble(f[1]), Double.parseDouble(f[2]),
                         Double.parseDouble(f[3]), Double.parseDouble(f[4])));
             } catch (RuntimeException e) {
-                if (dropTornTail && i == lines.size() - 1) {
+                if (dropTornTail && last) {
                     org.slf4j.LoggerFactory.getLogger("t2i").warn("dropping the incomplete last line of {}: '{}'",
                             file, line);
                     break;
@@ -106,12 +111,8 @@ public final class MetricsLog implements AutoCloseable {
                 r.imagesPerSecond());
     }
 
+    /** Nothing to release: each row opens and closes the file itself. */
     @Override
     public void close() {
-        try {
-            out.close();
-        } catch (IOException ignored) {
-            // rows were flushed as written
-        }
     }
 }

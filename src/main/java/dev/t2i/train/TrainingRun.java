@@ -19,7 +19,6 @@ import dev.t2i.io.ModelArchive;
 import dev.t2i.sampling.ImageGenerator;
 import dev.t2i.sampling.SampleGrids;
 import dev.t2i.sampling.SamplingOptions;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -233,11 +232,14 @@ public final class TrainingRun {
      */
     static Checkpoint resumeOrRefuse(Path runDir, boolean resume) {
         if (resume) {
-            if (!Files.isDirectory(runDir.resolve("checkpoints")) && !Files.isRegularFile(runDir)) {
+            if (!Files.isRegularFile(runDir) && Checkpoint.newest(runDir) == null) {
                 // without this, the checkpoint reader takes the missing folder for a file and says
-                // "model file not found", which hides that the folder names no run
-                throw new T2iException("there is no run to resume in " + runDir + " (no checkpoints/ folder); drop"
-                        + " --resume to start a new run there, or point --out at the run folder to continue");
+                // "model file not found", which hides that the folder names no run; an empty
+                // checkpoints/ is a run whose first checkpoint was never complete (a full disk)
+                throw new T2iException("there is no run to resume in " + runDir + " ("
+                        + (Files.isDirectory(runDir.resolve("checkpoints")) ? "no checkpoint in its checkpoints/"
+                                : "no checkpoints/ folder")
+                        + "); drop --resume to start a new run there, or point --out at the run folder to continue");
             }
             Checkpoint c = Checkpoint.read(runDir);
             if (c.state() == null) {
@@ -246,7 +248,9 @@ public final class TrainingRun {
             }
             return c;
         }
-        if (Files.isDirectory(runDir.resolve("checkpoints"))) {
+        // checkpoint files, not the folder: a first checkpoint that failed (a full disk) leaves the
+        // folder empty, and the same command must then be able to start the run again
+        if (Checkpoint.newest(runDir) != null) {
             throw new T2iException("run folder " + runDir + " already has checkpoints; pass --resume to continue it or"
                     + " --out for a new folder");
         }
@@ -496,12 +500,8 @@ public final class TrainingRun {
             all.put("java_version", System.getProperty("java.version"));
             all.put("backend", Nd4j.getBackend().getClass().getSimpleName());
             all.put("created", Instant.now().toString());
-            try {
-                Files.createDirectories(runDir);
-                ModelArchive.JSON.writeValue(runDir.resolve("run.json").toFile(), all);
-            } catch (IOException e) {
-                throw new T2iException("cannot write " + runDir.resolve("run.json") + ": " + e.getMessage());
-            }
+            // atomically: a full disk must not leave a torn run.json for the readers of the run folder
+            dev.t2i.io.AtomicFiles.write(runDir.resolve("run.json"), out -> ModelArchive.JSON.writeValue(out, all));
         }
     }
 

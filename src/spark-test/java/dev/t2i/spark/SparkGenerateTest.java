@@ -3,17 +3,20 @@ package dev.t2i.spark;
 import static dev.t2i.api.ImageAssertions.assertSamePixels;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.t2i.SmallDisk;
 import dev.t2i.T2iException;
 import dev.t2i.api.GenerationParameters;
 import dev.t2i.api.GenerationResult;
 import dev.t2i.api.T2iModel;
 import dev.t2i.api.TinyBundles;
 import dev.t2i.cli.Main;
+import dev.t2i.io.DiskFullException;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -245,6 +248,41 @@ class SparkGenerateTest {
 
         SparkGenerate.Summary again = SparkGenerate.run(spark, options(jsonl, out, 1));
         assertEquals(0, again.generatedImages(), "a third run has nothing to do");
+    }
+
+    @Test
+    void aFullDiskEndsTheJobInOneErrorAndARerunMakesTheMissingImages() throws IOException {
+        Path reference = dir.resolve("reference-for-full-disk");
+        SparkGenerate.run(spark, options(jsonl, reference, 1));
+        try (SmallDisk disk = SmallDisk.mount(dir.resolve("disk"), 512)) {
+            Path out = disk.root().resolve("batch");
+            // room for a few of the nine images
+            disk.leave(3);
+            // a SparkException, which Scala throws undeclared
+            Exception e = assertThrows(Exception.class,
+                    () -> SparkGenerate.run(spark, options(jsonl, out, 1)));
+            DiskFullException full = DiskFullException.find(e);
+            assertNotNull(full, "Spark's failure carries the task's: " + e);
+            assertTrue(full.getMessage().startsWith("disk full while writing "), full.getMessage());
+            assertTrue(full.getMessage().endsWith(" (No space left on device): free space and run the job again; it"
+                    + " makes only the missing images"), full.getMessage());
+            try (Stream<Path> s = Files.list(out)) {
+                assertTrue(s.noneMatch(p -> p.getFileName().toString().endsWith(".tmp")), "no temporary file left");
+            }
+            Map<String, byte[]> expected = pngs(reference);
+            Map<String, byte[]> before = pngs(out);
+            assertTrue(before.size() < IMAGES, "the disk filled before the end: " + before.keySet());
+            for (var f : before.entrySet()) {
+                assertArrayEquals(expected.get(f.getKey()), f.getValue(), "a whole image: " + f.getKey());
+            }
+
+            disk.makeRoom();
+            SparkGenerate.Summary s = SparkGenerate.run(spark, options(jsonl, out, 2));
+            // a row of several images is made whole again where one of them is missing
+            assertTrue(s.generatedImages() >= IMAGES - before.size() && s.existingRows() > 0, s.toString());
+            assertSameFiles(expected, pngs(out), "after the rerun");
+            assertEquals(6, manifest(out).size());
+        }
     }
 
     @Test

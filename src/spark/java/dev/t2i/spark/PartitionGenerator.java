@@ -5,6 +5,7 @@ import dev.t2i.api.GenerationResult;
 import dev.t2i.api.ModelIdentity;
 import dev.t2i.api.ModelInfo;
 import dev.t2i.api.T2iModel;
+import dev.t2i.io.DiskFullException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -20,6 +21,7 @@ import java.util.NoSuchElementException;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSError;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.function.FlatMapFunction;
@@ -36,8 +38,8 @@ import scala.jdk.javaapi.CollectionConverters;
  * model at once, so the model batches rows of this task (and of the other tasks on the executor)
  * that share settings; every image depends on its row alone (its seed), never on the batch.
  *
- * <p>Each PNG is written under a temporary name and renamed, so a killed or speculative task
- * never leaves a torn image under a final name.
+ * <p>Each PNG is written under a temporary name and renamed, so a killed or speculative task,
+ * or a full disk, never leaves a torn image under a final name.
  */
 final class PartitionGenerator implements FlatMapFunction<Iterator<PromptRow>, Row> {
     /** The manifest's columns. */
@@ -163,27 +165,49 @@ final class PartitionGenerator implements FlatMapFunction<Iterator<PromptRow>, R
         }
 
         private Row write(PromptRow row, GenerationResult r) {
-            try {
-                for (int k = 0; k < r.size(); k++) {
-                    Path target = new Path(out, row.file(k));
-                    Path tmp = new Path(out, "." + row.file(k) + "." + UUID.randomUUID() + ".tmp");
-                    try (OutputStream o = fs.create(tmp, true)) {
-                        o.write(r.png(k));
-                    }
-                    if (!fs.rename(tmp, target)) {
-                        // another attempt of this task got there first with the same bytes; ours replaces it
-                        fs.delete(target, false);
-                        if (!fs.rename(tmp, target)) {
-                            fs.delete(tmp, false);
-                            throw new IOException("could not rename " + tmp + " to " + target);
-                        }
-                    }
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException("writing the images of row " + row.row(), e);
+            for (int k = 0; k < r.size(); k++) {
+                writeImage(new Path(out, row.file(k)), r.png(k), row);
             }
             return manifestRow(row, r.steps(), r.cfgScale(), r.sampler().name().toLowerCase(Locale.ROOT), id.name(),
                     GENERATED);
+        }
+
+        /**
+         * Writes one PNG under a temporary name and renames it. A failed write removes its
+         * temporary file; a full disk ends the task with a {@link DiskFullException} naming the
+         * image (Hadoop's local file system reports it as an {@link FSError}, not an
+         * IOException), and a rerun of the job makes the images that are missing.
+         */
+        private void writeImage(Path target, byte[] png, PromptRow row) {
+            Path tmp = new Path(out, "." + target.getName() + "." + UUID.randomUUID() + ".tmp");
+            try {
+                try (OutputStream o = fs.create(tmp, true)) {
+                    o.write(png);
+                }
+                if (!fs.rename(tmp, target)) {
+                    // another attempt of this task got there first with the same bytes; ours replaces it
+                    fs.delete(target, false);
+                    if (!fs.rename(tmp, target)) {
+                        throw new IOException("could not rename " + tmp + " to " + target);
+                    }
+                }
+            } catch (IOException | FSError e) {
+                deleteQuietly(tmp, e);
+                DiskFullException full = DiskFullException.of(target.toString(), e);
+                if (full != null) {
+                    throw full.withAdvice("free space and run the job again; it makes only the missing images");
+                }
+                throw new UncheckedIOException("writing the images of row " + row.row(),
+                        e instanceof IOException io ? io : new IOException(e));
+            }
+        }
+
+        private void deleteQuietly(Path tmp, Throwable failure) {
+            try {
+                fs.delete(tmp, false);
+            } catch (IOException | RuntimeException | FSError e) {
+                failure.addSuppressed(e); // the write's own error is the one to report
+            }
         }
 
         private Row manifestRow(PromptRow row, int steps, double cfg, String sampler, String modelName, String status) {

@@ -1,6 +1,7 @@
 package dev.t2i.spark;
 
 import dev.t2i.T2iException;
+import dev.t2i.io.DiskFullException;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -53,11 +54,24 @@ public final class SparkGenerate {
             return;
         }
         SparkSession spark = SparkSession.builder().appName("t2i generate").getOrCreate();
+        DiskFullException full = null;
         try {
             Summary s = run(spark, options);
             System.out.println(s);
+        } catch (Exception e) {
+            // a task's disk-full failure comes back inside Spark's "job aborted" SparkException (a
+            // checked exception that Scala code throws undeclared); it is no bug, so one line says
+            // where and what to do instead of Spark's stack traces
+            full = DiskFullException.find(e);
+            if (full == null) {
+                throw e;
+            }
         } finally {
             spark.stop();
+        }
+        if (full != null) {
+            System.err.println("error: " + full.getMessage());
+            System.exit(1);
         }
     }
 
