@@ -180,6 +180,14 @@ public final class Checkpoint {
         return all.get(all.size() - 1);
     }
 
+    /**
+     * Whether a run folder holds a checkpoint under a finished name; the temporary file of a write
+     * that a kill interrupted does not count.
+     */
+    static boolean exists(Path runDir) {
+        return !list(runDir.resolve(DIR)).isEmpty();
+    }
+
     private static List<Path> list(Path dir) {
         if (!Files.isDirectory(dir)) {
             return List.of();

@@ -232,12 +232,18 @@ public final class TrainingRun {
      * folder that already has checkpoints is refused rather than overwritten.
      */
     static Checkpoint resumeOrRefuse(Path runDir, boolean resume) {
+        // a kill during the first checkpoint write leaves checkpoints/ holding only the writer's
+        // temporary file: that folder has nothing to resume from and nothing to protect
+        boolean finished = Checkpoint.exists(runDir);
         if (resume) {
-            if (!Files.isDirectory(runDir.resolve("checkpoints")) && !Files.isRegularFile(runDir)) {
+            if (!finished && !Files.isRegularFile(runDir)) {
                 // without this, the checkpoint reader takes the missing folder for a file and says
-                // "model file not found", which hides that the folder names no run
-                throw new T2iException("there is no run to resume in " + runDir + " (no checkpoints/ folder); drop"
-                        + " --resume to start a new run there, or point --out at the run folder to continue");
+                // "model file not found", or "no checkpoints in", which hides what to do next
+                throw new T2iException("there is no run to resume in " + runDir + " ("
+                        + (Files.isDirectory(runDir.resolve("checkpoints"))
+                                ? "no finished checkpoint: the run stopped before writing its first one"
+                                : "no checkpoints/ folder")
+                        + "); drop --resume to start a new run there, or point --out at the run folder to continue");
             }
             Checkpoint c = Checkpoint.read(runDir);
             if (c.state() == null) {
@@ -246,7 +252,7 @@ public final class TrainingRun {
             }
             return c;
         }
-        if (Files.isDirectory(runDir.resolve("checkpoints"))) {
+        if (finished) {
             throw new T2iException("run folder " + runDir + " already has checkpoints; pass --resume to continue it or"
                     + " --out for a new folder");
         }
