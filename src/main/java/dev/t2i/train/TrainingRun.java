@@ -231,13 +231,17 @@ public final class TrainingRun {
      * folder that already has checkpoints is refused rather than overwritten.
      */
     static Checkpoint resumeOrRefuse(Path runDir, boolean resume) {
+        // checkpoint files, not the folder: a first checkpoint write that a kill or a full disk
+        // interrupted leaves checkpoints/ empty or holding only the writer's temporary file, and
+        // that folder has nothing to resume from and nothing to protect
+        boolean finished = Checkpoint.newest(runDir) != null;
         if (resume) {
-            if (!Files.isRegularFile(runDir) && Checkpoint.newest(runDir) == null) {
+            if (!finished && !Files.isRegularFile(runDir)) {
                 // without this, the checkpoint reader takes the missing folder for a file and says
-                // "model file not found", which hides that the folder names no run; an empty
-                // checkpoints/ is a run whose first checkpoint was never complete (a full disk)
+                // "model file not found", or "no checkpoints in", which hides what to do next
                 throw new T2iException("there is no run to resume in " + runDir + " ("
-                        + (Files.isDirectory(runDir.resolve("checkpoints")) ? "no checkpoint in its checkpoints/"
+                        + (Files.isDirectory(runDir.resolve("checkpoints"))
+                                ? "no finished checkpoint: the run stopped before writing its first one"
                                 : "no checkpoints/ folder")
                         + "); drop --resume to start a new run there, or point --out at the run folder to continue");
             }
@@ -248,9 +252,7 @@ public final class TrainingRun {
             }
             return c;
         }
-        // checkpoint files, not the folder: a first checkpoint that failed (a full disk) leaves the
-        // folder empty, and the same command must then be able to start the run again
-        if (Checkpoint.newest(runDir) != null) {
+        if (finished) {
             throw new T2iException("run folder " + runDir + " already has checkpoints; pass --resume to continue it or"
                     + " --out for a new folder");
         }

@@ -1,6 +1,7 @@
 package dev.t2i.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,6 +10,7 @@ import dev.t2i.T2iException;
 import dev.t2i.config.Preset;
 import dev.t2i.data.shapes.ShapesDataset;
 import dev.t2i.sampling.SamplingOptions;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -57,6 +59,28 @@ class TrainingRunTest {
         assertEquals(List.of(1L, 3L, 16L, 16L), List.of(images[0].shape()[0], images[0].shape()[1],
                 images[0].shape()[2], images[0].shape()[3]));
         assertNotNull(TrainedModel.load(dir).model(), "the run folder loads for sampling");
+    }
+
+    @Test
+    void aRunKilledDuringItsFirstCheckpointWriteStartsAgain(@TempDir Path tmp) throws IOException {
+        // what kill -9 during the first checkpoint write leaves (tools/kill_test.sh): run.json and,
+        // in checkpoints/, only the writer's temporary file, cut short. Both commands used to refuse
+        // it: --resume with "no checkpoints in", a new run with "already has checkpoints".
+        Path dir = tmp.resolve("run");
+        Path torn = dir.resolve("checkpoints").resolve(".step-00000002.t2i4242.tmp");
+        Files.createDirectories(torn.getParent());
+        Files.writeString(dir.resolve("run.json"), "{}");
+        Files.write(torn, new byte[] {'P', 'K', 3, 4});
+
+        T2iException noRun = assertThrows(T2iException.class,
+                () -> shapes(dir, TrainingRun.Overrides.NONE).resume(true).build());
+        assertTrue(noRun.getMessage().contains("no run to resume") && noRun.getMessage().contains("drop --resume"),
+                noRun.getMessage());
+
+        TrainingRun again = shapes(dir, new TrainingRun.Overrides(8, 2, null, null, null, 2, 0, null)).build();
+        assertEquals(2, again.train().size());
+        assertTrue(Files.isRegularFile(dir.resolve("checkpoints").resolve("step-00000002.t2i")));
+        assertFalse(Files.exists(torn), "the first checkpoint clears the torn temporary file");
     }
 
     @Test
