@@ -43,7 +43,7 @@ public final class GenerationServer implements AutoCloseable {
      * @throws IOException when the address cannot be bound (port in use, unknown host)
      */
     public static GenerationServer start(TextToImage model, ServerOptions options) throws IOException {
-        limitSlowClients();
+        limitSlowClients(options);
         HttpServer http = HttpServer.create(new InetSocketAddress(options.host(), options.port()), 0);
         ExecutorService handlers = Executors.newFixedThreadPool(options.handlerThreads(), daemonThreads());
         http.setExecutor(handlers);
@@ -84,15 +84,18 @@ public final class GenerationServer implements AutoCloseable {
 
     /**
      * The JDK server has no read timeout unless these are set before its first use: a client that
-     * sends half a request then goes quiet is disconnected after 30 s (60 s for a response to be
-     * taken), so stalled connections free their threads. Values the user set win.
+     * sends half a request then goes quiet is disconnected after 30 s, so stalled connections free
+     * their threads. Its response limit counts from the moment the request was read, queue and
+     * generation included, so it must outlast the request timeout: at 60 s against a 120-s
+     * timeout, a soak's slowest generations (61 s) had their connections closed with no answer
+     * at all instead of their images or a 504. Values the user set win; the JDK reads them once.
      */
-    private static void limitSlowClients() {
+    private static void limitSlowClients(ServerOptions options) {
         if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
             System.setProperty("sun.net.httpserver.maxReqTime", "30");
         }
         if (System.getProperty("sun.net.httpserver.maxRspTime") == null) {
-            System.setProperty("sun.net.httpserver.maxRspTime", "60");
+            System.setProperty("sun.net.httpserver.maxRspTime", Integer.toString(options.requestTimeoutSeconds() + 30));
         }
     }
 
