@@ -59,14 +59,22 @@ final class Exchanges {
         }
     }
 
-    /** Bytes with a content type; the client may have gone away, which only closes the exchange. */
+    /**
+     * Bytes with a content type; the client may have gone away, which only closes the exchange.
+     * The body stream is closed only after a whole write: closing it after a failed one marks it
+     * closed, and the exchange's own close then no longer closes the connection, which stayed
+     * open (one descriptor per client that left mid-request) until the JDK's response timer.
+     */
     static void send(HttpExchange ex, int status, String contentType, byte[] bytes) {
-        try (OutputStream out = ex.getResponseBody()) {
+        try {
+            OutputStream out = ex.getResponseBody();
             ex.getResponseHeaders().set("Content-Type", contentType);
             ex.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
             out.write(bytes);
+            out.close();
         } catch (IOException e) {
-            // the client closed the connection; nothing left to tell it
+            // the client closed the connection; nothing left to tell it, and the close below
+            // finds the response unfinished and closes the connection
         } finally {
             ex.close();
         }

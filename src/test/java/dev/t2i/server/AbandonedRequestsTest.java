@@ -87,6 +87,11 @@ class AbandonedRequestsTest {
     private void hangUp(boolean reset) throws Exception {
         RecordingModel recording = new RecordingModel(model);
         try (GenerationServer server = GenerationServer.start(recording, options())) {
+            // a kept-alive connection of the client's, there before and after the hang-up
+            assertEquals(200, client.send(post(server.port(), "{\"prompt\": \"x\", \"steps\": 1}"),
+                    HttpResponse.BodyHandlers.ofString()).statusCode());
+            recording.next(10);
+            long socketsBefore = openSockets();
             Socket s = new Socket("127.0.0.1", server.port());
             if (reset) {
                 s.setSoLinger(true, 0);
@@ -112,6 +117,27 @@ class AbandonedRequestsTest {
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(200, next.statusCode(), next.body());
             assertTrue((System.nanoTime() - t1) / 1e9 < 10, "the next request waited for the abandoned one");
+            // the server closed its end of the abandoned connection (it had stayed open until the
+            // JDK's response timer, one descriptor per client that left mid-request)
+            long socketsAfter = openSockets();
+            for (int i = 0; i < 100 && socketsAfter > socketsBefore; i++) {
+                Thread.sleep(50);
+                socketsAfter = openSockets();
+            }
+            assertEquals(socketsBefore, socketsAfter, "sockets open in this process before the hang-up and after");
+        }
+    }
+
+    /** Sockets among this process's open file descriptors (Linux). */
+    private static long openSockets() throws IOException {
+        try (var fds = java.nio.file.Files.list(Path.of("/proc/self/fd"))) {
+            return fds.filter(f -> {
+                try {
+                    return java.nio.file.Files.readSymbolicLink(f).toString().startsWith("socket:");
+                } catch (IOException e) {
+                    return false;   // closed while listed
+                }
+            }).count();
         }
     }
 
