@@ -35,7 +35,9 @@ final class TrainStepBench {
             Trainer trainer = new Trainer(model, preset.train().toBuilder().batch(batch).steps(1_000_000).build(),
                     data, TrainingRun.trainingConditioner(cfg, clip, clipSpec, data), dir, null)
                     .progress(new dev.t2i.train.Progress(new PrintStream(java.io.OutputStream.nullOutputStream()),
-                            false, 1));
+                            false, 1))
+                    // as `t2i train` runs: the steps' peak is the real runs'
+                    .housekeeping(dev.t2i.runtime.ProcessHousekeeping::afterStep);
             // what the steps add to the set-up (CLIP, data, model), apart from the process's peak
             Measure.report("setup_peak_rss_mb", Measure.peakRssMb(), "MB");
             boolean stepsAlone = Measure.resetPeakRss();
