@@ -99,6 +99,8 @@ final class ServeCommand implements Command {
             System.out.printf(Locale.ROOT, "stopped in %.1f s (%d request(s) cancelled, every client answered)%n",
                     (System.nanoTime() - t0) / 1e9, cancelled);
         }, "t2i-serve-shutdown"));
+        // this process is the server's own: it may collect and trim (library code does not)
+        dev.t2i.runtime.ProcessHousekeeping.everyMinute();
         ModelInfo info = model.info();
         System.out.printf(Locale.ROOT, "serving %s (%dx%d images, default %d %s steps, cfg %.2f) on http://%s:%d"
                 + "  (POST /v1/generate, /v1/jobs, /v1/images/generations, GET /health; Ctrl-C stops)%n", path,

@@ -18,6 +18,26 @@ public final class ProcessHousekeeping {
     }
 
     /**
+     * Collects and trims once a minute on a daemon thread, for a long-lived process such as
+     * {@code t2i serve} whose work comes as requests rather than steps: the Java heap a burst of
+     * requests grew, and what their threads freed into glibc's arenas, go back to the system.
+     * A full collection of a server's small heap takes well under a second.
+     */
+    public static void everyMinute() {
+        java.util.concurrent.ScheduledExecutorService timer =
+                java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "t2i-housekeeping");
+                    t.setDaemon(true);
+                    return t;
+                });
+        timer.scheduleWithFixedDelay(() -> {
+            // the trim returns what the previous minute's collection freed
+            NativeHeap.trim();
+            JavaHeap.collect();
+        }, 1, 1, java.util.concurrent.TimeUnit.MINUTES);
+    }
+
+    /**
      * After a training step, once its arrays are freed: a native trim at most once a second,
      * and a full collection with a trim at most once a minute. Costs nothing between those.
      */
