@@ -65,15 +65,8 @@ import threading
 import time
 import urllib.parse
 
-PROMPTS = ["a red circle", "a blue square", "a green triangle", "a yellow star", "a purple ring",
-           "an orange cross"]
-
-
-def loopback_only(url):
-    host = urllib.parse.urlparse(url).hostname
-    for info in socket.getaddrinfo(host, None):
-        if not ipaddress.ip_address(info[4][0]).is_loopback:
-            sys.exit(f"{url}: {host} is not a loopback address; this tool only loads servers on this machine")
+# the prompts and the loopback check of the closed-loop load test beside this script
+from load_test import PROMPTS, loopback_only  # noqa: E402
 
 
 class Tally:
