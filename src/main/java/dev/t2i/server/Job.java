@@ -86,7 +86,14 @@ final class Job implements ProgressListener {
 
     /** When it finished, or 0 while it has not. */
     long finishedMillis() {
-        return finished() ? Math.max(finishedMillis, 1) : 0;
+        if (!finished()) {
+            return 0;
+        }
+        // done, but the completion callback that records the time has not run yet: it finished
+        // just now (a placeholder time of 1 made the store expire such a job at once, and a
+        // client polling it got 404 for a job that had just succeeded)
+        long t = finishedMillis;
+        return t != 0 ? t : System.currentTimeMillis();
     }
 
     /** queued, running, succeeded, failed or cancelled. */
