@@ -51,7 +51,7 @@ done
 JAR=$(cd "$(dirname "$JAR")" && pwd)/$(basename "$JAR")
 # the tiny CLIP of the test fixtures (width 32): a real folder CLIP that loads in milliseconds, where
 # the seeded random one would spend seconds building 63 M weights in every process
-CLIP=$(cd "$(dirname "$0")/.." && pwd)/src/test/resources/fixtures/clip/model
+CLIP=$(cd "$(dirname "$0")/.." && pwd)/t2i-core/src/test/resources/fixtures/clip/model
 [[ -f $CLIP/model.safetensors ]] || { echo "kill_test.sh: $CLIP missing" >&2; exit 2; }
 command -v python3 >/dev/null || { echo "kill_test.sh: needs python3" >&2; exit 2; }
 

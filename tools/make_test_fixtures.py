@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the test fixtures the project carries in src/test/resources/fixtures/.
+"""Writes the test fixtures the project carries in t2i-core/src/test/resources/fixtures/.
 
 Every file comes from fixed seeds and is written byte for byte the same on every run (same
 library versions): random weights are drawn with numpy's PCG64 as uniform numbers (no
@@ -60,7 +60,7 @@ transformers.logging.set_verbosity_error()
 transformers.logging.disable_progress_bar()
 
 REPO = Path(__file__).resolve().parent.parent
-OUT = REPO / "src" / "test" / "resources" / "fixtures"
+OUT = REPO / "t2i-core" / "src" / "test" / "resources" / "fixtures"
 SHARED = REPO.parent / "shared"
 
 CONTEXT_LENGTH = 77

@@ -1,0 +1,380 @@
+package dev.t2i.eval;
+
+import dev.t2i.T2iException;
+import dev.t2i.data.CaptionedImages;
+import dev.t2i.data.EpochShuffler;
+import dev.t2i.io.AtomicFiles;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+import org.nd4j.linalg.schedule.ISchedule;
+
+/**
+ * A convolutional image classifier built with Deeplearning4j, used to score whether generated
+ * images show the class their prompt asked for (an independent judge: it never sees the DiT).
+ *
+ * <p>The network is three stages of two 3×3 convolutions with batch norm and ReLU, max pooling
+ * between stages and global average pooling before the softmax: a plain VGG-style design. It
+ * trains with random crops (4-pixel padding), flips and label smoothing, Adam on a one-cycle
+ * schedule that follows the step count or a time budget, and predicts with the flipped image
+ * averaged in. Inputs are images in [-1, 1], CHW, as the DiT produces them.
+ *
+ * <p>DL4J's native layer helpers (libnd4j's conv2d, batch norm and pooling ops instead of DL4J's
+ * Java im2col path) are switched on where they pay: on ND4J's oneDNN builds, the default on AVX2
+ * CPUs, they run oneDNN's kernels (185-232 images/s for the width-32 network on two cores), and on
+ * the CUDA backend cuDNN's; on the plain CPU builds they are slower than the Java path (16-18
+ * against 28-37 images/s; README), so there they stay off, as DL4J M2.1 ships them. They need the
+ * shim {@code org.nd4j.nativeblas.Nd4jCpu}; {@code -Dorg.eclipse.deeplearning4j.helpers.disable}
+ * set by the user wins either way.
+ */
+public final class ImageClassifier {
+    private static final String CLASSES_SUFFIX = ".classes.txt";
+    /** DL4J's switch for its native layer helpers; M2.1 defaults it to true (helpers off). */
+    static final String HELPERS_DISABLE = "org.eclipse.deeplearning4j.helpers.disable";
+    /** Weight moved from the true class to the others, spread evenly. */
+    static final double LABEL_SMOOTHING = 0.1;
+
+    /**
+     * Switches DL4J's native layer helpers on where they are faster ({@link #helpersPay}), unless
+     * {@value #HELPERS_DISABLE} is set already. DL4J reads this process-wide system property, so
+     * the classifier never sets it itself: the command line calls this at start, and an
+     * application that wants the faster path calls it before DL4J's first layer runs.
+     */
+    public static void useNativeHelpersWherePaying() {
+        if (System.getProperty(HELPERS_DISABLE) == null) {
+            boolean pay = helpersPay(dev.t2i.platform.CudaCheck.cudaBackendPresent(),
+                    dev.t2i.platform.NativeBuild.current());
+            System.setProperty(HELPERS_DISABLE, Boolean.toString(!pay));
+        }
+    }
+
+    /** Whether DL4J's native helpers are faster than its Java path on this backend and build. */
+    static boolean helpersPay(boolean cudaBackend, dev.t2i.platform.NativeBuild build) {
+        return cudaBackend || build.hasOneDnn();
+    }
+
+    private final MultiLayerNetwork network;
+    private final List<String> classNames;
+
+    private ImageClassifier(MultiLayerNetwork network, List<String> classNames) {
+        this.network = network;
+        this.classNames = List.copyOf(classNames);
+    }
+
+    /**
+     * Training settings.
+     *
+     * @param width  channels of the first stage (doubled at each of the next two)
+     * @param epochs passes over the training images
+     * @param batch  images per step
+     * @param lr      peak learning rate of the one-cycle schedule
+     * @param seed    seed of the initial weights, the order and the augmentation
+     * @param minutes time budget (0: none): training stops when it is spent, or after
+     *                {@code epochs}, whichever comes first, and the schedule follows whichever is
+     *                further along
+     */
+    public record Settings(int width, int epochs, int batch, double lr, long seed, double minutes) {
+        /** Defaults measured on CIFAR-10 (see the README's evaluator section). */
+        public static Settings defaults() {
+            return new Settings(32, 8, 128, 3e-3, 0, 0);
+        }
+
+        Settings validate() {
+            if (width < 4 || epochs < 1 || batch < 1 || !(lr > 0 && lr < 1) || !(minutes >= 0)) {
+                throw new T2iException("invalid classifier settings " + this
+                        + " (width >= 4, epochs >= 1, batch >= 1, 0 < lr < 1, minutes >= 0)");
+            }
+            return this;
+        }
+    }
+
+    /** The DL4J network (tests). */
+    MultiLayerNetwork network() {
+        return network;
+    }
+
+    /** Class names in label order. */
+    public List<String> classNames() {
+        return classNames;
+    }
+
+    /** A new, untrained classifier for {@code classNames.size()} classes of square images of side {@code size}. */
+    public static ImageClassifier create(List<String> classNames, int size, Settings s) {
+        return create(classNames, size, s, new OneCycle(s.lr(), new double[1]));
+    }
+
+    private static ImageClassifier create(List<String> classNames, int size, Settings s, OneCycle schedule) {
+        NeuralNetConfiguration.ListBuilder b = new NeuralNetConfiguration.Builder()
+                .seed(s.seed())
+                .updater(new Adam(schedule))
+                .weightInit(WeightInit.RELU)
+                .weightDecay(5e-5)
+                .convolutionMode(ConvolutionMode.Same)
+                .list();
+        int channels = s.width();
+        for (int stage = 0; stage < 3; stage++) {
+            for (int conv = 0; conv < 2; conv++) {
+                b.layer(new ConvolutionLayer.Builder(3, 3).nOut(channels).hasBias(false)
+                        .activation(Activation.IDENTITY).build());
+                b.layer(new BatchNormalization.Builder().build());
+                b.layer(new ActivationLayer(Activation.RELU));
+            }
+            if (stage < 2) {
+                b.layer(new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build());
+                channels *= 2;
+            }
+        }
+        b.layer(new GlobalPoolingLayer(PoolingType.AVG));
+        b.layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(classNames.size())
+                .activation(Activation.SOFTMAX).build());
+        MultiLayerConfiguration conf = b.setInputType(InputType.convolutional(size, size, 3)).build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        return new ImageClassifier(net, classNames);
+    }
+
+    /**
+     * Trains a new classifier on labelled images; {@code onEpoch} hears each finished epoch (for
+     * progress and evaluation).
+     */
+    public static ImageClassifier train(CaptionedImages data, Settings settings, EpochListener onEpoch) {
+        Settings s = settings.validate();
+        if (!data.hasLabels()) {
+            throw new T2iException("the classifier needs a data set with classes (" + data.source() + ")");
+        }
+        if (data.height() != data.width()) {
+            throw new T2iException("the classifier takes square images, got " + data.width() + "x" + data.height());
+        }
+        int n = data.size();
+        int stepsPerEpoch = n / s.batch();
+        if (stepsPerEpoch == 0) {
+            throw new T2iException("the data set has " + n + " images, fewer than one batch of " + s.batch());
+        }
+        double[] progress = new double[1];
+        ImageClassifier c = create(data.classNames(), data.height(), s, new OneCycle(s.lr(), progress));
+        Augmenter augmenter = new Augmenter(data);
+        EpochShuffler shuffler = new EpochShuffler(s.seed());
+        long totalSteps = (long) stepsPerEpoch * s.epochs();
+        long start = System.nanoTime();
+        long done = 0;
+        boolean outOfTime = false;
+        for (int epoch = 0; epoch < s.epochs() && !outOfTime; epoch++) {
+            int[] order = shuffler.permutation(epoch, n);
+            SplittableRandom rng = shuffler.random(epoch, 0);
+            double lossSum = 0;
+            int steps = 0;
+            long t0 = System.nanoTime();
+            for (int step = 0; step < stepsPerEpoch; step++) {
+                double clock = s.minutes() > 0 ? (System.nanoTime() - start) / 60e9 / s.minutes() : 0;
+                if (clock >= 1) {
+                    outOfTime = true;
+                    break;
+                }
+                progress[0] = Math.max(clock, (double) done / totalSteps);
+                int[] idx = Arrays.copyOfRange(order, step * s.batch(), (step + 1) * s.batch());
+                c.network.fit(augmenter.batch(idx, rng, c.classNames.size()));
+                lossSum += c.network.score();
+                steps++;
+                done++;
+                if (onEpoch != null) {
+                    onEpoch.step(epoch, step + 1, stepsPerEpoch);
+                }
+            }
+            if (onEpoch != null && steps > 0) {
+                onEpoch.epoch(epoch + 1, lossSum / steps, (System.nanoTime() - t0) / 1e9, c);
+            }
+        }
+        progress[0] = 1;
+        return c;
+    }
+
+    /** Hears training progress. */
+    public interface EpochListener {
+        /** After each step. */
+        default void step(int epoch, int step, int stepsPerEpoch) {
+        }
+
+        /** After each epoch (the last one cut short where the time budget ran out), with the mean training loss and its duration. */
+        void epoch(int epoch, double meanLoss, double seconds, ImageClassifier classifier);
+    }
+
+    /** Class probabilities [N, classes] of images [N, 3, H, W] in [-1, 1] (flip averaged in). */
+    public INDArray probabilities(INDArray images) {
+        INDArray p = network.output(images, false);
+        INDArray flipped = Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.custom.Reverse(images, 3))[0];
+        return p.addi(network.output(flipped, false)).divi(2);
+    }
+
+    /** The most probable class of each image. */
+    public int[] predict(INDArray images) {
+        int batch = 256;
+        long n = images.size(0);
+        int[] out = new int[(int) n];
+        for (long from = 0; from < n; from += batch) {
+            long to = Math.min(n, from + batch);
+            INDArray part = images.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to));
+            INDArray arg = probabilities(part).argMax(1);
+            for (long i = from; i < to; i++) {
+                out[(int) i] = arg.getInt((int) (i - from));
+            }
+        }
+        return out;
+    }
+
+    /** Accuracy on labelled images. */
+    public double accuracy(CaptionedImages data) {
+        int correct = 0;
+        int chunk = 1000;
+        for (int from = 0; from < data.size(); from += chunk) {
+            int to = Math.min(data.size(), from + chunk);
+            int[] idx = java.util.stream.IntStream.range(from, to).toArray();
+            int[] pred = predict(data.batch(idx).images());
+            for (int i = 0; i < idx.length; i++) {
+                if (pred[i] == data.label(idx[i])) {
+                    correct++;
+                }
+            }
+        }
+        return (double) correct / data.size();
+    }
+
+    /**
+     * Writes the network (DL4J's model zip) and, beside it, its class names, each atomically: a
+     * kill or a full disk leaves the old files or none, never a torn one.
+     */
+    public void save(Path file) {
+        AtomicFiles.write(file, out -> ModelSerializer.writeModel(network, out, false));
+        AtomicFiles.write(classesFile(file), out -> out.write((String.join("\n", classNames) + "\n")
+                .getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** Reads a classifier written by {@link #save}. */
+    public static ImageClassifier load(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new T2iException("classifier not found: " + file + " (train one with 't2i train-classifier')");
+        }
+        Path classes = classesFile(file);
+        if (!Files.isRegularFile(classes)) {
+            throw new T2iException("the classifier " + file + " has no class list beside it (" + classes.getFileName()
+                    + "); train it again with 't2i train-classifier'");
+        }
+        try {
+            MultiLayerNetwork net = ModelSerializer.restoreMultiLayerNetwork(file.toFile(), false);
+            return new ImageClassifier(net, Files.readAllLines(classes, StandardCharsets.UTF_8));
+        } catch (IOException | RuntimeException e) {
+            throw new T2iException("cannot read the classifier " + file + ": " + e.getMessage());
+        }
+    }
+
+    private static Path classesFile(Path model) {
+        return model.resolveSibling(model.getFileName() + CLASSES_SUFFIX);
+    }
+
+    /**
+     * One-cycle learning rate: a linear rise from a tenth of the peak over the first 25 % of
+     * training, then a linear fall to a hundredth. It reads the progress (0 to 1) from an array the
+     * trainer updates before each step, so the same schedule serves a step count and a time budget;
+     * a saved network, whose array is gone, reports the final rate.
+     */
+    static final class OneCycle implements ISchedule {
+        private static final double WARMUP = 0.25;
+        private double peak;
+        private transient double[] progress;
+
+        private OneCycle() {
+            // for DL4J's JSON
+        }
+
+        OneCycle(double peak, double[] progress) {
+            this.peak = peak;
+            this.progress = progress;
+        }
+
+        /** The peak rate (a getter so that DL4J's JSON keeps it). */
+        public double getPeak() {
+            return peak;
+        }
+
+        static double at(double peak, double p) {
+            double q = Math.min(1, Math.max(0, p));
+            return q < WARMUP ? peak * (0.1 + 0.9 * q / WARMUP) : peak * (1 - 0.99 * (q - WARMUP) / (1 - WARMUP));
+        }
+
+        @Override
+        public double valueAt(int iteration, int epoch) {
+            return at(peak, progress == null ? 1 : progress[0]);
+        }
+
+        @Override
+        public ISchedule clone() {
+            return this; // the copies DL4J makes per layer must share the progress
+        }
+    }
+
+    /** Training batches with random 4-pixel-padded crops and flips, as one-hot labelled data sets. */
+    private static final class Augmenter {
+        private static final int PAD = 4;
+        private final CaptionedImages data;
+        private final float[] image;
+
+        Augmenter(CaptionedImages data) {
+            this.data = data;
+            this.image = new float[data.valuesPerImage()];
+        }
+
+        DataSet batch(int[] idx, SplittableRandom rng, int classes) {
+            int h = data.height();
+            int w = data.width();
+            int plane = h * w;
+            float[] x = new float[idx.length * 3 * plane];
+            float[] y = new float[idx.length * classes];
+            for (int b = 0; b < idx.length; b++) {
+                data.copyAsFloats(idx[b], rng.nextBoolean(), image, 0);
+                int dy = rng.nextInt(2 * PAD + 1) - PAD;
+                int dx = rng.nextInt(2 * PAD + 1) - PAD;
+                int base = b * 3 * plane;
+                for (int c = 0; c < 3; c++) {
+                    for (int r = 0; r < h; r++) {
+                        int sr = r + dy;
+                        for (int col = 0; col < w; col++) {
+                            int sc = col + dx;
+                            // zero padding is mid-grey in [-1, 1]
+                            x[base + c * plane + r * w + col] = sr < 0 || sr >= h || sc < 0 || sc >= w ? 0f
+                                    : image[c * plane + sr * w + sc];
+                        }
+                    }
+                }
+                for (int k = 0; k < classes; k++) {
+                    y[b * classes + k] = (float) (LABEL_SMOOTHING / classes);
+                }
+                y[b * classes + data.label(idx[b])] += (float) (1 - LABEL_SMOOTHING);
+            }
+            return new DataSet(Nd4j.create(x, new long[] {idx.length, 3, h, w}, 'c'),
+                    Nd4j.create(y, new long[] {idx.length, classes}, 'c'));
+        }
+    }
+}

@@ -1,0 +1,188 @@
+package dev.t2i.eval;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.t2i.T2iException;
+import dev.t2i.data.CaptionedImages;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+class ImageClassifierTest {
+    /**
+     * Noisy 16x16 images whose class is where a bright square sits: top or bottom (a task that
+     * survives the training's flips and crops).
+     */
+    static CaptionedImages squares(int n, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        int size = 16;
+        byte[] pixels = new byte[n * 3 * size * size];
+        int[] labels = new int[n];
+        List<String> captions = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            labels[i] = i % 2;
+            captions.add(labels[i] == 0 ? "top" : "bottom");
+            int y0 = labels[i] == 0 ? rng.nextInt(1, 4) : rng.nextInt(9, 12);
+            int x0 = rng.nextInt(0, 12);
+            for (int c = 0; c < 3; c++) {
+                for (int y = 0; y < size; y++) {
+                    for (int x = 0; x < size; x++) {
+                        boolean in = x >= x0 && x < x0 + 4 && y >= y0 && y < y0 + 4;
+                        int v = (in ? 200 : 40) + rng.nextInt(-30, 30);
+                        pixels[((i * 3 + c) * size + y) * size + x] = (byte) v;
+                    }
+                }
+            }
+        }
+        return new CaptionedImages("squares", size, size, pixels, captions, labels, List.of("top", "bottom"),
+                List.of());
+    }
+
+    @Test
+    void learnsAnEasyTaskAndSurvivesASaveAndLoad(@TempDir Path dir) {
+        CaptionedImages train = squares(512, 1);
+        CaptionedImages test = squares(200, 2);
+        List<Double> losses = new ArrayList<>();
+        ImageClassifier c = ImageClassifier.train(train, new ImageClassifier.Settings(4, 3, 32, 1e-2, 0, 0),
+                (epoch, loss, secs, clf) -> losses.add(loss));
+        assertEquals(3, losses.size());
+        assertTrue(losses.get(2) < losses.get(0), "loss per epoch " + losses);
+        double accuracy = c.accuracy(test);
+        assertTrue(accuracy > 0.9, "test accuracy " + accuracy);
+
+        Path file = dir.resolve("clf.zip");
+        c.save(file);
+        ImageClassifier loaded = ImageClassifier.load(file);
+        assertEquals(List.of("top", "bottom"), loaded.classNames());
+        int[] idx = java.util.stream.IntStream.range(0, 50).toArray();
+        assertArrayEquals(c.predict(test.batch(idx).images()), loaded.predict(test.batch(idx).images()));
+    }
+
+    @Test
+    void nativeHelpersAreOnWhereTheyPay() {
+        assertTrue(ImageClassifier.helpersPay(false, dev.t2i.platform.NativeBuild.ONEDNN_AVX2));
+        assertTrue(ImageClassifier.helpersPay(false, dev.t2i.platform.NativeBuild.ONEDNN));
+        assertTrue(ImageClassifier.helpersPay(true, dev.t2i.platform.NativeBuild.GENERIC));
+        assertFalse(ImageClassifier.helpersPay(false, dev.t2i.platform.NativeBuild.GENERIC));
+        assertFalse(ImageClassifier.helpersPay(false, dev.t2i.platform.NativeBuild.AVX512));
+    }
+
+    @Test
+    void theOptInFollowsTheBuildThisJvmRunsUnlessTheUserChose() {
+        String key = ImageClassifier.HELPERS_DISABLE;
+        String before = System.getProperty(key);
+        try {
+            System.clearProperty(key);
+            ImageClassifier.useNativeHelpersWherePaying();
+            assertEquals(Boolean.toString(!ImageClassifier.helpersPay(false, dev.t2i.platform.NativeBuild.current())),
+                    System.getProperty(key));
+            System.setProperty(key, "maybe");
+            ImageClassifier.useNativeHelpersWherePaying();
+            assertEquals("maybe", System.getProperty(key), "the user's value wins");
+        } finally {
+            if (before == null) {
+                System.clearProperty(key);
+            } else {
+                System.setProperty(key, before);
+            }
+        }
+    }
+
+    @Test
+    void nativeHelpersAgreeWithDl4jsJavaPath() {
+        String key = ImageClassifier.HELPERS_DISABLE;
+        String before = System.getProperty(key);
+        ImageClassifier.Settings s = new ImageClassifier.Settings(4, 1, 8, 1e-2, 7, 0);
+        ImageClassifier withHelpers;
+        ImageClassifier javaPath;
+        try {
+            System.setProperty(key, "false");
+            withHelpers = ImageClassifier.create(List.of("top", "bottom"), 16, s);
+            System.setProperty(key, "true");
+            javaPath = ImageClassifier.create(List.of("top", "bottom"), 16, s);
+        } finally {
+            System.setProperty(key, before == null ? "false" : before);
+        }
+        // the shim org.nd4j.nativeblas.Nd4jCpu is what lets DL4J find its helpers at all
+        assertNotNull(((org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) withHelpers.network().getLayer(0))
+                .getHelper(), "DL4J's convolution helper is off");
+        assertNull(((org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) javaPath.network().getLayer(0))
+                .getHelper());
+        assertEquals(withHelpers.network().params(), javaPath.network().params());
+
+        CaptionedImages data = squares(8, 3);
+        INDArray x = data.batch(java.util.stream.IntStream.range(0, 8).toArray()).images();
+        INDArray y = Nd4j.zeros(8, 2);
+        for (int i = 0; i < 8; i++) {
+            y.putScalar(i, data.label(i), 1);
+        }
+        INDArray a = withHelpers.probabilities(x);
+        INDArray b = javaPath.probabilities(x);
+        assertTrue(a.equalsWithEps(b, 1e-5), a + " vs " + b);
+        // the gradients (backward through conv, batch norm in training mode and pooling) agree too
+        INDArray ga = gradient(withHelpers, x, y);
+        INDArray gb = gradient(javaPath, x, y);
+        double diff = ga.sub(gb).norm2Number().doubleValue() / gb.norm2Number().doubleValue();
+        assertTrue(diff < 1e-4, "relative difference of the gradients: " + diff);
+    }
+
+    private static INDArray gradient(ImageClassifier c, INDArray x, INDArray y) {
+        c.network().setInput(x);
+        c.network().setLabels(y);
+        c.network().computeGradientAndScore();
+        return c.network().gradient().gradient().dup();
+    }
+
+    @Test
+    void oneCycleRisesThenFallsAndATimeBudgetEndsTraining() {
+        assertEquals(0.1, ImageClassifier.OneCycle.at(1, 0), 1e-12);
+        assertEquals(1.0, ImageClassifier.OneCycle.at(1, 0.25), 1e-12);
+        assertEquals(0.01, ImageClassifier.OneCycle.at(1, 1), 1e-12);
+        assertTrue(ImageClassifier.OneCycle.at(1, 0.6) < ImageClassifier.OneCycle.at(1, 0.4));
+
+        List<Integer> epochs = new ArrayList<>();
+        ImageClassifier c = ImageClassifier.train(squares(64, 4), new ImageClassifier.Settings(4, 10_000, 32, 1e-2, 0,
+                0.5 / 60), (epoch, loss, secs, clf) -> epochs.add(epoch));
+        assertTrue(!epochs.isEmpty() && epochs.size() < 10_000, "epochs " + epochs.size());
+        // every layer's updater reads the one schedule, which has reached its end
+        double lr = c.network().getLearningRate(0);
+        assertEquals(ImageClassifier.OneCycle.at(1e-2, 1), lr, 1e-12);
+    }
+
+    @Test
+    void refusesMissingFilesAndUnlabelledData(@TempDir Path dir) throws Exception {
+        T2iException e = assertThrows(T2iException.class, () -> ImageClassifier.load(dir.resolve("none.zip")));
+        assertTrue(e.getMessage().contains("train-classifier"), e.getMessage());
+        Files.write(dir.resolve("x.zip"), new byte[] {1, 2, 3});
+        e = assertThrows(T2iException.class, () -> ImageClassifier.load(dir.resolve("x.zip")));
+        assertTrue(e.getMessage().contains("class list"), e.getMessage());
+        CaptionedImages unlabelled = new CaptionedImages("u", 8, 8, new byte[3 * 64], List.of("a"), null, List.of(),
+                List.of());
+        e = assertThrows(T2iException.class,
+                () -> ImageClassifier.train(unlabelled, ImageClassifier.Settings.defaults(), null));
+        assertTrue(e.getMessage().contains("classes"), e.getMessage());
+    }
+
+    @Test
+    void reportCountsAskedAgainstClassified() {
+        int[][] confusion = {{8, 2}, {5, 5}};
+        ClassAccuracy.Report r = new ClassAccuracy.Report(List.of("cat", "dog"), confusion, null, 0, new int[2][0]);
+        assertEquals(10, r.perClass());
+        assertEquals(0.65, r.accuracy(), 1e-12);
+        assertEquals(0.8, r.accuracy(0), 1e-12);
+        assertEquals(0.5, r.accuracy(1), 1e-12);
+        assertTrue(r.table().contains("dog             0.500  cat (5)"), r.table());
+    }
+}
