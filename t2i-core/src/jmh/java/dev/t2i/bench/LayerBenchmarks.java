@@ -29,7 +29,7 @@ import org.openjdk.jmh.annotations.State;
  * Single layers of the seed DiT (64 images × 64 tokens × width 256, 8 heads) as SameDiff graphs,
  * forward and forward + backward, through the same {@link Graphs} helpers as training: where a
  * training step's time goes, one layer at a time. Run with {@code mvn -Pjmh -pl t2i-core test-compile
- * exec:java} (see the README).
+ * exec:java} (docs/PERFORMANCE.md, "Micro-benchmarks").
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)

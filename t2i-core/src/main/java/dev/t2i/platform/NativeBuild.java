@@ -34,7 +34,7 @@ public enum NativeBuild {
     public static final String ENV = "T2I_NATIVE_BUILD";
     /**
      * Preference when the user chose none, fastest first, as measured on a 2-core AMD EPYC with
-     * AVX-512 (README, "Native builds"): every oneDNN build beat every plain one; a build missing
+     * AVX-512 (docs/PERFORMANCE.md, "Native builds"): every oneDNN build beat every plain one; a build missing
      * from the classpath or the CPU is skipped.
      */
     static final List<NativeBuild> PREFERENCE = List.of(ONEDNN_AVX512, ONEDNN_AVX2, ONEDNN, AVX2, AVX512, GENERIC);

@@ -47,7 +47,7 @@ import org.nd4j.linalg.schedule.ISchedule;
  * Java im2col path) are switched on where they pay: on ND4J's oneDNN builds, the default on AVX2
  * CPUs, they run oneDNN's kernels (185-232 images/s for the width-32 network on two cores), and on
  * the CUDA backend cuDNN's; on the plain CPU builds they are slower than the Java path (16-18
- * against 28-37 images/s; README), so there they stay off, as DL4J M2.1 ships them. They need the
+ * against 28-37 images/s; docs/PERFORMANCE.md, "The classifier's layers"), so there they stay off, as DL4J M2.1 ships them. They need the
  * shim {@code org.nd4j.nativeblas.Nd4jCpu}; {@code -Dorg.eclipse.deeplearning4j.helpers.disable}
  * set by the user wins either way.
  */
@@ -98,7 +98,7 @@ public final class ImageClassifier {
      *                further along
      */
     public record Settings(int width, int epochs, int batch, double lr, long seed, double minutes) {
-        /** Defaults measured on CIFAR-10 (see the README's evaluator section). */
+        /** Defaults measured on CIFAR-10 (docs/RESULTS.md, "The judge"). */
         public static Settings defaults() {
             return new Settings(32, 8, 128, 3e-3, 0, 0);
         }
