@@ -2,6 +2,7 @@ package dev.t2i.cli;
 
 import dev.t2i.T2iException;
 import dev.t2i.api.GenerationParameters;
+import dev.t2i.api.GridParameters;
 import dev.t2i.config.Preset;
 import dev.t2i.dit.DitConfig;
 import dev.t2i.dit.DitGraph;
@@ -64,13 +65,29 @@ final class InfoCommand implements Command {
         return 0;
     }
 
-    /** Prints an image's {@code parameters} text, then its JSON. */
+    /** Prints an image's (or a grid's) {@code parameters} text, then its JSON. */
     private static int printImage(Path png) {
+        GridParameters grid = gridParameters(png);
+        if (grid != null) {
+            System.out.println(grid.parametersText());
+            System.out.println();
+            System.out.println(grid.json());
+            return 0;
+        }
         GenerationParameters p = GenerationParameters.fromPng(png);
         System.out.println(p.parametersText());
         System.out.println();
         System.out.println(p.json());
         return 0;
+    }
+
+    /** The grid parameters inside a PNG t2i wrote as a grid, or null for any other PNG (or no PNG). */
+    static GridParameters gridParameters(Path png) {
+        try {
+            return GridParameters.fromPngTexts(dev.t2i.image.PngText.read(Files.readAllBytes(png)));
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            return null; // GenerationParameters.fromPng then names the problem
+        }
     }
 
     private static DitModel load(CommandLine cmd) {

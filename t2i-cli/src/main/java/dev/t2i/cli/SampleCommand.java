@@ -2,6 +2,7 @@ package dev.t2i.cli;
 
 import dev.t2i.T2iException;
 import dev.t2i.api.GenerationParameters;
+import dev.t2i.api.GridParameters;
 import dev.t2i.api.ModelIdentity;
 import dev.t2i.bundle.Bundle;
 import dev.t2i.image.ImageGrid;
@@ -58,7 +59,7 @@ final class SampleCommand implements Command {
                 .addOption(Args.values("label", "N", "a class index (class-conditional models)"))
                 .addOption(Args.value("cfg", "W", "guidance scale (default: the run's or bundle's, else 7.5)"))
                 .addOption(Args.value("n", "N", "images per prompt (default 1)"))
-                .addOption(Args.required("out", "FILE", "grid PNG (or folder with --separate)"))
+                .addOption(Args.required("out", "FILE", "the PNG (one image, or a grid of several), parameters inside; a folder with --separate"))
                 .addOption(Args.flag("separate", "write one PNG per image, parameters inside, into the --out folder"));
     }
 
@@ -152,10 +153,11 @@ final class SampleCommand implements Command {
             }
         }
         Path out = Path.of(cmd.getOptionValue("out"));
-        if (from != null && pics.size() == 1) {
-            // the image itself, not a captioned grid: the same bytes as the PNG it came from
+        if (pics.size() == 1 && !cmd.hasOption("separate")) {
+            // the image itself, not a captioned grid of one, with its parameters inside: `sample
+            // --from` makes the same bytes again
             SampleSupport.writePng(out, pics.get(0),
-                    SampleSupport.parameters(prompts[0], opts, opts.seed(), size, identity, init, strength));
+                    SampleSupport.parameters(captions.get(0), opts, opts.seed(), size, identity, init, strength));
         } else if (cmd.hasOption("separate")) {
             for (int i = 0; i < pics.size(); i++) {
                 SampleSupport.writePng(out.resolve(String.format("image-%03d.png", i)), pics.get(i),
@@ -163,8 +165,16 @@ final class SampleCommand implements Command {
                                 strength));
             }
         } else {
-            ImageGrid.write(out, pics, captions, columns(pics.size(), opts.imagesPerPrompt()),
-                    SampleGrids.scale(gen.model().config().imgSize()));
+            int columns = columns(pics.size(), opts.imagesPerPrompt());
+            List<GridParameters.Cell> cells = new ArrayList<>();
+            for (int i = 0; i < pics.size(); i++) {
+                cells.add(new GridParameters.Cell(captions.get(i), opts.seed() + i));
+            }
+            GridParameters grid = new GridParameters(
+                    SampleSupport.parameters(captions.get(0), opts, opts.seed(), size, identity, init, strength),
+                    columns, cells);
+            byte[] png = grid.png(ImageGrid.render(pics, captions, columns, SampleGrids.scale(size)));
+            dev.t2i.io.AtomicFiles.write(out, o -> o.write(png));
         }
         System.out.printf("wrote %d images to %s (%.1f s, %d %s steps, cfg %.2f, seeds %d..%d%s)%n", pics.size(), out,
                 secs, opts.steps(), opts.sampler().name().toLowerCase(), opts.cfgScale(), opts.seed(),

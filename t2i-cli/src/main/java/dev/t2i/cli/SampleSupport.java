@@ -3,6 +3,7 @@ package dev.t2i.cli;
 import dev.t2i.T2iException;
 import dev.t2i.Version;
 import dev.t2i.api.GenerationParameters;
+import dev.t2i.api.GridParameters;
 import dev.t2i.api.InitImages;
 import dev.t2i.api.ModelIdentity;
 import dev.t2i.image.Images;
@@ -43,7 +44,15 @@ final class SampleSupport {
     /** The parameters of {@code --from}, or null without it. */
     static GenerationParameters from(CommandLine cmd) {
         Path p = Args.path(cmd, "from");
-        return p == null ? null : GenerationParameters.fromPng(p);
+        if (p == null) {
+            return null;
+        }
+        GridParameters grid = InfoCommand.gridParameters(p);
+        if (grid != null) {
+            throw new T2iException(p + " is a grid of " + grid.cells().size() + " images; --from takes one image"
+                    + " (write them one by one with --separate, or --n 1)");
+        }
+        return GenerationParameters.fromPng(p);
     }
 
     /**

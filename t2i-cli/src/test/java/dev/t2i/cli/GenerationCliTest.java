@@ -70,6 +70,57 @@ class GenerationCliTest {
     }
 
     @Test
+    void aSingleImageWrittenWithOutCarriesItsParametersLikeSeparate(@TempDir Path tmp) throws Exception {
+        Path single = tmp.resolve("a.png");
+        assertEquals("0", run("sample", "--model", bundle, "--prompt", "a photo of a cat", "--seed", "5", "--steps",
+                "3", "--cfg", "4", "--out", single.toString())[0]);
+        Path separate = tmp.resolve("sep");
+        assertEquals("0", run("sample", "--model", bundle, "--prompt", "a photo of a cat", "--seed", "5", "--steps",
+                "3", "--cfg", "4", "--separate", "--out", separate.toString())[0]);
+        assertArrayEquals(Files.readAllBytes(separate.resolve("image-000.png")), Files.readAllBytes(single),
+                "--out FILE for one image writes what --separate writes: the image, parameters inside");
+        GenerationParameters p = GenerationParameters.fromPng(single);
+        assertEquals("a photo of a cat", p.prompt());
+        assertEquals(5L, p.seed());
+        assertEquals(8, javax.imageio.ImageIO.read(single.toFile()).getWidth(), "the image at its own size");
+        Path again = tmp.resolve("again.png");
+        assertEquals("0", run("sample", "--model", bundle, "--from", single.toString(), "--out", again.toString())[0]);
+        assertArrayEquals(Files.readAllBytes(single), Files.readAllBytes(again));
+    }
+
+    @Test
+    void aGridCarriesItsSharedParametersAndEachCellsPromptAndSeed(@TempDir Path tmp) throws Exception {
+        Path grid = tmp.resolve("grid.png");
+        assertEquals("0", run("sample", "--model", bundle, "--prompt", "a red circle", "--prompt", "a blue square",
+                "--n", "2", "--seed", "40", "--steps", "3", "--cfg", "4", "--out", grid.toString())[0]);
+        String[] info = run("info", "--image", grid.toString());
+        assertEquals("0", info[0], info[2]);
+        assertTrue(info[1].startsWith("Grid: 4 images, 2 columns\nSteps: 3, Sampler: Euler, CFG scale: 4, Size: 8x8,"),
+                info[1]);
+        assertTrue(info[1].contains("\nCell 1: Seed: 40, Prompt: a red circle\nCell 2: Seed: 41, Prompt: a red circle\n"
+                + "Cell 3: Seed: 42, Prompt: a blue square\nCell 4: Seed: 43, Prompt: a blue square\n"), info[1]);
+        var parsed = dev.t2i.api.GridParameters.fromPngTexts(dev.t2i.image.PngText.read(Files.readAllBytes(grid)));
+        assertEquals(2, parsed.columns());
+
+        // a cell's parameters make that cell's image again, as one PNG
+        Path cell = tmp.resolve("cell.png");
+        Files.write(cell, parsed.cell(2).png(new java.awt.image.BufferedImage(8, 8,
+                java.awt.image.BufferedImage.TYPE_INT_RGB)));
+        Path again = tmp.resolve("again.png");
+        assertEquals("0", run("sample", "--model", bundle, "--from", cell.toString(), "--out", again.toString())[0]);
+        Path separate = tmp.resolve("sep");
+        assertEquals("0", run("sample", "--model", bundle, "--prompt", "a red circle", "--prompt", "a blue square",
+                "--n", "2", "--seed", "40", "--steps", "3", "--cfg", "4", "--separate", "--out", separate.toString())[0]);
+        assertArrayEquals(Files.readAllBytes(separate.resolve("image-002.png")), Files.readAllBytes(again));
+
+        String[] refused = run("sample", "--model", bundle, "--from", grid.toString(), "--out", tmp.resolve("x.png")
+                .toString());
+        assertEquals("2", refused[0]);
+        assertEquals(1, refused[2].strip().lines().count(), refused[2]);
+        assertTrue(refused[2].contains("is a grid of 4 images; --from takes one image"), refused[2]);
+    }
+
+    @Test
     void initImageAtStrengthZeroIsTheInputAndTheStrengthIsRecorded(@TempDir Path tmp) throws Exception {
         Path src = tmp.resolve("src");
         run("sample", "--model", bundle, "--prompt", "a yellow square", "--seed", "1", "--separate", "--out",
