@@ -53,7 +53,7 @@ public final class ShapeRenderer {
     /**
      * The fraction of each pixel of an {@code h × w} image that a shape of half-extent
      * {@code half} centred at (cx, cy) covers, from {@code sub × sub} sub-samples per pixel, into
-     * {@code out} (row-major). Also the templates {@link ShapeDetector} compares images with.
+     * {@code out} (row-major). Also the templates t2i-eval's {@code ShapeDetector} compares images with.
      */
     public static void coverage(ShapeKind shape, double cx, double cy, double half, int sub, float[] out, int h, int w) {
         for (int y = 0; y < h; y++) {
