@@ -1,7 +1,6 @@
 package dev.t2i.runtime;
 
-import dev.t2i.runtime.GraphPlan.Kind;
-import dev.t2i.runtime.GraphPlan.Step;
+import dev.t2i.runtime.Step.Kind;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -22,11 +21,14 @@ import java.util.Set;
  * values is recomputed when the bytes it frees exceed the bytes of the inputs that must then be
  * kept for the recomputation (inputs that the backward pass keeps anyway cost nothing), sized by
  * the arrays of a real run. Small graphs, whose step time is mostly per-op overhead, are left
- * alone: below a total saving set by the caller the plan stays as it is. The recomputed ops are the forward ops on the same inputs, so the
- * values, and the gradients, are the same bit for bit.
+ * alone: below a total saving set by the caller the plan stays as it is. The recomputed ops are
+ * the forward ops on the same inputs, so the values, and the gradients, are the same bit for bit.
+ *
+ * <p>An instance holds the analysis of one plan: who makes and owns each slot, which slots the
+ * backward pass reads, and which may be recomputed.
  */
 final class Recomputation {
-    /** Ops cheap enough to run twice: element-wise, or copies. */
+    /** Ops cheap enough to run twice, by op name: element-wise, or copies. */
     private static final Set<String> CHEAP = Set.of("mul_scalar", "add_scalar", "erfc", "multiply", "add",
             "subtract", "fill", "rsqrt", "concat");
 
@@ -34,7 +36,44 @@ final class Recomputation {
     record Result(Step[] steps, String[] slotNames) {
     }
 
-    private Recomputation() {
+    /**
+     * Members whose recomputations share a value, decided together.
+     *
+     * @param members the members read by the backward pass
+     * @param nodes   the members their recomputation recomputes (themselves included)
+     * @param roots   the values their recomputation reads as they are
+     */
+    private record Group(List<Integer> members, Set<Integer> nodes, Set<Integer> roots) {
+    }
+
+    private final Step[] steps;
+    private final int slotCount;
+    /** Per slot, the bytes of the array it owned in a run (0 for views). */
+    private final long[] ownBytes;
+    /** Per slot: the step that makes it (-1: a leaf). */
+    private final int[] producer;
+    /** Per slot: the slot whose memory it is (views share their input's; -1: a leaf's). */
+    private final int[] owner;
+    /** Per slot: whether a backward step reads its data. */
+    private final boolean[] readLate;
+    /** Per owning slot: whether a backward step reads its data, directly or through a view. */
+    private final boolean[] ownerHeldLate;
+    /** Per slot: whether it may be recomputed (a cheap forward value of one op, not an output). */
+    private final boolean[] member;
+    /** Per member: whether recomputing it from its inputs costs no more than keeping it. */
+    private final boolean[] recomputable;
+
+    private Recomputation(Step[] steps, int slotCount, int[] leafSlots, boolean[] isOutput, long[] ownBytes,
+            int backward) {
+        this.steps = steps;
+        this.slotCount = slotCount;
+        this.ownBytes = ownBytes;
+        this.producer = producers(steps, slotCount);
+        this.owner = owners(steps, slotCount, leafSlots);
+        this.readLate = readFrom(backward);
+        this.ownerHeldLate = ownersHeldLate();
+        this.member = members(isOutput, backward);
+        this.recomputable = recomputable(backward);
     }
 
     /** Whether the plan computes gradients (SameDiff names them {@code …-grad}). */
@@ -42,6 +81,7 @@ final class Recomputation {
         return backwardStart(steps, slotNames) >= 0;
     }
 
+    /** The first step that makes a gradient; -1 where none does. */
     private static int backwardStart(Step[] steps, String[] slotNames) {
         for (int s = 0; s < steps.length; s++) {
             for (int o : steps[s].out()) {
@@ -62,56 +102,104 @@ final class Recomputation {
      */
     static Result plan(Step[] steps, String[] slotNames, int[] leafSlots, boolean[] isOutput, long[] ownBytes,
             long minSaving) {
-        int n = slotNames.length;
         int backward = backwardStart(steps, slotNames);
         if (backward < 0) {
             return null;
         }
-        boolean[] leaf = new boolean[n];
-        for (int l : leafSlots) {
-            leaf[l] = true;
+        Recomputation analysis = new Recomputation(steps, slotNames.length, leafSlots, isOutput, ownBytes, backward);
+        boolean[] recompute = new boolean[slotNames.length];
+        long saved = analysis.choose(recompute);
+        if (saved == 0 || saved < minSaving) {
+            return null;
         }
-        int[] producer = new int[n];
+        return new RecomputedCopies(steps, slotNames, analysis.producer, recompute).rewrite(backward);
+    }
+
+    /** Marks the slots of every group worth recomputing in {@code recompute}; the bytes that saves. */
+    private long choose(boolean[] recompute) {
+        long saved = 0;
+        for (Group g : groups()) {
+            long net = netSaving(g);
+            if (net > 0) {
+                g.nodes().forEach(x -> recompute[x] = true);
+                saved += net;
+            }
+        }
+        return saved;
+    }
+
+    private static int[] producers(Step[] steps, int slotCount) {
+        int[] producer = new int[slotCount];
         Arrays.fill(producer, -1);
         for (int s = 0; s < steps.length; s++) {
             for (int o : steps[s].out()) {
                 producer[o] = s;
             }
         }
-        // which slot's memory each slot is (views share their input's)
-        int[] owner = new int[n];
-        boolean[] readLate = new boolean[n];
-        for (int i = 0; i < n; i++) {
+        return producer;
+    }
+
+    private static int[] owners(Step[] steps, int slotCount, int[] leafSlots) {
+        boolean[] leaf = new boolean[slotCount];
+        for (int l : leafSlots) {
+            leaf[l] = true;
+        }
+        int[] owner = new int[slotCount];
+        for (int i = 0; i < slotCount; i++) {
             owner[i] = leaf[i] ? -1 : i;
         }
-        for (int s = 0; s < steps.length; s++) {
-            Step st = steps[s];
+        for (Step st : steps) {
             if (isView(st) && st.out().length == 1) {
                 owner[st.out()[0]] = owner[st.in()[0]];
             }
+        }
+        return owner;
+    }
+
+    /** Per slot: whether a step from {@code first} on reads its data. */
+    private boolean[] readFrom(int first) {
+        boolean[] read = new boolean[slotCount];
+        for (int s = first; s < steps.length; s++) {
+            Step st = steps[s];
             for (int i = 0; i < st.in().length; i++) {
-                if (!st.shapeOnly()[i] && s >= backward) {
-                    readLate[st.in()[i]] = true;
+                if (!st.shapeOnly()[i]) {
+                    read[st.in()[i]] = true;
                 }
             }
         }
-        boolean[] ownerHeldLate = new boolean[n];
-        for (int i = 0; i < n; i++) {
+        return read;
+    }
+
+    private boolean[] ownersHeldLate() {
+        boolean[] held = new boolean[slotCount];
+        for (int i = 0; i < slotCount; i++) {
             if (readLate[i] && owner[i] >= 0) {
-                ownerHeldLate[owner[i]] = true;
+                held[owner[i]] = true;
             }
         }
-        boolean[] member = new boolean[n];
+        return held;
+    }
+
+    /** The forward values that may be recomputed: views and cheap ops' single outputs, not requested. */
+    private boolean[] members(boolean[] isOutput, int backward) {
+        boolean[] m = new boolean[slotCount];
         for (int s = 0; s < backward; s++) {
             Step st = steps[s];
             if (st.out().length == 1 && !isOutput[st.out()[0]] && (isView(st) || CHEAP.contains(st.fn().opName()))) {
-                member[st.out()[0]] = true;
+                m[st.out()[0]] = true;
             }
         }
-        // per slot, the bytes it costs to have it in the backward pass, and whether to recompute it
-        // (its inputs cost less than keeping it; ties recompute) or keep it; slots come in forward order
-        long[] need = new long[n];
-        boolean[] recomputable = new boolean[n];
+        return m;
+    }
+
+    /**
+     * Per member, whether its inputs cost no more to have in the backward pass than it does
+     * (ties recompute). A slot's cost is its bytes where it is kept, its inputs' costs where it is
+     * recomputed, whichever is less; slots come in forward order, so inputs are costed first.
+     */
+    private boolean[] recomputable(int backward) {
+        long[] need = new long[slotCount];
+        boolean[] cheaper = new boolean[slotCount];
         for (int s = 0; s < backward; s++) {
             for (int o : steps[s].out()) {
                 if (owner[o] < 0 || (ownerHeldLate[owner[o]] && !member[o])) {
@@ -123,132 +211,92 @@ final class Recomputation {
                     for (int i : dataInputs(steps[s])) {
                         inputs += need[i];
                     }
-                    recomputable[o] = inputs <= keep;
+                    cheaper[o] = inputs <= keep;
                     need[o] = Math.min(keep, inputs);
                 } else {
                     need[o] = keep;
                 }
             }
         }
-        // each member read late, with the values its recomputation recomputes and those it keeps;
-        // members that share any of those are decided together
-        int[] group = new int[n];
-        for (int i = 0; i < n; i++) {
-            group[i] = i;
+        return cheaper;
+    }
+
+    /**
+     * Each member the backward pass reads, with the values its recomputation recomputes and those
+     * it keeps; members that share any of those make one group.
+     */
+    private List<Group> groups() {
+        int[] parent = new int[slotCount];
+        for (int i = 0; i < slotCount; i++) {
+            parent[i] = i;
         }
         Map<Integer, Set<Integer>> nodesOf = new HashMap<>();
         Map<Integer, Set<Integer>> rootsOf = new HashMap<>();
-        for (int m = 0; m < n; m++) {
+        for (int m = 0; m < slotCount; m++) {
             if (member[m] && readLate[m]) {
                 Set<Integer> nodes = new HashSet<>();
                 Set<Integer> roots = new HashSet<>();
-                expand(m, true, steps, producer, owner, ownerHeldLate, member, recomputable, nodes, roots);
+                expand(m, true, nodes, roots);
                 nodesOf.put(m, nodes);
                 rootsOf.put(m, roots);
                 for (int x : nodes) {
-                    union(group, m, x);
+                    union(parent, m, x);
                 }
                 for (int x : roots) {
-                    union(group, m, x);
+                    union(parent, m, x);
                 }
             }
         }
-        Map<Integer, List<Integer>> groups = new HashMap<>();
+        Map<Integer, List<Integer>> membersByRoot = new HashMap<>();
         for (int m : nodesOf.keySet()) {
-            groups.computeIfAbsent(find(group, m), k -> new ArrayList<>()).add(m);
+            membersByRoot.computeIfAbsent(find(parent, m), k -> new ArrayList<>()).add(m);
         }
-        boolean[] recompute = new boolean[n];
-        long saved = 0;
-        for (List<Integer> g : groups.values()) {
+        List<Group> groups = new ArrayList<>();
+        for (List<Integer> members : membersByRoot.values()) {
             Set<Integer> nodes = new HashSet<>();
             Set<Integer> roots = new HashSet<>();
-            for (int m : g) {
+            for (int m : members) {
                 nodes.addAll(nodesOf.get(m));
                 roots.addAll(rootsOf.get(m));
             }
-            Set<Integer> rootOwners = new HashSet<>();
-            for (int r : roots) {
-                if (!nodes.contains(r)) {
-                    rootOwners.add(owner[r]);
-                }
-            }
-            long cost = rootOwners.stream().filter(o -> !ownerHeldLate[o]).mapToLong(o -> ownBytes[o]).sum();
-            // an owner is freed when every late reader of it (or of a view of it) reads a recomputed copy
-            Set<Integer> freed = new HashSet<>();
-            for (int m : g) {
-                if (owner[m] >= 0 && !rootOwners.contains(owner[m])) {
-                    freed.add(owner[m]);
-                }
-            }
-            for (int i = 0; i < n; i++) {
-                if (readLate[i] && owner[i] >= 0 && !nodes.contains(i)) {
-                    freed.remove(owner[i]);
-                }
-            }
-            long saving = freed.stream().mapToLong(o -> ownBytes[o]).sum();
-            if (saving > cost) {
-                nodes.forEach(x -> recompute[x] = true);
-                saved += saving - cost;
-            }
+            groups.add(new Group(members, nodes, roots));
         }
-        if (saved == 0 || saved < minSaving) {
-            return null;
-        }
-        return rewrite(steps, slotNames, producer, recompute, backward);
+        return groups;
     }
 
-    /** Backward steps read recomputed copies, each made just before its first reader. */
-    private static Result rewrite(Step[] steps, String[] slotNames, int[] producer, boolean[] recompute,
-            int backward) {
-        List<Step> out = new ArrayList<>(steps.length + 64);
-        List<String> names = new ArrayList<>(Arrays.asList(slotNames));
-        int[] copyOf = new int[slotNames.length];
-        Arrays.fill(copyOf, -1);
-        for (int s = 0; s < steps.length; s++) {
-            Step st = steps[s];
-            if (s >= backward) {
-                st = readingCopies(st, steps, producer, recompute, copyOf, out, names);
-            }
-            out.add(st);
-        }
-        return new Result(out.toArray(new Step[0]), names.toArray(new String[0]));
-    }
-
-    private static Step readingCopies(Step st, Step[] steps, int[] producer, boolean[] recompute, int[] copyOf,
-            List<Step> out, List<String> names) {
-        int[] in = st.in().clone();
-        boolean changed = false;
-        for (int i = 0; i < in.length; i++) {
-            if (!st.shapeOnly()[i] && in[i] < recompute.length && recompute[in[i]]) {
-                in[i] = copy(in[i], steps, producer, recompute, copyOf, out, names);
-                changed = true;
+    /**
+     * The bytes recomputing group {@code g} frees less the bytes it keeps alive longer: the
+     * owners of its roots that the backward pass would not keep anyway.
+     */
+    private long netSaving(Group g) {
+        Set<Integer> rootOwners = new HashSet<>();
+        for (int r : g.roots()) {
+            if (!g.nodes().contains(r)) {
+                rootOwners.add(owner[r]);
             }
         }
-        return changed ? new Step(st.op(), st.fn(), st.kind(), in, st.shapeOnly(), st.out(), st.outTypes(),
-                st.iArgs(), st.tArgs(), st.bArgs(), st.dArgs()) : st;
-    }
-
-    /** The slot of the recomputed copy of {@code slot}, adding the steps that make it on first use. */
-    private static int copy(int slot, Step[] steps, int[] producer, boolean[] recompute, int[] copyOf,
-            List<Step> out, List<String> names) {
-        if (copyOf[slot] >= 0) {
-            return copyOf[slot];
+        long cost = rootOwners.stream().filter(o -> !ownerHeldLate[o]).mapToLong(o -> ownBytes[o]).sum();
+        // an owner is freed when every late reader of it (or of a view of it) reads a recomputed copy
+        Set<Integer> freed = new HashSet<>();
+        for (int m : g.members()) {
+            if (owner[m] >= 0 && !rootOwners.contains(owner[m])) {
+                freed.add(owner[m]);
+            }
         }
-        Step p = readingCopies(steps[producer[slot]], steps, producer, recompute, copyOf, out, names);
-        int copy = names.size();
-        names.add(names.get(slot) + "~recomputed");
-        out.add(new Step(p.op(), p.fn(), p.kind(), p.in(), p.shapeOnly(), new int[] {copy}, p.outTypes(),
-                p.iArgs(), p.tArgs(), p.bArgs(), p.dArgs()));
-        copyOf[slot] = copy;
-        return copy;
+        for (int i = 0; i < slotCount; i++) {
+            if (readLate[i] && owner[i] >= 0 && !g.nodes().contains(i)) {
+                freed.remove(owner[i]);
+            }
+        }
+        long saving = freed.stream().mapToLong(o -> ownBytes[o]).sum();
+        return saving - cost;
     }
 
     /**
      * Collects what recomputing {@code slot} takes: the members recomputed on the way
      * ({@code nodes}, the slot itself included) and the values read as they are ({@code roots}).
      */
-    private static void expand(int slot, boolean top, Step[] steps, int[] producer, int[] owner,
-            boolean[] ownerHeldLate, boolean[] member, boolean[] recomputable, Set<Integer> nodes, Set<Integer> roots) {
+    private void expand(int slot, boolean top, Set<Integer> nodes, Set<Integer> roots) {
         if (owner[slot] < 0 || (!member[slot] && ownerHeldLate[owner[slot]])) {
             return;
         }
@@ -258,7 +306,7 @@ final class Recomputation {
         }
         if (nodes.add(slot)) {
             for (int i : dataInputs(steps[producer[slot]])) {
-                expand(i, false, steps, producer, owner, ownerHeldLate, member, recomputable, nodes, roots);
+                expand(i, false, nodes, roots);
             }
         }
     }
