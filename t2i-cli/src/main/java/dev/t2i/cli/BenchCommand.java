@@ -11,7 +11,7 @@ import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
 
 /**
- * {@code t2i bench train-step|sample|encode}: speed and memory of the three workloads, one figure
+ * {@code t2i bench train-step|sample|encode|tokenize}: speed and memory of the workloads, one figure
  * per line ({@code name value unit}), medians of timed repetitions after warm-up. Weights are
  * random (the cost does not depend on them); the text encoder is the full-size CLIP ViT-B/32 text
  * tower with seeded random weights, so no download is needed, unless {@code --clip} names a
@@ -25,12 +25,12 @@ final class BenchCommand implements Command {
 
     @Override
     public String summary() {
-        return "measure train-step, sample or encode speed and peak memory (name value unit per line)";
+        return "measure train-step, sample, encode or tokenize speed and peak memory (name value unit per line)";
     }
 
     @Override
     public String usage() {
-        return "train-step|sample|encode [--preset seed] [--batch 64] [--threads N] [--warmup auto] [--reps 3]";
+        return "train-step|sample|encode|tokenize [--preset seed] [--batch 64] [--threads N] [--warmup auto] [--reps 3]";
     }
 
     @Override
@@ -46,7 +46,8 @@ final class BenchCommand implements Command {
                 .addOption(Args.value("workers", "N", "threads that run shards of a batch side by side (default: one per"
                         + " core up to 4, or T2I_WORKERS)"))
                 .addOption(Args.value("clip", "PATH", "encode: a CLIP folder or converted file to load (and time the"
-                        + " loading of) instead of the random ViT-B/32 tower"))
+                        + " loading of) instead of the random ViT-B/32 tower; tokenize (required): a Hugging Face"
+                        + " tokenizer folder or bpe_simple_vocab_16e6.txt.gz"))
                 .addOption(Args.value("positions", "N", "encode: token positions encoded (default 77, all; a DiT with"
                         + " context_len N needs only the first N)"))
                 .addOption(Args.value("warmup", "N|auto", "untimed runs first (default auto: until the JIT compiler is"
@@ -59,7 +60,7 @@ final class BenchCommand implements Command {
     @Override
     public int run(CommandLine cmd) {
         if (cmd.getArgList().size() != 1) {
-            throw new T2iException("say what to measure: t2i bench train-step|sample|encode");
+            throw new T2iException("say what to measure: t2i bench train-step|sample|encode|tokenize");
         }
         Integer threads = Args.intValue(cmd, "threads");
         Integer blas = Args.intValue(cmd, "blas-threads");
@@ -85,7 +86,9 @@ final class BenchCommand implements Command {
             case "sample" -> SampleBench.run(preset, Args.intValue(cmd, "images", 10), Args.intValue(cmd, "steps", 50),
                     warmup, reps, cmd.hasOption("profile"));
             case "encode" -> encode(cmd.getOptionValue("clip"), Args.intValue(cmd, "positions", 77), warmup, reps);
-            default -> throw new T2iException("unknown benchmark '" + what + "' (use train-step, sample or encode)");
+            case "tokenize" -> tokenize(cmd.getOptionValue("clip"), warmup, reps);
+            default -> throw new T2iException("unknown benchmark '" + what
+                    + "' (use train-step, sample, encode or tokenize)");
         }
         Measure.report("peak_rss_mb", Measure.peakRssMb(), "MB");
         Runtime rt = Runtime.getRuntime();
@@ -124,4 +127,33 @@ final class BenchCommand implements Command {
         Measure.report("encode_1_s", one.wallSeconds(), "s");
         Measure.report("encode_prompts_per_s", 64 / batch.wallSeconds(), "prompts/s");
     }
+
+    /**
+     * Single-thread tokenizer throughput on {@value #TOKENIZE_ROUNDS} rounds of the 64 bench
+     * prompts; {@code tokenize_tokens} (the prompts' tokens, start and end included) names the work.
+     */
+    private static void tokenize(String vocabulary, int warmup, int reps) {
+        if (vocabulary == null) {
+            throw new T2iException("bench tokenize needs --clip: a Hugging Face tokenizer folder (vocab.json,"
+                    + " merges.txt) or bpe_simple_vocab_16e6.txt.gz");
+        }
+        dev.t2i.tokenizer.ClipTokenizer tokenizer = dev.t2i.tokenizer.ClipTokenizer.load(java.nio.file.Path.of(vocabulary));
+        java.util.List<String> prompts = SampleBench.prompts(64);
+        long tokens = 0;
+        for (String p : prompts) {
+            tokens += tokenizer.tokenize(p).eosIndex() + 1;
+        }
+        Measure.report("tokenize_tokens", tokens, "tokens");
+        Measure.Times t = Measure.median(warmup, reps, () -> {
+            for (int r = 0; r < TOKENIZE_ROUNDS; r++) {
+                for (String p : prompts) {
+                    tokenizer.tokenize(p);
+                }
+            }
+        });
+        Measure.report("tokenize_s", t.wallSeconds(), "s");
+        Measure.report("tokenize_prompts_per_s", TOKENIZE_ROUNDS * 64 / t.wallSeconds(), "prompts/s");
+    }
+
+    private static final int TOKENIZE_ROUNDS = 200;
 }

@@ -7,6 +7,8 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 
 /** Timing helpers for {@code t2i bench}: warm-up, repetitions, medians, process CPU time and peak RSS. */
 final class Measure {
@@ -106,17 +108,17 @@ final class Measure {
         return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
     }
 
-    /** The highest peak seen before the last {@link #resetPeakRss()}, in MB. */
-    private static long earlierPeakMb = -1;
+    /** This process's peak: the kernel's VmHWM, reset through /proc/self/clear_refs. */
+    private static final PeakRss PEAK = new PeakRss(dev.t2i.runtime.ProcessMemory::peakResidentMb, Measure::clearRefs);
 
     /** Peak resident set size of this process, in MB; -1 where /proc is unavailable. */
     static long peakRssMb() {
-        return Math.max(earlierPeakMb, recentPeakRssMb());
+        return PEAK.peakMb();
     }
 
     /** Peak resident set size since the last {@link #resetPeakRss()} (VmHWM), in MB; -1 without /proc. */
     static long recentPeakRssMb() {
-        return dev.t2i.runtime.ProcessMemory.peakResidentMb();
+        return PEAK.recentPeakMb();
     }
 
     /**
@@ -125,13 +127,51 @@ final class Measure {
      * Returns false where that is not possible.
      */
     static boolean resetPeakRss() {
-        long before = recentPeakRssMb();
+        return PEAK.reset();
+    }
+
+    private static boolean clearRefs() {
         try {
             Files.writeString(Path.of("/proc/self/clear_refs"), "5");
-            earlierPeakMb = Math.max(earlierPeakMb, before);
             return true;
         } catch (IOException | UnsupportedOperationException | SecurityException e) {
             return false;
+        }
+    }
+
+    /**
+     * A peak that survives resets of the kernel's high-water mark, with the mark's reader and its
+     * reset injected so that tests can play the kernel.
+     */
+    static final class PeakRss {
+        private final LongSupplier highWaterMb;
+        private final BooleanSupplier resetHighWater;
+        /** The highest peak seen before the last {@link #reset()}, in MB. */
+        private long earlierPeakMb = -1;
+
+        PeakRss(LongSupplier highWaterMb, BooleanSupplier resetHighWater) {
+            this.highWaterMb = highWaterMb;
+            this.resetHighWater = resetHighWater;
+        }
+
+        /** The peak since the start, across resets; -1 where the mark cannot be read. */
+        synchronized long peakMb() {
+            return Math.max(earlierPeakMb, recentPeakMb());
+        }
+
+        /** The high-water mark: the peak since the last reset. */
+        long recentPeakMb() {
+            return highWaterMb.getAsLong();
+        }
+
+        /** Resets the high-water mark, keeping the peak so far; false (and nothing changed) where it cannot. */
+        synchronized boolean reset() {
+            long before = recentPeakMb();
+            if (!resetHighWater.getAsBoolean()) {
+                return false;
+            }
+            earlierPeakMb = Math.max(earlierPeakMb, before);
+            return true;
         }
     }
 

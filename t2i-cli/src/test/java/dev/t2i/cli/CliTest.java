@@ -75,6 +75,28 @@ class CliTest {
         assertTrue(err.contains("--warmup needs a whole number or 'auto'"), err);
     }
 
+    /**
+     * The tokenizer's throughput is measured by {@code bench tokenize}, not by a test: here only
+     * that it tokenizes the bench prompts (the token count names the work) and reports its figures.
+     */
+    @Test
+    void benchTokenizeCountsTheTokensItTimes() {
+        Path vocabulary = TINY_CLIP.resolve("model");
+        String out = stdoutOf(() -> assertEquals(0, Main.run("bench", "tokenize", "--clip", vocabulary.toString(),
+                "--warmup", "0", "--reps", "1")));
+        dev.t2i.tokenizer.ClipTokenizer tokenizer = dev.t2i.tokenizer.ClipTokenizer.load(vocabulary);
+        long tokens = 0;
+        for (String p : SampleBench.prompts(64)) {
+            tokens += tokenizer.tokenize(p).eosIndex() + 1;
+        }
+        assertEquals(772, tokens, "the 64 bench prompts' tokens in the committed fixture's vocabulary");
+        String expected = "tokenize_tokens " + tokens + " tokens";
+        assertTrue(out.lines().anyMatch(expected::equals), out);
+        assertTrue(out.lines().anyMatch(l -> l.matches("tokenize_prompts_per_s [0-9.]+ prompts/s")), out);
+        String err = stderrOf(() -> assertEquals(2, Main.run("bench", "tokenize")));
+        assertTrue(err.contains("bench tokenize needs --clip"), err);
+    }
+
     @Test
     void helpWorksDespiteRequiredOptions() {
         String out = stdoutOf(() -> assertEquals(0, Main.run("cfg-sweep", "--help")));

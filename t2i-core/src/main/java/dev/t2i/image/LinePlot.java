@@ -21,10 +21,11 @@ public final class LinePlot {
     public static final int WIDTH = 800;
     public static final int HEIGHT = 480;
 
-    private static final int LEFT = 72;
-    private static final int RIGHT = 24;
-    private static final int TOP = 40;
-    private static final int BOTTOM = 56;
+    /** Margins around the plot area, in pixels (package-private for the tests). */
+    static final int LEFT = 72;
+    static final int RIGHT = 24;
+    static final int TOP = 40;
+    static final int BOTTOM = 56;
     private static final int TARGET_TICKS = 6;
     private static final Color[] COLOURS = {
         new Color(31, 119, 180), new Color(255, 127, 14), new Color(44, 160, 44),

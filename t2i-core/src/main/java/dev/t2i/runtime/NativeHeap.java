@@ -1,6 +1,8 @@
 package dev.t2i.runtime;
 
 import java.lang.management.ManagementFactory;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 import javax.management.ObjectName;
 
 /**
@@ -19,15 +21,11 @@ public final class NativeHeap {
 
     /** Least time between {@link #trimAfterStep()} trims. */
     static final long STEP_INTERVAL_NANOS = 1_000_000_000L;
-    private static volatile boolean unavailable;
-    /** Step trims: any trim counts as the last one. */
-    private static final Throttle STEP_TRIMS = new Throttle(STEP_INTERVAL_NANOS, System::nanoTime);
-    /** {@link #trimNowAndThen()}'s collections (step trims do not count). */
-    private static final Throttle COLLECTIONS = new Throttle(INTERVAL_NANOS, System::nanoTime);
+    /** This process's trims: the JVM's clock, trim command and Java heap collection. */
+    private static final Trims PROCESS = new Trims(System::nanoTime, NativeHeap::runTrimCommand, JavaHeap::collect);
 
     private NativeHeap() {
     }
-
 
     /**
      * {@link #trim()} if a second or more has passed since the last trim: for the end of a training
@@ -42,10 +40,7 @@ public final class NativeHeap {
      * @return whether a trim ran
      */
     public static boolean trimAfterStep() {
-        if (!STEP_TRIMS.tryPass()) {
-            return false;
-        }
-        return trim();
+        return PROCESS.afterStep();
     }
 
     /**
@@ -57,12 +52,7 @@ public final class NativeHeap {
      * @return whether a trim ran
      */
     public static boolean trimNowAndThen() {
-        if (!COLLECTIONS.tryPass()) {
-            return false;
-        }
-        boolean trimmed = trim();
-        JavaHeap.collect();
-        return trimmed;
+        return PROCESS.nowAndThen();
     }
 
     /**
@@ -72,10 +62,11 @@ public final class NativeHeap {
      * @return whether the trim ran
      */
     public static boolean trim() {
-        if (unavailable) {
-            return false;
-        }
-        STEP_TRIMS.passNow();
+        return PROCESS.trim();
+    }
+
+    /** The JVM's {@code System.trim_native_heap}; false where it cannot run. */
+    private static boolean runTrimCommand() {
         try {
             ManagementFactory.getPlatformMBeanServer().invoke(
                     new ObjectName("com.sun.management:type=DiagnosticCommand"), "systemTrimNativeHeap",
@@ -83,6 +74,57 @@ public final class NativeHeap {
             return true;
         } catch (Exception | LinkageError e) {
             // an older JDK, a platform without the command, or no management module: nothing to trim with
+            return false;
+        }
+    }
+
+    /**
+     * When to trim, with the clock, the trim command and the Java heap collection injected so that
+     * tests can drive it without sleeping; the process has one ({@link #PROCESS}).
+     */
+    static final class Trims {
+        /** Step trims: any trim counts as the last one. */
+        private final Throttle stepTrims;
+        /** {@link #nowAndThen()}'s collections (step trims do not count). */
+        private final Throttle collections;
+        private final BooleanSupplier command;
+        private final Runnable collectJavaHeap;
+        private volatile boolean unavailable;
+
+        Trims(LongSupplier clock, BooleanSupplier command, Runnable collectJavaHeap) {
+            this.stepTrims = new Throttle(STEP_INTERVAL_NANOS, clock);
+            this.collections = new Throttle(INTERVAL_NANOS, clock);
+            this.command = command;
+            this.collectJavaHeap = collectJavaHeap;
+        }
+
+        /** {@link NativeHeap#trimAfterStep()}. */
+        boolean afterStep() {
+            if (!stepTrims.tryPass()) {
+                return false;
+            }
+            return trim();
+        }
+
+        /** {@link NativeHeap#trimNowAndThen()}. */
+        boolean nowAndThen() {
+            if (!collections.tryPass()) {
+                return false;
+            }
+            boolean trimmed = trim();
+            collectJavaHeap.run();
+            return trimmed;
+        }
+
+        /** {@link NativeHeap#trim()}: once the command has failed it is not tried again. */
+        boolean trim() {
+            if (unavailable) {
+                return false;
+            }
+            stepTrims.passNow();
+            if (command.getAsBoolean()) {
+                return true;
+            }
             unavailable = true;
             return false;
         }

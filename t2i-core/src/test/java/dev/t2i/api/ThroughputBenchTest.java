@@ -17,8 +17,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Latency per image alone and throughput from 8 threads, with and without batching. Slow, so
- * excluded by default; run it with
+ * Latency per image alone and throughput from 8 threads, with and without batching: printed, not
+ * asserted (timings belong to the machine). What it asserts is the batching the timings depend on:
+ * every request is answered, a batch limit of 1 runs requests one by one and a limit of 16 merges
+ * the requests of 8 threads asking at once. Slow, so excluded by default; run it with
  * {@code mvn -o test -Dtest=ThroughputBenchTest -Dsurefire.excludedGroups=none [-Dt2i.bench.bundle=FILE.t2i]}
  * (the tiny test model always, a real bundle when given).
  */
@@ -28,7 +30,7 @@ class ThroughputBenchTest {
     private static final int REQUESTS_PER_THREAD = 3;
 
     @Test
-    void measure(@TempDir Path dir) throws Exception {
+    void eightThreadsAreBatchedTogetherUnlessTheLimitIsOne(@TempDir Path dir) throws Exception {
         measure("tiny", TinyBundles.bundle(dir, 1));
         String other = System.getProperty("t2i.bench.bundle");
         if (other != null) {
@@ -86,8 +88,7 @@ class ThroughputBenchTest {
                         + " %.1f images%n", name, info.imageSize(), info.imageSize(), info.defaultSteps(),
                         info.defaultSampler().name().toLowerCase(Locale.ROOT), info.defaultCfgScale(), maxBatch, loadSecs,
                         perImageAlone, images / wall, latencySum / images, batchSum / images);
-                assertEquals(0, model.queuedRequests());
-                assertTrue(images / wall > 0 && perImageAlone > 0);
+                assertEquals(0, model.queuedRequests(), "every request answered");
                 if (maxBatch == 1) {
                     assertEquals(1.0, batchSum / images, 0.0, "a batch limit of 1 runs requests one by one");
                 } else {

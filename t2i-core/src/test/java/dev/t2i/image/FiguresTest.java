@@ -289,5 +289,96 @@ class FiguresTest {
         BufferedImage plot = ImageIO.read(png.toFile());
         assertEquals(LinePlot.WIDTH, plot.getWidth());
         assertEquals(LinePlot.HEIGHT, plot.getHeight());
+        int left = LinePlot.LEFT;
+        int top = LinePlot.TOP;
+        int plotW = LinePlot.WIDTH - LinePlot.LEFT - LinePlot.RIGHT;
+        int plotH = LinePlot.HEIGHT - LinePlot.TOP - LinePlot.BOTTOM;
+
+        // axes: steps 0 to 20,000 (ticks of 5,000) and losses 0 to 0.8 (ticks of 0.2), the data's 0 to
+        // 19,990 and 0.11 to 0.61 rounded out to ticks
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+        for (double v : loss) {
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+        }
+        double[] yTicks = LinePlot.ticks(min, max);
+        double y0 = yTicks[0];
+        double y1 = yTicks[yTicks.length - 1];
+        assertEquals(0.0, y0, 1e-9);
+        assertEquals(0.8, y1, 1e-9);
+
+        // the smoothed (orange) curve is where its values put it, in every column of the plot
+        int missed = 0;
+        for (int px = left + 1; px < left + plotW - 1; px++) {
+            double index = (px - left) / (double) plotW * 20000 / 10;
+            int i = (int) Math.min(index, n - 2);
+            double value = smooth[i] + (index - i) * (smooth[i + 1] - smooth[i]);
+            int py = (int) Math.round(top + plotH - (value - y0) / (y1 - y0) * plotH);
+            boolean found = false;
+            for (int y = py - 2; y <= py + 2 && !found; y++) {
+                found = orange(plot.getRGB(px, y));
+            }
+            missed += found ? 0 : 1;
+        }
+        assertEquals(0, missed, "columns without the smoothed curve at its value");
+
+        // the raw (blue) curve falls: its pixels sit higher in the left third than in the right one
+        // (the legend, top right, left out), and it spans the plot from left to right
+        double[] sumY = new double[3];
+        int[] count = new int[3];
+        int firstX = Integer.MAX_VALUE;
+        int lastX = -1;
+        for (int y = top; y <= top + plotH; y++) {
+            for (int x = left; x <= left + plotW; x++) {
+                if (blue(plot.getRGB(x, y)) && !(x > left + plotW / 2 && y < top + 60)) {
+                    int third = Math.min(2, (x - left) * 3 / plotW);
+                    sumY[third] += y;
+                    count[third]++;
+                    firstX = Math.min(firstX, x);
+                    lastX = Math.max(lastX, x);
+                }
+            }
+        }
+        assertTrue(count[0] > 500 && count[1] > 500 && count[2] > 500, "blue pixels per third: "
+                + java.util.Arrays.toString(count));
+        double leftY = sumY[0] / count[0];
+        double middleY = sumY[1] / count[1];
+        double rightY = sumY[2] / count[2];
+        assertTrue(leftY + 50 < middleY && middleY < rightY, "centroids " + leftY + ", " + middleY + ", " + rightY);
+        // the loss's tail, 0.2 on an axis from 0 to 0.8, is a quarter of the height above the bottom
+        assertEquals(top + plotH * 3 / 4.0, rightY, 8, "right third's centroid");
+        assertTrue(firstX <= left + 1 && lastX >= left + plotW - 2, "blue from x " + firstX + " to " + lastX);
+
+        // the frame of the axes, and a grid line at the middle x tick (10,000)
+        assertTrue(darkPixels(plot, left, top, 1, plotH) > plotH * 9 / 10, "y axis");
+        assertTrue(darkPixels(plot, left, top + plotH, plotW, 1) > plotW * 9 / 10, "x axis");
+        int grid = 0;
+        for (int y = top + 1; y < top + plotH; y++) {
+            grid += (plot.getRGB(left + plotW / 2, y) & 0xFFFFFF) == 0xE8E8E8 ? 1 : 0;
+        }
+        assertTrue(grid > plotH / 2, "grid line at step 10,000: " + grid + " px");
+        assertEquals(0xFFFFFF, plot.getRGB(left + plotW / 4 + 10, top + 5) & 0xFFFFFF, "white background");
+        if (Text.available()) {
+            assertTrue(darkPixels(plot, 0, 0, LinePlot.WIDTH, top - 2) > 50, "the title");
+            assertTrue(darkPixels(plot, 0, top, left - 6, plotH) > 100, "the y tick labels and axis label");
+            assertTrue(darkPixels(plot, 0, top + plotH + 6, LinePlot.WIDTH, LinePlot.BOTTOM - 6) > 150,
+                    "the x tick labels and axis label");
+            assertTrue(darkPixels(plot, left + plotW / 2, top + 8, plotW / 2, 48) > 20, "the legend's names");
+        }
+    }
+
+    /** A pixel of the first series' blue, (31, 119, 180), alone or half blended into the background. */
+    private static boolean blue(int rgb) {
+        int r = (rgb >> 16) & 0xFF;
+        int b = rgb & 0xFF;
+        return b - r >= 60;
+    }
+
+    /** A pixel of the second series' orange, (255, 127, 14), mostly. */
+    private static boolean orange(int rgb) {
+        int r = (rgb >> 16) & 0xFF;
+        int b = rgb & 0xFF;
+        return r >= 150 && r - b >= 90;
     }
 }

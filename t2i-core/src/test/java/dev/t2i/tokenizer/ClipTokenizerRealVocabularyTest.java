@@ -114,27 +114,4 @@ class ClipTokenizerRealVocabularyTest {
     void loadDetectsTheOpenAiLayout() {
         assertArrayEquals(goldenIds[6], ClipTokenizer.load(openAiGz).tokenize(prompts.get(6)).ids());
     }
-
-    /** Prints single-thread throughput on the 16 golden prompts; no assertion, timings vary by machine. */
-    @Test
-    void measureThroughput() {
-        ClipTokenizer tokenizer = fromHf;
-        int repeats = 20_000;
-        long checksum = 0;
-        for (int warm = 0; warm < 2_000; warm++) {
-            for (String p : prompts) {
-                checksum += tokenizer.tokenize(p).eosIndex();
-            }
-        }
-        long start = System.nanoTime();
-        for (int r = 0; r < repeats; r++) {
-            for (String p : prompts) {
-                checksum += tokenizer.tokenize(p).eosIndex();
-            }
-        }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        System.out.printf("ClipTokenizer throughput: %,.0f prompts/s single thread"
-                        + " (%d prompts in %.2f s, checksum %d)%n",
-                repeats * prompts.size() / seconds, repeats * prompts.size(), seconds, checksum);
-    }
 }

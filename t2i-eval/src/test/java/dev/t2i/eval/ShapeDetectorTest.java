@@ -10,6 +10,7 @@ import dev.t2i.data.shapes.ShapeColor;
 import dev.t2i.data.shapes.ShapeKind;
 import dev.t2i.data.shapes.ShapePrompt;
 import dev.t2i.data.shapes.ShapesDataset;
+import dev.t2i.image.GridAssertions;
 import dev.t2i.image.ImageGrid;
 import dev.t2i.image.Images;
 import java.awt.image.BufferedImage;
@@ -139,7 +140,7 @@ class ShapeDetectorTest {
     }
 
     @Test
-    void writesTheHardestNoisyCasesToLookAt() {
+    void writesTheHardestNoisyCasesToLookAt() throws java.io.IOException {
         int size = 16;
         CaptionedImages data = ShapesDataset.generate(ShapesDataset.Split.TEST, 300, size, 5);
         Random noise = new Random(5);
@@ -168,6 +169,8 @@ class ShapeDetectorTest {
         }
         Path png = Path.of("target/test-output/detector-hardest-noisy-16.png");
         ImageGrid.write(png, images, captions, 6, 8);
-        assertTrue(png.toFile().length() > 1000);
+        // 12 images enlarged 8 times, 6 to a row: cells 128 px wide, 128 + 2 caption lines of 13 high
+        GridAssertions.assertCaptionedGrid(javax.imageio.ImageIO.read(png.toFile()), images, 6, 8,
+                6 * 128 + 7 * 4, 2 * (128 + 26) + 3 * 4);
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.t2i.data.CaptionedImages;
+import dev.t2i.image.GridAssertions;
 import dev.t2i.image.ImageGrid;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
@@ -113,8 +114,9 @@ class ShapesDatasetTest {
         }
     }
 
+    /** The grid file shows each of the 36 images whole, enlarged to 64 px, 9 to a row, captioned. */
     @Test
-    void writesASampleGridToLookAt() {
+    void writesASampleGridToLookAt() throws java.io.IOException {
         for (int size : new int[] {16, 32}) {
             CaptionedImages data = ShapesDataset.generate(ShapesDataset.Split.TEST, 36, size, 1);
             List<BufferedImage> images = new ArrayList<>();
@@ -123,7 +125,9 @@ class ShapesDatasetTest {
             }
             Path png = Path.of("target/test-output/shapes-" + size + ".png");
             ImageGrid.write(png, images, data.captions(), 9, 64 / size);
-            assertTrue(png.toFile().length() > 1000);
+            // cells 96 px wide (the least for a caption) and 64 + 2 caption lines of 13 high; 4 px gaps
+            GridAssertions.assertCaptionedGrid(javax.imageio.ImageIO.read(png.toFile()), images, 9, 64 / size,
+                    9 * 96 + 10 * 4, 4 * (64 + 26) + 5 * 4);
         }
     }
 }
