@@ -204,6 +204,9 @@
     setRunning(true);
     cancelRequested = false;
     showProgress(0, Number(fields.steps.value) || modelInfo.default_steps, 'waiting for the model…');
+    if (window.matchMedia('(max-width: 760px)').matches) {
+      $('progress-box').scrollIntoView({ block: 'nearest' }); // one column: the progress is below the form
+    }
     try {
       let res;
       try {
