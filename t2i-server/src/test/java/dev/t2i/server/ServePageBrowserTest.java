@@ -272,6 +272,10 @@ class ServePageBrowserTest {
             long width = ((Number) js("return document.documentElement.clientWidth")).longValue();
             assertTrue(scroll <= width, "at " + size[0] + " px the page is " + scroll + " px wide");
             assertTrue(el("generate").isDisplayed() && el("prompt").isDisplayed());
+            if (size[0] == 390) {
+                Files.createDirectories(Path.of("target"));
+                Files.write(Path.of("target", "serve-page-phone.png"), driver.getScreenshotAs(OutputType.BYTES));
+            }
         }
     }
 
@@ -393,11 +397,26 @@ class ServePageBrowserTest {
         assertEquals(2.5, Double.parseDouble(value("cfg")));
         assertEquals("heun", value("sampler"));
         assertEquals("1", value("n"));
+
+        // image to image: that PNG, chosen as the initial image, with the strength slider
+        el("init-file").sendKeys(file.toAbsolutePath().toString());
+        wait.until(d -> el("init-preview").isDisplayed());
+        assertTrue(el("strength").isEnabled());
+        js("const s = document.getElementById('strength'); s.value = '0.4';"
+                + " s.dispatchEvent(new Event('input', {bubbles: true}));");
+        assertEquals("0.4", el("strength-value").getText());
+        int before = galleryCount();
+        el("generate").click();
+        WebElement item = waitForGallery(before + 1);
+        waitUntilIdle();
+        assertTrue(item.getText().contains("seed 9876543210 · 7 steps · cfg 2.5 · heun · strength 0.4"), item.getText());
+        el("init-clear").click();
+        assertFalse(el("strength").isEnabled());
     }
 
     @Test
     @Order(5)
-    void aBadRequestShowsTheServersMessageNextToItsField() {
+    void aBadRequestOrATooLargeOneShowsTheServersMessageNextToItsField() {
         set("prompt", "too many steps");
         set("steps", "1001");
         set("n", "1");
@@ -410,6 +429,17 @@ class ServePageBrowserTest {
         // the browser logs the 400 response itself; nothing else may appear
         expectedConsoleErrors.add("/v1/jobs - Failed to load resource: the server responded with a status of 400");
         set("steps", "4");
+
+        // a prompt longer than the body limit: 413, shown at the prompt with the limit
+        js("document.getElementById('prompt').value = 'x'.repeat(70000);");
+        el("generate").click();
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("prompt-error")));
+        String tooLarge = el("prompt-error").getText();
+        assertTrue(tooLarge.startsWith("The request is too large (64 KiB on this server): the body is larger than 65536"),
+                tooLarge);
+        assertFalse(el("steps-error").isDisplayed(), "the earlier error is gone");
+        waitUntilIdle();
+        expectedConsoleErrors.add("/v1/jobs - Failed to load resource: the server responded with a status of 413");
     }
 
     @Test
