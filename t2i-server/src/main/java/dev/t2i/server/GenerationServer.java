@@ -16,7 +16,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * An HTTP front end for a {@link TextToImage}, on the JDK's built-in server:
  * {@code POST /v1/generate}, the job resource {@code /v1/jobs} (progress, cancel), OpenAI's
- * {@code POST /v1/images/generations} and {@code GET /v1/models}, and {@code GET /health}. Binds
+ * {@code POST /v1/images/generations} and {@code GET /v1/models}, {@code GET /health}, and at
+ * {@code GET /} a page that drives them from a browser; every response carries
+ * {@link SecurityHeaders}. Binds
  * to loopback unless told otherwise. Overload is bounded by the model's request queue: a full
  * queue is answered with 503. A generation is cancelled when its client hangs up or its deadline
  * passes; {@link #drain} stops the server with every client answered.
@@ -55,17 +57,19 @@ public final class GenerationServer implements AutoCloseable {
         http.createContext(OpenAiImagesHandler.PATH, open(inFlight, exactly(OpenAiImagesHandler.PATH,
                 new OpenAiImagesHandler(model, options, inFlight, handlers))));
         http.createContext("/v1/models", open(inFlight, exactly("/v1/models", ex -> models(ex, model))));
-        http.createContext("/", open(inFlight, GenerationServer::notFound));
+        http.createContext("/", open(inFlight, new PageHandler(GenerationServer::notFound)));
         http.start();
         return new GenerationServer(http, handlers, inFlight);
     }
 
     /**
+     * Every response carries the {@link SecurityHeaders}.
      * While the server drains, every new request, {@code /health} included, is answered 503 with
      * {@code Connection: close}, so that clients and load balancers go elsewhere at once.
      */
     private static HttpHandler open(InFlight inFlight, HttpHandler handler) {
         return ex -> {
+            SecurityHeaders.apply(ex.getResponseHeaders());
             if (!inFlight.draining()) {
                 handler.handle(ex);
                 return;
@@ -130,7 +134,7 @@ public final class GenerationServer implements AutoCloseable {
 
     private static void notFound(com.sun.net.httpserver.HttpExchange ex) {
         Exchanges.error(ex, 404, "no such endpoint " + ex.getRequestURI().getPath()
-                + " (use POST /v1/generate, /v1/jobs, /v1/images/generations or GET /health)");
+                + " (use POST /v1/generate, /v1/jobs, /v1/images/generations, GET /health or the page at /)");
     }
 
     /** {@code GET /v1/models} as OpenAI's API answers it: one entry, the loaded model. */
