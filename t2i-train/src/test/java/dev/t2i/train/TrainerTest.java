@@ -167,7 +167,7 @@ class TrainerTest {
         assertTrue(e.getMessage().contains("batch = 0"), e.getMessage());
         assertThrows(T2iException.class, () -> TrainConfig.builder().epochs(-3).build());
         assertThrows(T2iException.class, () -> TrainConfig.builder().lr(0.0).build());
-        assertThrows(T2iException.class, () -> new TrainingRun.Overrides(null, 0, null, null, null, null, null, null),
+        assertThrows(T2iException.class, () -> TrainingRun.Overrides.builder().steps(0).build(),
                 "--steps 0 would read as 'take the steps from epochs'");
         assertEquals(TrainConfig.builder().build(), TrainConfig.reference(), "builder defaults are the reference");
     }
