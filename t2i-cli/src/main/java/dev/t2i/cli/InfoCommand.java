@@ -8,7 +8,7 @@ import dev.t2i.dit.DitConfig;
 import dev.t2i.dit.DitGraph;
 import dev.t2i.dit.DitModel;
 import dev.t2i.dit.ReferenceCheckpoint;
-import dev.t2i.train.TrainedModel;
+import dev.t2i.train.LoadedRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -97,7 +97,7 @@ final class InfoCommand implements Command {
             if (Files.isDirectory(p) && Files.exists(p.resolve("model.safetensors"))) {
                 return ReferenceCheckpoint.load(p);
             }
-            return TrainedModel.load(p).model();
+            return LoadedRun.load(p).model();
         }
         DitConfig cfg;
         if (cmd.hasOption("config")) {

@@ -59,7 +59,7 @@ class TrainingRunTest {
         more.withEmaWeights(() -> images[0] = more.generator().generate(List.of("a red circle"), null, options));
         assertEquals(List.of(1L, 3L, 16L, 16L), List.of(images[0].shape()[0], images[0].shape()[1],
                 images[0].shape()[2], images[0].shape()[3]));
-        assertNotNull(TrainedModel.load(dir).model(), "the run folder loads for sampling");
+        assertNotNull(LoadedRun.load(dir).model(), "the run folder loads for sampling");
     }
 
     @Test
