@@ -10,7 +10,7 @@ import dev.t2i.conditioning.TextConditioner;
 import dev.t2i.conditioning.Unconditioned;
 import dev.t2i.config.Preset;
 import dev.t2i.dit.DitConfig;
-import dev.t2i.dit.DitModel;
+import dev.t2i.dit.DitNetwork;
 import dev.t2i.io.ModelArchive;
 import dev.t2i.sampling.Sampler;
 import dev.t2i.sampling.SamplingOptions;
@@ -33,7 +33,7 @@ import java.util.List;
  * @param usedEma  whether EMA weights were loaded
  * @param sample   the run's sampling defaults (the reference's where it recorded none)
  */
-public record LoadedRun(DitModel model, String clipSpec, RunState state, boolean usedEma,
+public record LoadedRun(DitNetwork model, String clipSpec, RunState state, boolean usedEma,
         Preset.SampleDefaults sample) {
 
     /** Which weights of a run to sample with. */
@@ -53,7 +53,7 @@ public record LoadedRun(DitModel model, String clipSpec, RunState state, boolean
         }
     }
 
-    /** Loads a run folder, a checkpoint file or a model file written by {@link DitModel#save}, with EMA weights. */
+    /** Loads a run folder, a checkpoint file or a model file written by {@link DitNetwork#save}, with EMA weights. */
     public static LoadedRun load(Path path) {
         return load(path, Weights.EMA);
     }

@@ -13,7 +13,7 @@ import dev.t2i.data.CaptionedImages;
 import dev.t2i.data.DatasetOptions;
 import dev.t2i.dit.DitConfig;
 import dev.t2i.dit.DitGraph;
-import dev.t2i.dit.DitModel;
+import dev.t2i.dit.DitNetwork;
 import dev.t2i.image.LinePlot;
 import dev.t2i.io.ModelArchive;
 import dev.t2i.sampling.ImageGenerator;
@@ -59,7 +59,7 @@ public final class TrainingRun {
     private static final int GRID_ROWS = 10;
 
     private final Path runDir;
-    private final DitModel model;
+    private final DitNetwork model;
     private final CaptionedImages data;
     private final Conditioner conditioner;
     private final Trainer trainer;
@@ -67,7 +67,7 @@ public final class TrainingRun {
     private final Preset.SampleDefaults sampleDefaults;
     private final boolean resumed;
 
-    private TrainingRun(Path runDir, DitModel model, CaptionedImages data, Conditioner conditioner, Trainer trainer,
+    private TrainingRun(Path runDir, DitNetwork model, CaptionedImages data, Conditioner conditioner, Trainer trainer,
             String clipSpec, Preset.SampleDefaults sampleDefaults, boolean resumed) {
         this.runDir = runDir;
         this.model = model;
@@ -146,7 +146,7 @@ public final class TrainingRun {
         return runDir;
     }
 
-    public DitModel model() {
+    public DitNetwork model() {
         return model;
     }
 
@@ -608,7 +608,7 @@ public final class TrainingRun {
             ClipTextEncoder encoder = loadClip(cfg, clipSpec);
             cfg = adapt(cfg, images, encoder);
             Conditioner conditioner = trainingConditioner(cfg, encoder, clipSpec, images);
-            DitModel model = resumed != null ? resumed.model() : DitGraph.build(cfg, train.seed());
+            DitNetwork model = resumed != null ? resumed.model() : DitGraph.build(cfg, train.seed());
             Preset.SampleDefaults sample = resumed != null && resumed.state().sample() != null
                     ? resumed.state().sample() : sampleDefaults != null ? sampleDefaults : preset.sample();
             if (resumed == null) {
@@ -635,7 +635,7 @@ public final class TrainingRun {
         }
 
         private void writeProvenance(DitConfig cfg, TrainConfig train, CaptionedImages images, String clipSpec,
-                DitModel model, Preset.SampleDefaults sample) {
+                DitNetwork model, Preset.SampleDefaults sample) {
             Map<String, Object> all = new LinkedHashMap<>();
             all.put("preset", preset.description());
             all.put("model", cfg);
