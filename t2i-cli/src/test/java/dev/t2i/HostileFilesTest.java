@@ -8,7 +8,7 @@ import dev.t2i.api.TinyBundles;
 import dev.t2i.bundle.Bundle;
 import dev.t2i.data.sources.DatasetLoader;
 import dev.t2i.io.Safetensors;
-import dev.t2i.train.TrainedModel;
+import dev.t2i.train.LoadedRun;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -158,7 +158,7 @@ class HostileFilesTest {
         Path f = c.file();
         switch (c.kind()) {
             case "bundle" -> Bundle.read(f).release();
-            case "checkpoint" -> TrainedModel.load(f).model().release();
+            case "checkpoint" -> LoadedRun.load(f).model().release();
             case "safetensors" -> Safetensors.readAll(f);
             case "tar" -> DatasetLoader.open(f.toString());
             case "image" -> InitImages.read(f);

@@ -5,7 +5,7 @@ import dev.t2i.conditioning.Conditioning;
 import dev.t2i.conditioning.TextConditioner;
 import dev.t2i.dit.DitConfig;
 import dev.t2i.dit.DitGraph;
-import dev.t2i.dit.DitModel;
+import dev.t2i.dit.DitNetwork;
 import dev.t2i.image.AttentionFigure;
 import dev.t2i.image.Images;
 import dev.t2i.sampling.GuidedVelocity;
@@ -61,7 +61,7 @@ final class AttentionCommand implements Command {
     public int run(CommandLine cmd) {
         SampleCommand.Loaded loaded = SampleCommand.load(cmd);
         ImageGenerator gen = loaded.generator();
-        DitModel model = gen.model();
+        DitNetwork model = gen.model();
         DitConfig cfg = model.config();
         if (!cfg.isText() || !(gen.conditioner() instanceof TextConditioner text)) {
             throw new T2iException("attention maps need a text-conditional model");

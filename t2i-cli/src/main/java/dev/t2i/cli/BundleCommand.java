@@ -6,7 +6,7 @@ import dev.t2i.bundle.BundleManifest;
 import dev.t2i.clip.ClipTextEncoder;
 import dev.t2i.config.Preset;
 import dev.t2i.sampling.Sampler;
-import dev.t2i.train.TrainedModel;
+import dev.t2i.train.LoadedRun;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,8 +59,8 @@ final class BundleCommand implements Command {
         if (Bundle.isBundle(modelPath)) {
             throw new T2iException(modelPath + " is already a bundle; pass the run folder or checkpoint it came from");
         }
-        TrainedModel trained = TrainedModel.load(modelPath,
-                TrainedModel.Weights.parse(cmd.getOptionValue("weights", "ema")));
+        LoadedRun trained = LoadedRun.load(modelPath,
+                LoadedRun.Weights.parse(cmd.getOptionValue("weights", "ema")));
         if (!trained.model().config().isText()) {
             throw new T2iException("bundles hold text-conditional models; " + modelPath + " is a '"
                     + trained.model().config().variant() + "' DiT");

@@ -62,8 +62,11 @@ final class DemoCommand implements Command {
                 Args.doubleValue(cmd, "cfg", preset.sample().cfg()), preset.sample().sampler());
         TrainingRun run = TrainingRun.builder(runDir)
                 .preset(preset)
-                .overrides(new TrainingRun.Overrides(Args.intValue(cmd, "batch"), Args.intValue(cmd, "steps"), null,
-                        null, Args.longValue(cmd, "seed"), null, null, null))
+                .overrides(TrainingRun.Overrides.builder()
+                        .batch(Args.intValue(cmd, "batch"))
+                        .steps(Args.intValue(cmd, "steps"))
+                        .seed(Args.longValue(cmd, "seed"))
+                        .build())
                 .data(o -> ShapesDataset.generate(ShapesDataset.Split.TRAIN, images, o.imageSize(), o.seed()))
                 .clip(cmd.getOptionValue("clip"))
                 .resume(cmd.hasOption("resume"))

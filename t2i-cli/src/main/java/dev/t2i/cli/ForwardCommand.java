@@ -2,10 +2,10 @@ package dev.t2i.cli;
 
 import dev.t2i.T2iException;
 import dev.t2i.dit.DitGraph;
-import dev.t2i.dit.DitModel;
+import dev.t2i.dit.DitNetwork;
 import dev.t2i.dit.ReferenceCheckpoint;
 import dev.t2i.io.Safetensors;
-import dev.t2i.train.TrainedModel;
+import dev.t2i.train.LoadedRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -43,8 +43,8 @@ final class ForwardCommand implements Command {
     @Override
     public int run(CommandLine cmd) {
         Path modelPath = Path.of(cmd.getOptionValue("model"));
-        DitModel model = Files.isDirectory(modelPath) && Files.exists(modelPath.resolve("model.safetensors"))
-                ? ReferenceCheckpoint.load(modelPath) : TrainedModel.load(modelPath).model();
+        DitNetwork model = Files.isDirectory(modelPath) && Files.exists(modelPath.resolve("model.safetensors"))
+                ? ReferenceCheckpoint.load(modelPath) : LoadedRun.load(modelPath).model();
         Map<String, INDArray> in = Safetensors.readAll(Path.of(cmd.getOptionValue("inputs")));
         for (String k : new String[] {"x", "t"}) {
             if (!in.containsKey(k)) {

@@ -6,9 +6,9 @@ import dev.t2i.api.GridParameters;
 import dev.t2i.config.Preset;
 import dev.t2i.dit.DitConfig;
 import dev.t2i.dit.DitGraph;
-import dev.t2i.dit.DitModel;
+import dev.t2i.dit.DitNetwork;
 import dev.t2i.dit.ReferenceCheckpoint;
-import dev.t2i.train.TrainedModel;
+import dev.t2i.train.LoadedRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -48,7 +48,7 @@ final class InfoCommand implements Command {
         if (cmd.hasOption("image")) {
             return printImage(Path.of(cmd.getOptionValue("image")));
         }
-        DitModel model = load(cmd);
+        DitNetwork model = load(cmd);
         DitConfig c = model.config();
         System.out.printf("%s DiT: img %d, patch %d (%d tokens), channels %d, width %d, depth %d, heads %d,"
                 + " mlp ratio %.1f%s, adaLN %s%n", c.variant(), c.imgSize(), c.patchSize(), c.tokens(), c.inChannels(),
@@ -90,14 +90,14 @@ final class InfoCommand implements Command {
         }
     }
 
-    private static DitModel load(CommandLine cmd) {
+    private static DitNetwork load(CommandLine cmd) {
         String variant = cmd.getOptionValue("variant");
         if (cmd.hasOption("model")) {
             Path p = Path.of(cmd.getOptionValue("model"));
             if (Files.isDirectory(p) && Files.exists(p.resolve("model.safetensors"))) {
                 return ReferenceCheckpoint.load(p);
             }
-            return TrainedModel.load(p).model();
+            return LoadedRun.load(p).model();
         }
         DitConfig cfg;
         if (cmd.hasOption("config")) {

@@ -66,7 +66,7 @@ public final class Main {
             // ND4J's native builds runs (fixed when ND4J loads), DL4J's layer helpers for the judge.
             dev.t2i.platform.NativeBuild.select();
             dev.t2i.eval.ImageClassifier.useNativeHelpersWherePaying();
-            dev.t2i.platform.Backend.configureThreads(dev.t2i.platform.Backend.envCount("T2I_THREADS"));
+            dev.t2i.platform.Backend.configureThreads(dev.t2i.platform.CoreSplit.requestedOpThreads());
             return command.run(cmd);
         } catch (ParseException e) {
             System.err.println("error: " + e.getMessage() + " (see 't2i " + command.name() + " --help')");

@@ -8,7 +8,7 @@ import dev.t2i.conditioning.Unconditioned;
 import dev.t2i.config.Preset;
 import dev.t2i.dit.DitConfig;
 import dev.t2i.dit.DitGraph;
-import dev.t2i.dit.DitModel;
+import dev.t2i.dit.DitNetwork;
 import dev.t2i.sampling.ImageGenerator;
 import dev.t2i.sampling.Sampler;
 import dev.t2i.sampling.SamplingOptions;
@@ -29,7 +29,7 @@ final class SampleBench {
         if (clip != null && clip.config().width() != cfg.contextDim()) {
             cfg = cfg.withContextDim(clip.config().width());
         }
-        DitModel model = DitGraph.build(cfg, 0);
+        DitNetwork model = DitGraph.build(cfg, 0);
         ImageGenerator gen = new ImageGenerator(model, cfg.isClass() ? new ClassConditioner(cfg.numClasses())
                 : cfg.isText() ? new TextConditioner(clip, cfg.contextLen()) : new Unconditioned());
         SamplingOptions opts = new SamplingOptions(steps, 7.5, 0, Sampler.EULER, 1, null).validate();

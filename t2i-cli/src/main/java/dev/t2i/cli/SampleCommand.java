@@ -11,7 +11,7 @@ import dev.t2i.sampling.ImageGenerator;
 import dev.t2i.sampling.SampleGrids;
 import dev.t2i.sampling.Sampler;
 import dev.t2i.sampling.SamplingOptions;
-import dev.t2i.train.TrainedModel;
+import dev.t2i.train.LoadedRun;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -85,8 +85,8 @@ final class SampleCommand implements Command {
             }
             return new Loaded(bundle.generator(), bundle.defaultOptions(0));
         }
-        TrainedModel m = TrainedModel.load(Path.of(cmd.getOptionValue("model")),
-                TrainedModel.Weights.parse(cmd.getOptionValue("weights", "ema")));
+        LoadedRun m = LoadedRun.load(Path.of(cmd.getOptionValue("model")),
+                LoadedRun.Weights.parse(cmd.getOptionValue("weights", "ema")));
         return new Loaded(new ImageGenerator(m.model(), m.conditioner(cmd.getOptionValue("clip"))),
                 m.defaultOptions(0));
     }
@@ -146,7 +146,7 @@ final class SampleCommand implements Command {
         int count = classModel ? labels.length : prompts.length;
         // bundles hold text models only, so a class model comes from a run folder or checkpoint
         List<String> classNames = classModel
-                ? TrainedModel.recordedClassNames(Path.of(cmd.getOptionValue("model"))) : null;
+                ? LoadedRun.recordedClassNames(Path.of(cmd.getOptionValue("model"))) : null;
         for (int p = 0; p < count; p++) {
             for (int k = 0; k < opts.imagesPerPrompt(); k++) {
                 captions.add(classModel ? SampleGrids.className(labels[p], classNames) : prompts[p]);

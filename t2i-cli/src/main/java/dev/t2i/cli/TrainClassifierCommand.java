@@ -45,7 +45,7 @@ final class TrainClassifierCommand implements Command {
 
     @Override
     public int run(CommandLine cmd) {
-        if (dev.t2i.platform.Backend.envCount("T2I_THREADS") == null && System.getenv("OMP_NUM_THREADS") == null) {
+        if (dev.t2i.platform.CoreSplit.requestedOpThreads() == null && System.getenv("OMP_NUM_THREADS") == null) {
             // one network, not shards on worker threads: the ops themselves must use the cores
             dev.t2i.platform.Backend.configureThreads(Runtime.getRuntime().availableProcessors());
         }

@@ -65,10 +65,16 @@ final class TrainCommand implements Command {
         TrainingRun run = TrainingRun.builder(runDir)
                 .preset(preset)
                 .variant(cmd.hasOption("variant") ? DitConfig.Variant.of(cmd.getOptionValue("variant")) : null)
-                .overrides(new TrainingRun.Overrides(Args.intValue(cmd, "batch"), Args.intValue(cmd, "steps"),
-                        Args.intValue(cmd, "epochs"), Args.doubleValue(cmd, "lr"), Args.longValue(cmd, "seed"),
-                        Args.intValue(cmd, "checkpoint-every"), Args.intValue(cmd, "sample-every"),
-                        cmd.getOptionValue("time-limit")))
+                .overrides(TrainingRun.Overrides.builder()
+                        .batch(Args.intValue(cmd, "batch"))
+                        .steps(Args.intValue(cmd, "steps"))
+                        .epochs(Args.intValue(cmd, "epochs"))
+                        .lr(Args.doubleValue(cmd, "lr"))
+                        .seed(Args.longValue(cmd, "seed"))
+                        .checkpointEvery(Args.intValue(cmd, "checkpoint-every"))
+                        .sampleEvery(Args.intValue(cmd, "sample-every"))
+                        .timeLimit(cmd.getOptionValue("time-limit"))
+                        .build())
                 .data(options -> DatasetLoader.open(data, options))
                 .dataOptions(dataOptions)
                 .clip(cmd.getOptionValue("clip"))

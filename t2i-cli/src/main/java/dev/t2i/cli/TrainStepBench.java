@@ -5,7 +5,7 @@ import dev.t2i.config.Preset;
 import dev.t2i.data.CaptionedImages;
 import dev.t2i.dit.DitConfig;
 import dev.t2i.dit.DitGraph;
-import dev.t2i.dit.DitModel;
+import dev.t2i.dit.DitNetwork;
 import dev.t2i.runtime.Graphs;
 import dev.t2i.train.Trainer;
 import dev.t2i.train.TrainingRun;
@@ -29,7 +29,7 @@ final class TrainStepBench {
         String clipSpec = "random";
         ClipTextEncoder clip = cfg.isText() ? ClipTextEncoder.load(clipSpec) : null;
         cfg = TrainingRun.adapt(cfg, data, clip);
-        DitModel model = DitGraph.build(cfg, 0);
+        DitNetwork model = DitGraph.build(cfg, 0);
         Path dir = tempDir();
         try {
             Trainer trainer = new Trainer(model, preset.train().toBuilder().batch(batch).steps(1_000_000).build(),

@@ -79,7 +79,7 @@ class BundleTest {
     void aModelTrainedOnShortCaptionsGeneratesThroughTheApi(@TempDir Path tmp) {
         // the demo's DiT keeps 24 of CLIP's 77 positions and pools the caption into adaLN: the API
         // and the server must crop prompts as training did
-        dev.t2i.dit.DitModel dit = dev.t2i.dit.DitGraph.build(dev.t2i.dit.DitConfig.builder().imgSize(8)
+        dev.t2i.dit.DitNetwork dit = dev.t2i.dit.DitGraph.build(dev.t2i.dit.DitConfig.builder().imgSize(8)
                 .patchSize(2).embedDim(32).depth(1).numHeads(2).mlpRatio(2.0).contextDim(TinyBundles.CTX).contextLen(8)
                 .numClasses(2).adaln(dev.t2i.dit.DitConfig.AdaLn.ZERO).textPool(true).build(), 3);
         Path file = tmp.resolve("short.t2i");

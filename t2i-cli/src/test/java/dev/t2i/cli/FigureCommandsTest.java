@@ -9,7 +9,7 @@ import dev.t2i.api.TinyBundles;
 import dev.t2i.image.AttentionFigure;
 import dev.t2i.image.ImageGrid;
 import dev.t2i.sampling.SampleGrids;
-import dev.t2i.train.TrainedModel;
+import dev.t2i.train.LoadedRun;
 import java.awt.Dimension;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -52,13 +52,13 @@ class FigureCommandsTest {
     @Test
     void classModelGridsNameTheirClasses(@TempDir Path run) throws IOException {
         Files.writeString(run.resolve("run.json"), "{\"class_names\": [\"airplane\", \"automobile\"]}");
-        List<String> names = TrainedModel.recordedClassNames(run);
+        List<String> names = LoadedRun.recordedClassNames(run);
         assertEquals(List.of("airplane", "automobile"), names);
-        assertEquals(List.of("airplane", "automobile"), TrainedModel.recordedClassNames(run.resolve("checkpoints")
+        assertEquals(List.of("airplane", "automobile"), LoadedRun.recordedClassNames(run.resolve("checkpoints")
                 .resolve("step-00000005.t2i")), "a checkpoint finds its run's names");
         assertEquals("automobile", SampleGrids.className(1, names));
         assertEquals("class 7", SampleGrids.className(7, names), "a label outside the names keeps its number");
-        assertNull(TrainedModel.recordedClassNames(dir), "no run.json, no names");
+        assertNull(LoadedRun.recordedClassNames(dir), "no run.json, no names");
     }
 
     @Test

@@ -2,7 +2,7 @@ package dev.t2i.cli;
 
 import dev.t2i.api.TinyBundles;
 import dev.t2i.config.TrainConfig;
-import dev.t2i.dit.DitModel;
+import dev.t2i.dit.DitNetwork;
 import dev.t2i.train.Checkpoint;
 import dev.t2i.train.RunState;
 import java.nio.file.Path;
@@ -21,7 +21,7 @@ public final class TinyRuns {
     public static Path runFolder(Path dir, long seed) {
         Path clipFile = dir.resolve("clip.t2i");
         TinyBundles.clip(seed).save(clipFile);
-        DitModel model = TinyBundles.dit(seed);
+        DitNetwork model = TinyBundles.dit(seed);
         RunState state = new RunState(5, 5, TrainConfig.reference(), "tiny test data", "tiny clip",
                 clipFile.toString(), null, 0, null);
         Path run = dir.resolve("run");

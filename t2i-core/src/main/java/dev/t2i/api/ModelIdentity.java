@@ -1,6 +1,6 @@
 package dev.t2i.api;
 
-import dev.t2i.dit.DitModel;
+import dev.t2i.dit.DitNetwork;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +21,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public record ModelIdentity(String name, String hash) {
     /** Identifies a DiT by name and weights. */
-    public static ModelIdentity of(String name, DitModel model) {
+    public static ModelIdentity of(String name, DitNetwork model) {
         return new ModelIdentity(name, weightsHash(model.weights()));
     }
 

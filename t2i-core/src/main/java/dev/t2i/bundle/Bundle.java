@@ -7,7 +7,7 @@ import dev.t2i.clip.ClipTextEncoder;
 import dev.t2i.conditioning.TextConditioner;
 import dev.t2i.config.Preset;
 import dev.t2i.dit.DitFiles;
-import dev.t2i.dit.DitModel;
+import dev.t2i.dit.DitNetwork;
 import dev.t2i.io.ModelArchive;
 import dev.t2i.sampling.ImageGenerator;
 import dev.t2i.sampling.Sampler;
@@ -47,10 +47,10 @@ public final class Bundle {
 
     private final Path path;
     private final BundleManifest manifest;
-    private final DitModel dit;
+    private final DitNetwork dit;
     private final ClipTextEncoder clip;
 
-    private Bundle(Path path, BundleManifest manifest, DitModel dit, ClipTextEncoder clip) {
+    private Bundle(Path path, BundleManifest manifest, DitNetwork dit, ClipTextEncoder clip) {
         this.path = path;
         this.manifest = manifest;
         this.dit = dit;
@@ -62,7 +62,7 @@ public final class Bundle {
      *
      * @param sampling default steps, guidance scale and sampler of the bundle
      */
-    public static BundleManifest write(Path out, DitModel dit, ClipTextEncoder clip, Preset.SampleDefaults sampling,
+    public static BundleManifest write(Path out, DitNetwork dit, ClipTextEncoder clip, Preset.SampleDefaults sampling,
             BundleManifest.Source source) {
         checkPair(dit, clip, "the text encoder " + source.clip());
         // a seeded random CLIP is stored as its recipe: its weights are 250 MB of noise that the
@@ -105,7 +105,7 @@ public final class Bundle {
             throw corrupt(path, e.toString());
         }
         BundleManifest manifest = verify(path, archive);
-        DitModel dit;
+        DitNetwork dit;
         try {
             dit = DitFiles.read(archive);
         } catch (T2iException e) {
@@ -193,7 +193,7 @@ public final class Bundle {
                 + " 't2i bundle'");
     }
 
-    private static void checkPair(DitModel dit, ClipTextEncoder clip, String clipName) {
+    private static void checkPair(DitNetwork dit, ClipTextEncoder clip, String clipName) {
         if (!dit.config().isText()) {
             throw new T2iException("bundles hold text-conditional models; this DiT is '" + dit.config().variant()
                     + "' (sample it with 't2i sample --model RUN' instead)");
@@ -215,7 +215,7 @@ public final class Bundle {
     }
 
     /** The DiT, with the weights that were bundled (EMA when the run kept them). */
-    public DitModel dit() {
+    public DitNetwork dit() {
         return dit;
     }
 

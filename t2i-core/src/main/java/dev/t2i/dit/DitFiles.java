@@ -25,23 +25,23 @@ public final class DitFiles {
     }
 
     /** Writes a model file holding only the DiT. */
-    public static void save(DitModel model, Path path) {
+    public static void save(DitNetwork model, Path path) {
         addTo(model, ModelArchive.create()).write(path);
     }
 
     /** Reads a model file written by {@link #save}. */
-    public static DitModel load(Path path) {
+    public static DitNetwork load(Path path) {
         return read(ModelArchive.read(path));
     }
 
     /** Adds the DiT's parts to an archive being assembled (checkpoints, bundles). */
-    public static ModelArchive addTo(DitModel model, ModelArchive a) {
+    public static ModelArchive addTo(DitNetwork model, ModelArchive a) {
         return a.putJson(CONFIG, model.config()).putJson(PARAMS, model.params().values())
                 .putGraph(GRAPH, model.graph(), false);
     }
 
     /** Reads the DiT parts of an archive (a model file, a checkpoint or a bundle), checking they agree. */
-    public static DitModel read(ModelArchive a) {
+    public static DitNetwork read(ModelArchive a) {
         DitConfig cfg = a.json(CONFIG, DitConfig.class);
         List<ParamSpec> specs;
         try {
@@ -60,7 +60,7 @@ public final class DitFiles {
         }
         SameDiff sd = a.graph(GRAPH);
         checkAgrees(cfg, sd, params);
-        return new DitModel(cfg, sd, params);
+        return new DitNetwork(cfg, sd, params);
     }
 
     /**

@@ -70,18 +70,18 @@ public final class DitGraph {
     }
 
     /** Builds the graph with freshly initialised weights; returns it with its parameter specs. */
-    public static DitModel build(DitConfig cfg, long seed) {
+    public static DitNetwork build(DitConfig cfg, long seed) {
         return build(cfg, seed, DataType.FLOAT);
     }
 
     /**
      * Builds the graph in the given floating-point type: FLOAT for use, DOUBLE for finite-difference
-     * gradient checks (placeholders then take DOUBLE arrays; {@link DitModel#inputs} is FLOAT-only).
+     * gradient checks (placeholders then take DOUBLE arrays; {@link DitNetwork#inputs} is FLOAT-only).
      */
-    public static DitModel build(DitConfig cfg, long seed, DataType dtype) {
+    public static DitNetwork build(DitConfig cfg, long seed, DataType dtype) {
         DitGraph g = new DitGraph(cfg, seed, dtype, false);
         g.define();
-        return new DitModel(cfg, g.sd, g.root.params());
+        return new DitNetwork(cfg, g.sd, g.root.params());
     }
 
     /**

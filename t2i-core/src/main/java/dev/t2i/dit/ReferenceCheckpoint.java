@@ -25,7 +25,7 @@ public final class ReferenceCheckpoint {
      * Loads a folder with {@code config.json} and {@code model.safetensors}, or the safetensors
      * file itself with the config beside it; the variant follows from the parameters present.
      */
-    public static DitModel load(Path dirOrFile) {
+    public static DitNetwork load(Path dirOrFile) {
         Path dir = Files.isDirectory(dirOrFile) ? dirOrFile : dirOrFile.toAbsolutePath().getParent();
         Path weights = Files.isDirectory(dirOrFile) ? dirOrFile.resolve("model.safetensors") : dirOrFile;
         Path configFile = dir.resolve("config.json");
@@ -46,14 +46,14 @@ public final class ReferenceCheckpoint {
                 cfg = cfg.withVariant(st.contains("class_embed.weight") ? DitConfig.Variant.CLASS
                         : DitConfig.Variant.UNCONDITIONAL);
             }
-            DitModel model = DitGraph.build(cfg, 0);
+            DitNetwork model = DitGraph.build(cfg, 0);
             importInto(model, st);
             return model;
         }
     }
 
     /** Copies every parameter of a PyTorch state dict into {@code model}, checking names and shapes. */
-    public static void importInto(DitModel model, Safetensors st) {
+    public static void importInto(DitNetwork model, Safetensors st) {
         Map<String, INDArray> values = TorchImport.read(st, model.params().values(), "checkpoint",
                 "is it a checkpoint of this architecture and config?");
         List<String> unknown = st.keys().stream().filter(k -> !model.params().containsKey(k)).toList();

@@ -2,8 +2,8 @@
  * The DiT family, the model that turns noise into images: {@link dev.t2i.dit.DitConfig} describes
  * an architecture (text-conditional, class-conditional or unconditional),
  * {@link dev.t2i.dit.DitGraph} builds it as one SameDiff graph under the reference implementation's
- * parameter names, and {@link dev.t2i.dit.DitModel} holds the graph with its weights and runs the
- * forward pass. {@link dev.t2i.dit.DitFiles} reads and writes a DiT in this project's files,
+ * parameter names, and {@link dev.t2i.dit.DitNetwork} holds the graph with its weights and runs
+ * the forward pass. {@link dev.t2i.dit.DitFiles} reads and writes a DiT in this project's files,
  * {@link dev.t2i.dit.ReferenceCheckpoint} reads the PyTorch reference's, and
  * {@link dev.t2i.dit.TextContext} stores each distinct text of a batch once. The training loss is
  * not part of the model; {@code dev.t2i.flow} attaches it.

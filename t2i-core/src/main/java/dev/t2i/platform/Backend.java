@@ -63,7 +63,11 @@ public final class Backend {
      * other value is refused with a line naming the variable (not a NumberFormatException).
      */
     public static Integer envCount(String name) {
-        String v = System.getenv(name);
+        return count(name, System.getenv(name));
+    }
+
+    /** {@code v} as a positive count, null when null; anything else is refused naming {@code name}. */
+    static Integer count(String name, String v) {
         if (v == null) {
             return null;
         }

@@ -18,6 +18,10 @@ package dev.t2i.platform;
 public record CoreSplit(int workers, int opThreads) {
     /** Most workers chosen without being asked. */
     public static final int MAX_WORKERS = 4;
+    /** The environment variable that asks for a number of workers; read only by {@link #requestedWorkers()}. */
+    public static final String WORKERS_ENV = "T2I_WORKERS";
+    /** The environment variable that asks for threads per op; read only by {@link #requestedOpThreads()}. */
+    public static final String OP_THREADS_ENV = "T2I_THREADS";
 
     public CoreSplit {
         if (workers < 1 || opThreads < 1) {
@@ -42,7 +46,24 @@ public record CoreSplit(int workers, int opThreads) {
      * where set (a value that is not a positive whole number is refused with a one-line error).
      */
     public static CoreSplit forMachine() {
-        return of(Runtime.getRuntime().availableProcessors(), Backend.envCount("T2I_WORKERS"),
-                Backend.envCount("T2I_THREADS"));
+        return of(Runtime.getRuntime().availableProcessors(), requestedWorkers(), requestedOpThreads());
+    }
+
+    /**
+     * The workers asked for with {@code T2I_WORKERS}, or null when it is unset. The one place
+     * that reads the variable: a value that is not a positive whole number is refused with a
+     * one-line {@link dev.t2i.T2iException} ({@code T2I_WORKERS=x is not a positive whole
+     * number ...}).
+     */
+    public static Integer requestedWorkers() {
+        return Backend.envCount(WORKERS_ENV);
+    }
+
+    /**
+     * The threads per op asked for with {@code T2I_THREADS}, or null when it is unset; refused
+     * as {@link #requestedWorkers()} refuses a bad value. The one place that reads the variable.
+     */
+    public static Integer requestedOpThreads() {
+        return Backend.envCount(OP_THREADS_ENV);
     }
 }

@@ -26,10 +26,11 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * with no contention but memory bandwidth. SameDiff keeps a session per thread, so the shards
  * share the graph and its weights and nothing else.
  *
- * <p>The count comes from {@code T2I_WORKERS}, else from {@link CoreSplit} (one per core up to
- * {@value CoreSplit#MAX_WORKERS}) once {@link Backend#configureThreads} has set the threads per
- * op, as the command line does; it is one when ND4J's ops still spread over every core, and on
- * a GPU backend (the device is the parallel part there). Each worker thread gets the same
+ * <p>The count comes from {@code T2I_WORKERS} ({@link CoreSplit#requestedWorkers()}), else from
+ * {@link CoreSplit} (one per core up to {@value CoreSplit#MAX_WORKERS}) once
+ * {@link Backend#configureThreads} has set the threads per op, as the command line does; it is
+ * one when ND4J's ops still spread over every core, and on a GPU backend (the device is the
+ * parallel part there). Each worker thread gets the same
  * per-op thread count as the caller ({@link Backend#opThreads()}).
  */
 public final class Workers {
@@ -93,12 +94,13 @@ public final class Workers {
     }
 
     /**
-     * {@code T2I_WORKERS}, else {@link CoreSplit}'s share of the available cores for the
-     * configured threads per op (one worker per core up to {@value CoreSplit#MAX_WORKERS}); 1 on a
-     * GPU backend or while ops are left multi-threaded (threads never configured).
+     * {@code T2I_WORKERS} ({@link CoreSplit#requestedWorkers()}, which refuses a bad value), else
+     * {@link CoreSplit}'s share of the available cores for the configured threads per op (one
+     * worker per core up to {@value CoreSplit#MAX_WORKERS}); 1 on a GPU backend or while ops are
+     * left multi-threaded (threads never configured).
      */
     public static int defaultCount() {
-        Integer asked = Backend.envCount("T2I_WORKERS");
+        Integer asked = CoreSplit.requestedWorkers();
         if (asked != null) {
             return asked;
         }

@@ -1,7 +1,7 @@
 package dev.t2i.sampling;
 
 import dev.t2i.conditioning.Conditioning;
-import dev.t2i.dit.DitModel;
+import dev.t2i.dit.DitNetwork;
 import dev.t2i.runtime.NativeArrays;
 import dev.t2i.runtime.Workers;
 import java.util.List;
@@ -14,13 +14,13 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * passes run as one batch of 2B per step (the reference runs them one after the other).
  * With w = 1 only the conditional pass is needed and only it runs. The images are cut into
  * shards that run on the {@link Workers} side by side, and the text of each shard is prepared once
- * ({@link DitModel#prepareText}): its cross-attention keys and values do not change between steps.
+ * ({@link DitNetwork#prepareText}): its cross-attention keys and values do not change between steps.
  */
 public final class GuidedVelocity implements VelocityField, AutoCloseable {
     /** Fewest images per shard worth their own thread. */
     private static final int MIN_SHARD_ROWS = 2;
 
-    private final DitModel model;
+    private final DitNetwork model;
     private final double scale;
     private final long batch;
     private final Workers workers;
@@ -36,14 +36,14 @@ public final class GuidedVelocity implements VelocityField, AutoCloseable {
      * with {@link #splitPasses}: all conditional rows, then all null rows), prepared once for all
      * steps.
      */
-    private final List<DitModel.PreparedText> shardText;
+    private final List<DitNetwork.PreparedText> shardText;
 
     /**
      * @param cond   conditioning of the B images
      * @param uncond null (or negative-prompt) conditioning of the same B images
      * @param scale  guidance scale w
      */
-    public GuidedVelocity(DitModel model, Conditioning cond, Conditioning uncond, double scale) {
+    public GuidedVelocity(DitNetwork model, Conditioning cond, Conditioning uncond, double scale) {
         this.model = model;
         this.scale = scale;
         this.batch = cond.batch();
@@ -94,7 +94,7 @@ public final class GuidedVelocity implements VelocityField, AutoCloseable {
         return v;
     }
 
-    private INDArray velocity(INDArray x, double t, DitModel.PreparedText text) {
+    private INDArray velocity(INDArray x, double t, DitNetwork.PreparedText text) {
         long b = x.size(0);
         if (!guided()) {
             INDArray times = Nd4j.valueArrayOf(b, (float) t);
@@ -121,7 +121,7 @@ public final class GuidedVelocity implements VelocityField, AutoCloseable {
     /** Frees the text prepared for the shards (keys and values of every block); the field is unusable afterwards. */
     @Override
     public void close() {
-        for (DitModel.PreparedText text : shardText) {
+        for (DitNetwork.PreparedText text : shardText) {
             if (text.features() != null) {
                 NativeArrays.closeAll(text.features().values());
             }

@@ -3,7 +3,7 @@ package dev.t2i.sampling;
 import dev.t2i.conditioning.Conditioner;
 import dev.t2i.conditioning.Conditioning;
 import dev.t2i.conditioning.TextConditioner;
-import dev.t2i.dit.DitModel;
+import dev.t2i.dit.DitNetwork;
 import dev.t2i.flow.FlowMatching;
 import dev.t2i.runtime.NativeArrays;
 import java.util.ArrayList;
@@ -24,15 +24,15 @@ import org.nd4j.linalg.factory.Nd4j;
  * text-to-image with the same seed.
  */
 public final class ImageGenerator {
-    private final DitModel model;
+    private final DitNetwork model;
     private final Conditioner conditioner;
 
-    public ImageGenerator(DitModel model, Conditioner conditioner) {
+    public ImageGenerator(DitNetwork model, Conditioner conditioner) {
         this.model = model;
         this.conditioner = conditioner;
     }
 
-    public DitModel model() {
+    public DitNetwork model() {
         return model;
     }
 

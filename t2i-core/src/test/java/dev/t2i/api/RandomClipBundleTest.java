@@ -12,7 +12,7 @@ import dev.t2i.bundle.Bundle;
 import dev.t2i.bundle.BundleManifest;
 import dev.t2i.clip.ClipTextEncoder;
 import dev.t2i.conditioning.TextConditioner;
-import dev.t2i.dit.DitModel;
+import dev.t2i.dit.DitNetwork;
 import dev.t2i.image.Images;
 import dev.t2i.io.ModelArchive;
 import dev.t2i.sampling.ImageGenerator;
@@ -38,7 +38,7 @@ class RandomClipBundleTest {
 
     @Test
     void aRandomClipIsStoredAsItsRecipeAndRebuiltBitForBit(@TempDir Path dir) throws IOException {
-        DitModel dit = TinyBundles.dit(SEED);
+        DitNetwork dit = TinyBundles.dit(SEED);
         ClipTextEncoder clip = TinyBundles.clip(SEED);
         assertTrue(clip.isRebuildable());
         Path recipe = dir.resolve("recipe.t2i");
@@ -104,7 +104,7 @@ class RandomClipBundleTest {
     }
 
     /** What bundles of format 1 held: the CLIP's graph and weights. */
-    private static void writeWithClipWeights(Path out, DitModel dit, ClipTextEncoder clip) {
+    private static void writeWithClipWeights(Path out, DitNetwork dit, ClipTextEncoder clip) {
         ModelArchive content = clip.addTo(dev.t2i.dit.DitFiles.addTo(dit, ModelArchive.create()));
         Map<String, BundleManifest.Part> parts = new LinkedHashMap<>();
         for (String name : content.names()) {

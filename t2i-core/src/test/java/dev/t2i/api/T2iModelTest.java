@@ -12,7 +12,7 @@ import dev.t2i.sampling.ImageGenerator;
 import dev.t2i.sampling.Sampler;
 import dev.t2i.sampling.SamplingOptions;
 import dev.t2i.conditioning.TextConditioner;
-import dev.t2i.dit.DitModel;
+import dev.t2i.dit.DitNetwork;
 import dev.t2i.io.ModelArchive;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
@@ -77,7 +77,7 @@ class T2iModelTest {
     @Test
     void resultsEqualTheGeneratorOfTheBundledEmaWeights() {
         // the generator the API wraps, built by hand from the weights the bundle was written with
-        DitModel dit = TinyBundles.dit(21);
+        DitNetwork dit = TinyBundles.dit(21);
         dit.setWeights(TinyBundles.emaWeights(dit, 21));
         ImageGenerator original = new ImageGenerator(dit, new TextConditioner(TinyBundles.clip(21), dit.config().contextLen()));
         SamplingOptions opts = new SamplingOptions(4, 3.0, 11, Sampler.HEUN, 2, "a blue square");

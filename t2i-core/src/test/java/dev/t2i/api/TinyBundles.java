@@ -7,7 +7,7 @@ import dev.t2i.clip.ClipTextEncoder;
 import dev.t2i.config.Preset;
 import dev.t2i.dit.DitConfig;
 import dev.t2i.dit.DitGraph;
-import dev.t2i.dit.DitModel;
+import dev.t2i.dit.DitNetwork;
 import dev.t2i.sampling.Sampler;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -35,8 +35,8 @@ public final class TinyBundles {
     }
 
     /** A one-block 8x8 text DiT whose final layer is random (it starts at zero), so images depend on inputs. */
-    public static DitModel dit(long seed) {
-        DitModel m = DitGraph.build(DitConfig.builder().imgSize(8).patchSize(2).embedDim(32).depth(1).numHeads(2)
+    public static DitNetwork dit(long seed) {
+        DitNetwork m = DitGraph.build(DitConfig.builder().imgSize(8).patchSize(2).embedDim(32).depth(1).numHeads(2)
                 .mlpRatio(2.0).contextDim(CTX).numClasses(2).build(), seed);
         INDArray w = m.graph().getArrForVarName("final_proj.weight");
         w.assign(gaussian(w.shape(), new SplittableRandom(seed), 0.1));
@@ -47,7 +47,7 @@ public final class TinyBundles {
      * The weights a trained run's EMA would hold beside {@link #dit}'s live ones: the live weights
      * plus small seeded noise, so tests can tell which of the two a loader used.
      */
-    public static Map<String, INDArray> emaWeights(DitModel model, long seed) {
+    public static Map<String, INDArray> emaWeights(DitNetwork model, long seed) {
         SplittableRandom rng = new SplittableRandom(seed + 1);
         Map<String, INDArray> ema = new HashMap<>();
         for (var e : model.weights().entrySet()) {
@@ -66,7 +66,7 @@ public final class TinyBundles {
         Path clipFile = dir.resolve("clip.t2i");
         clip(seed).save(clipFile);
         ClipTextEncoder clip = ClipTextEncoder.load(clipFile.toString());
-        DitModel model = dit(seed);
+        DitNetwork model = dit(seed);
         model.setWeights(emaWeights(model, seed));
         Path out = dir.resolve("tiny.t2i");
         Bundle.write(out, model, clip, DEFAULTS, new BundleManifest.Source("tiny test run", 5L, true, clip.description()));

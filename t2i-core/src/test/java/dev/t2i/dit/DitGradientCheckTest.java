@@ -57,7 +57,7 @@ class DitGradientCheckTest {
     }
 
     private static void check(DitConfig cfg) {
-        DitModel model = DitGraph.build(cfg, 11, DataType.DOUBLE);
+        DitNetwork model = DitGraph.build(cfg, 11, DataType.DOUBLE);
         FlowMatching.attachLoss(model.graph(), DitGraph.VELOCITY, -1, cfg.inChannels(), cfg.imgSize(), cfg.imgSize());
         SameDiff sd = model.graph();
         Nd4j.getRandom().setSeed(42);

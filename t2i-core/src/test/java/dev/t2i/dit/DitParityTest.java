@@ -27,7 +27,7 @@ class DitParityTest {
     }
 
     private static void assertReproducesGolden(Path checkpoint, String name) {
-        DitModel model = ReferenceCheckpoint.load(checkpoint);
+        DitNetwork model = ReferenceCheckpoint.load(checkpoint);
         Map<String, INDArray> golden = Safetensors.readAll(checkpoint.resolve("golden.safetensors"));
         INDArray v = model.velocity(golden.get("x"), golden.get("t"), golden.get("context"),
                 golden.get("context_mask"), null);

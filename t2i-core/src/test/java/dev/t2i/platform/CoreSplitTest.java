@@ -1,7 +1,10 @@
 package dev.t2i.platform;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.t2i.T2iException;
 
 import org.junit.jupiter.api.Test;
 
@@ -36,5 +39,17 @@ class CoreSplitTest {
     void nonsenseIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> new CoreSplit(0, 1));
         assertThrows(IllegalArgumentException.class, () -> new CoreSplit(1, 0));
+    }
+
+    @Test
+    void anAskedCountIsAPositiveWholeNumberOrAOneLineError() {
+        assertNull(Backend.count(CoreSplit.WORKERS_ENV, null), "unset: not asked");
+        assertEquals(3, Backend.count(CoreSplit.WORKERS_ENV, "3"));
+        assertEquals(2, Backend.count(CoreSplit.WORKERS_ENV, " 2 "));
+        for (String bad : new String[] {"0", "-1", "two", "", "2.5"}) {
+            T2iException e = assertThrows(T2iException.class, () -> Backend.count(CoreSplit.WORKERS_ENV, bad));
+            assertEquals("T2I_WORKERS=" + bad + " is not a positive whole number (unset it or give e.g. 2)",
+                    e.getMessage());
+        }
     }
 }

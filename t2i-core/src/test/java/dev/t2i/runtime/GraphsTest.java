@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.t2i.dit.DitConfig;
 import dev.t2i.dit.DitGraph;
-import dev.t2i.dit.DitModel;
+import dev.t2i.dit.DitNetwork;
 import dev.t2i.dit.TextContext;
 import dev.t2i.flow.FlowMatching;
 import java.util.HashMap;
@@ -30,8 +30,8 @@ class GraphsTest {
     private static final DitConfig CFG = DitConfig.builder().imgSize(8).patchSize(2).embedDim(32).depth(2).numHeads(2)
             .mlpRatio(2.0).contextDim(16).contextLen(4).numClasses(2).build();
 
-    private static DitModel model() {
-        DitModel m = DitGraph.build(CFG, 5);
+    private static DitNetwork model() {
+        DitNetwork m = DitGraph.build(CFG, 5);
         FlowMatching.attachLoss(m.graph(), DitGraph.VELOCITY, -1, 3, 8, 8);
         Nd4j.getRandom().setSeed(9);
         // the zero final layer would make the velocity, and most gradients, trivially equal
@@ -92,14 +92,14 @@ class GraphsTest {
 
     @Test
     void repeatedForwardPassesAreIdenticalAndOutputsSurvive() {
-        DitModel fresh = model();
+        DitNetwork fresh = model();
         useFreshArrays(fresh.graph());
         Map<String, INDArray> a = inputs(3, 1);
         Map<String, INDArray> b = inputs(5, 2);
         INDArray refA = fresh.graph().output(a, DitGraph.VELOCITY).get(DitGraph.VELOCITY);
         INDArray refB = fresh.graph().output(b, DitGraph.VELOCITY).get(DitGraph.VELOCITY);
 
-        DitModel m = model();
+        DitNetwork m = model();
         INDArray first = Graphs.output(m.graph(), a, DitGraph.VELOCITY).get(DitGraph.VELOCITY);
         INDArray firstCopy = first.dup();
         for (int i = 0; i < 3; i++) {
@@ -121,7 +121,7 @@ class GraphsTest {
             System.setProperty(PlannedSession.RECOMPUTE_PROPERTY, Boolean.toString(recompute));
             System.setProperty(PlannedSession.RECOMPUTE_MIN_MB_PROPERTY, "0");   // this graph is small
             try {
-                DitModel m = model();
+                DitNetwork m = model();
                 Graphs.prepareGradients(m.graph());
                 RecyclingMemoryMgr memory = Graphs.memory(m.graph().getFunction("grad"));
                 for (int call = 0; call < 2; call++) {
@@ -149,14 +149,14 @@ class GraphsTest {
 
     @Test
     void repeatedGradientPassesAreIdentical() {
-        DitModel fresh = model();
+        DitNetwork fresh = model();
         Map<String, INDArray> in = inputs(4, 3);
         Graphs.prepareGradients(fresh.graph());
         useFreshArrays(fresh.graph());
         useFreshArrays(fresh.graph().getFunction("grad"));
         var ref = fresh.graph().calculateGradientsAndOutputs(in, List.of(FlowMatching.LOSS), fresh.trainableNames());
 
-        DitModel m = model();
+        DitNetwork m = model();
         Map<String, INDArray> first = new java.util.HashMap<>();
         for (int i = 0; i < 3; i++) {
             try (Graphs.Gradients g = Graphs.gradients(m.graph(), in, List.of(FlowMatching.LOSS), m.trainableNames())) {
@@ -202,7 +202,7 @@ class GraphsTest {
 
     @Test
     void aPlaceholderOfTheWrongShapeIsNamed() {
-        DitModel m = model();
+        DitNetwork m = model();
         Map<String, INDArray> in = new HashMap<>(inputs(2, 1));
         in.put(DitGraph.X, Nd4j.zeros(DataType.FLOAT, 2, 3, 8, 9));
         var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,

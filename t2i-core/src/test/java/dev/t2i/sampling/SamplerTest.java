@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.t2i.conditioning.Conditioning;
 import dev.t2i.dit.DitConfig;
 import dev.t2i.dit.DitGraph;
-import dev.t2i.dit.DitModel;
+import dev.t2i.dit.DitNetwork;
 import dev.t2i.runtime.Workers;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -36,8 +36,8 @@ class SamplerTest {
         assertTrue(euler.equalsWithEps(x1.sub(b.mul(1 + 1.0 / 5)), 1e-5));
     }
 
-    static DitModel randomTinyModel() {
-        DitModel m = DitGraph.build(DitConfig.builder().imgSize(8).patchSize(2).embedDim(32).depth(1).numHeads(2)
+    static DitNetwork randomTinyModel() {
+        DitNetwork m = DitGraph.build(DitConfig.builder().imgSize(8).patchSize(2).embedDim(32).depth(1).numHeads(2)
                 .mlpRatio(2.0).contextDim(16).contextLen(4).numClasses(2).build(), 3);
         // the final layer starts at zero; give it values so the velocity depends on the inputs
         Nd4j.getRandom().setSeed(5);
@@ -55,7 +55,7 @@ class SamplerTest {
 
     @Test
     void guidanceScaleOneIsTheConditionalVelocityAndBatchingMatchesTwoPasses() {
-        DitModel m = randomTinyModel();
+        DitNetwork m = randomTinyModel();
         Conditioning cond = text(2, 1);
         Conditioning uncond = text(2, 2);
         INDArray x = Nd4j.randn(new long[] {2, 3, 8, 8});
@@ -77,7 +77,7 @@ class SamplerTest {
 
     @Test
     void imagesShardedOverWorkersGetTheSameVelocity() {
-        DitModel m = randomTinyModel();
+        DitNetwork m = randomTinyModel();
         Conditioning cond = text(5, 1);
         Conditioning uncond = text(5, 2);
         INDArray x = Nd4j.randn(new long[] {5, 3, 8, 8});
@@ -87,7 +87,7 @@ class SamplerTest {
     }
 
     /** The guided velocity (w = 4, t = 0.6) with {@code workers} workers, restoring the default after. */
-    private static INDArray guidedOn(int workers, DitModel m, Conditioning cond, Conditioning uncond, INDArray x) {
+    private static INDArray guidedOn(int workers, DitNetwork m, Conditioning cond, Conditioning uncond, INDArray x) {
         try {
             Workers.configure(workers);
             return new GuidedVelocity(m, cond, uncond, 4.0).velocity(x, 0.6);
@@ -98,7 +98,7 @@ class SamplerTest {
 
     @Test
     void oneImageRunsItsTwoPassesOnTwoWorkersWithTheSameVelocity() {
-        DitModel m = randomTinyModel();
+        DitNetwork m = randomTinyModel();
         Conditioning cond = text(1, 1);
         Conditioning uncond = text(1, 2);
         INDArray x = Nd4j.randn(new long[] {1, 3, 8, 8});

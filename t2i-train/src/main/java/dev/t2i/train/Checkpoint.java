@@ -2,7 +2,7 @@ package dev.t2i.train;
 
 import dev.t2i.T2iException;
 import dev.t2i.dit.DitFiles;
-import dev.t2i.dit.DitModel;
+import dev.t2i.dit.DitNetwork;
 import dev.t2i.io.ModelArchive;
 import dev.t2i.io.Safetensors;
 import dev.t2i.io.TensorFormatException;
@@ -27,19 +27,19 @@ public final class Checkpoint {
     static final String OPTIMIZER = "optimizer.safetensors";
     static final String DIR = "checkpoints";
 
-    private final DitModel model;
+    private final DitNetwork model;
     private final RunState state;
     private final Map<String, INDArray> ema;
     private final Map<String, INDArray> optimizer;
 
-    public Checkpoint(DitModel model, RunState state, Map<String, INDArray> ema, Map<String, INDArray> optimizer) {
+    public Checkpoint(DitNetwork model, RunState state, Map<String, INDArray> ema, Map<String, INDArray> optimizer) {
         this.model = model;
         this.state = state;
         this.ema = ema;
         this.optimizer = optimizer;
     }
 
-    public DitModel model() {
+    public DitNetwork model() {
         return model;
     }
 
@@ -104,7 +104,7 @@ public final class Checkpoint {
             RunState state = a.has(STATE) ? a.json(STATE, RunState.class) : null;
             Map<String, INDArray> ema = a.has(EMA) ? Safetensors.readAll(a.bytes(EMA)) : null;
             Map<String, INDArray> opt = a.has(OPTIMIZER) ? Safetensors.readAll(a.bytes(OPTIMIZER)) : Map.of();
-            DitModel model = DitFiles.read(a);
+            DitNetwork model = DitFiles.read(a);
             if (ema != null) {
                 checkEma(model, ema);
             }
@@ -120,7 +120,7 @@ public final class Checkpoint {
      * tensor of another shape was once restored from its first element, and a missing one would
      * leave live weights among the averaged.
      */
-    private static void checkEma(DitModel model, Map<String, INDArray> ema) {
+    private static void checkEma(DitNetwork model, Map<String, INDArray> ema) {
         for (var e : ema.entrySet()) {
             expectParameter(model, "its EMA", e.getKey(), e.getKey(), e.getValue());
         }
@@ -136,7 +136,7 @@ public final class Checkpoint {
      * weight's shape and floating: anything else used to fail at the first step as
      * "Op [adam_updater] execution failed".
      */
-    private static void checkOptimizer(DitModel model, Map<String, INDArray> opt) {
+    private static void checkOptimizer(DitNetwork model, Map<String, INDArray> opt) {
         for (var e : opt.entrySet()) {
             String key = e.getKey();
             if (!key.startsWith("m.") && !key.startsWith("v.")) {
@@ -151,7 +151,7 @@ public final class Checkpoint {
         }
     }
 
-    private static void expectParameter(DitModel model, String where, String key, String name, INDArray value) {
+    private static void expectParameter(DitNetwork model, String where, String key, String name, INDArray value) {
         ParamSpec spec = model.params().get(name);
         if (spec == null || !spec.trainable()) {
             throw damaged(where + " has '" + key + "', which is not a trainable weight of this model");

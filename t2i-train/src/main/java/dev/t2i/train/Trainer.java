@@ -10,7 +10,7 @@ import dev.t2i.data.CaptionedImages;
 import dev.t2i.data.EpochShuffler;
 import dev.t2i.dit.DitConfig;
 import dev.t2i.dit.DitGraph;
-import dev.t2i.dit.DitModel;
+import dev.t2i.dit.DitNetwork;
 import dev.t2i.flow.FlowMatching;
 import dev.t2i.runtime.Graphs;
 import dev.t2i.runtime.NativeArrays;
@@ -42,7 +42,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class Trainer {
     /** Smallest batch shard worth its own thread. */
     private static final int MIN_SHARD_ROWS = 4;
-    private final DitModel model;
+    private final DitNetwork model;
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("t2i");
     private final TrainConfig cfg;
     private final CaptionedImages data;
@@ -71,7 +71,7 @@ public final class Trainer {
     private Path lastCheckpoint;
 
     /** A trainer for a new run (or one to resume with {@link #restore}). */
-    public Trainer(DitModel model, TrainConfig cfg, CaptionedImages data, Conditioner conditioner, Path runDir,
+    public Trainer(DitNetwork model, TrainConfig cfg, CaptionedImages data, Conditioner conditioner, Path runDir,
             String clipSpec) {
         if (data.size() == 0) {
             throw new T2iException("the data set " + data + " has no images (check --data, --split and --limit)");
@@ -155,7 +155,7 @@ public final class Trainer {
     }
 
     /** The model being trained. */
-    public DitModel model() {
+    public DitNetwork model() {
         return model;
     }
 

@@ -13,7 +13,7 @@ import dev.t2i.data.CaptionedImages;
 import dev.t2i.data.DatasetOptions;
 import dev.t2i.dit.DitConfig;
 import dev.t2i.dit.DitGraph;
-import dev.t2i.dit.DitModel;
+import dev.t2i.dit.DitNetwork;
 import dev.t2i.image.LinePlot;
 import dev.t2i.io.ModelArchive;
 import dev.t2i.sampling.ImageGenerator;
@@ -59,7 +59,7 @@ public final class TrainingRun {
     private static final int GRID_ROWS = 10;
 
     private final Path runDir;
-    private final DitModel model;
+    private final DitNetwork model;
     private final CaptionedImages data;
     private final Conditioner conditioner;
     private final Trainer trainer;
@@ -67,7 +67,7 @@ public final class TrainingRun {
     private final Preset.SampleDefaults sampleDefaults;
     private final boolean resumed;
 
-    private TrainingRun(Path runDir, DitModel model, CaptionedImages data, Conditioner conditioner, Trainer trainer,
+    private TrainingRun(Path runDir, DitNetwork model, CaptionedImages data, Conditioner conditioner, Trainer trainer,
             String clipSpec, Preset.SampleDefaults sampleDefaults, boolean resumed) {
         this.runDir = runDir;
         this.model = model;
@@ -146,7 +146,7 @@ public final class TrainingRun {
         return runDir;
     }
 
-    public DitModel model() {
+    public DitNetwork model() {
         return model;
     }
 
@@ -260,37 +260,189 @@ public final class TrainingRun {
     }
 
     /**
-     * Changes to a preset's recipe for one run; null fields keep the recipe's value. A resumed
-     * run keeps its batch, learning rate and seed (its optimiser state and data order depend on
-     * them) and takes the rest.
+     * Changes to a preset's recipe for one run, each named; unset (or null) keeps the recipe's
+     * value. A resumed run keeps its batch, learning rate and seed (its optimiser state and data
+     * order depend on them) and takes the rest.
      *
-     * @param batch           images per step
-     * @param steps           total steps (instead of epochs)
-     * @param epochs          passes over the data
-     * @param lr              peak learning rate
-     * @param seed            seed of every random draw
-     * @param checkpointEvery steps between checkpoints
-     * @param sampleEvery     steps between sample grids (0: none)
-     * @param timeLimit       wall-time budget such as {@code 55m}
+     * <pre>{@code
+     * TrainingRun.Overrides.builder().steps(2000).timeLimit("30m").build()
+     * }</pre>
      */
-    public record Overrides(Integer batch, Integer steps, Integer epochs, Double lr, Long seed,
-            Integer checkpointEvery, Integer sampleEvery, String timeLimit) {
+    public static final class Overrides {
         /** No changes. */
-        public static final Overrides NONE = new Overrides(null, null, null, null, null, null, null, null);
+        public static final Overrides NONE = builder().build();
+
+        private final Integer batch;
+        private final Integer steps;
+        private final Integer epochs;
+        private final Double lr;
+        private final Long seed;
+        private final Integer checkpointEvery;
+        private final Integer sampleEvery;
+        private final String timeLimit;
 
         /** Refuses explicit values that the recipe would read as "unset" or that cannot train. */
-        public Overrides {
-            positive(batch, "batch", "a positive number of images");
-            positive(steps, "steps", "a positive step count");
-            positive(epochs, "epochs", "a positive number of passes");
-            positive(checkpointEvery, "checkpoint_every", "a positive step count");
-            if (lr != null && !(lr > 0 && lr < 1)) {
-                throw new T2iException("invalid training setting lr = " + lr + " (expected a learning rate such as"
+        private Overrides(Builder b) {
+            positive(b.batch, "batch", "a positive number of images");
+            positive(b.steps, "steps", "a positive step count");
+            positive(b.epochs, "epochs", "a positive number of passes");
+            positive(b.checkpointEvery, "checkpoint_every", "a positive step count");
+            if (b.lr != null && !(b.lr > 0 && b.lr < 1)) {
+                throw new T2iException("invalid training setting lr = " + b.lr + " (expected a learning rate such as"
                         + " 1e-4)");
             }
-            if (sampleEvery != null && sampleEvery < 0) {
-                throw new T2iException("invalid training setting sample_every = " + sampleEvery + " (expected 0, off,"
-                        + " or a positive step count)");
+            if (b.sampleEvery != null && b.sampleEvery < 0) {
+                throw new T2iException("invalid training setting sample_every = " + b.sampleEvery + " (expected 0,"
+                        + " off, or a positive step count)");
+            }
+            this.batch = b.batch;
+            this.steps = b.steps;
+            this.epochs = b.epochs;
+            this.lr = b.lr;
+            this.seed = b.seed;
+            this.checkpointEvery = b.checkpointEvery;
+            this.sampleEvery = b.sampleEvery;
+            this.timeLimit = b.timeLimit;
+        }
+
+        /** A builder with nothing set: every setting keeps the recipe's value until set. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** Images per step, or null. */
+        public Integer batch() {
+            return batch;
+        }
+
+        /** Total steps (instead of epochs), or null. */
+        public Integer steps() {
+            return steps;
+        }
+
+        /** Passes over the data, or null. */
+        public Integer epochs() {
+            return epochs;
+        }
+
+        /** Peak learning rate, or null. */
+        public Double lr() {
+            return lr;
+        }
+
+        /** Seed of every random draw, or null. */
+        public Long seed() {
+            return seed;
+        }
+
+        /** Steps between checkpoints, or null. */
+        public Integer checkpointEvery() {
+            return checkpointEvery;
+        }
+
+        /** Steps between sample grids (0: none), or null. */
+        public Integer sampleEvery() {
+            return sampleEvery;
+        }
+
+        /** Wall-time budget such as {@code 55m}, or null. */
+        public String timeLimit() {
+            return timeLimit;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Overrides other && Objects.equals(batch, other.batch)
+                    && Objects.equals(steps, other.steps) && Objects.equals(epochs, other.epochs)
+                    && Objects.equals(lr, other.lr) && Objects.equals(seed, other.seed)
+                    && Objects.equals(checkpointEvery, other.checkpointEvery)
+                    && Objects.equals(sampleEvery, other.sampleEvery) && Objects.equals(timeLimit, other.timeLimit);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(batch, steps, epochs, lr, seed, checkpointEvery, sampleEvery, timeLimit);
+        }
+
+        @Override
+        public String toString() {
+            return "Overrides[batch=" + batch + ", steps=" + steps + ", epochs=" + epochs + ", lr=" + lr + ", seed="
+                    + seed + ", checkpointEvery=" + checkpointEvery + ", sampleEvery=" + sampleEvery
+                    + ", timeLimit=" + timeLimit + "]";
+        }
+
+        /**
+         * Names each change; a null argument leaves that setting unset (the recipe's value), so
+         * optional command-line values pass straight through. {@link #build()} checks them.
+         */
+        public static final class Builder {
+            private Integer batch;
+            private Integer steps;
+            private Integer epochs;
+            private Double lr;
+            private Long seed;
+            private Integer checkpointEvery;
+            private Integer sampleEvery;
+            private String timeLimit;
+
+            private Builder() {
+            }
+
+            /** Images per step. */
+            public Builder batch(Integer v) {
+                this.batch = v;
+                return this;
+            }
+
+            /** Total steps (instead of epochs). */
+            public Builder steps(Integer v) {
+                this.steps = v;
+                return this;
+            }
+
+            /** Passes over the data. */
+            public Builder epochs(Integer v) {
+                this.epochs = v;
+                return this;
+            }
+
+            /** Peak learning rate. */
+            public Builder lr(Double v) {
+                this.lr = v;
+                return this;
+            }
+
+            /** Seed of every random draw. */
+            public Builder seed(Long v) {
+                this.seed = v;
+                return this;
+            }
+
+            /** Steps between checkpoints. */
+            public Builder checkpointEvery(Integer v) {
+                this.checkpointEvery = v;
+                return this;
+            }
+
+            /** Steps between sample grids (0: none). */
+            public Builder sampleEvery(Integer v) {
+                this.sampleEvery = v;
+                return this;
+            }
+
+            /** Wall-time budget such as {@code 55m}. */
+            public Builder timeLimit(String v) {
+                this.timeLimit = v;
+                return this;
+            }
+
+            /**
+             * The overrides; refuses explicit values that the recipe would read as "unset" or
+             * that cannot train (a batch, step, epoch or checkpoint count below 1, a learning
+             * rate outside (0, 1), a negative sample interval).
+             */
+            public Overrides build() {
+                return new Overrides(this);
             }
         }
 
@@ -456,7 +608,7 @@ public final class TrainingRun {
             ClipTextEncoder encoder = loadClip(cfg, clipSpec);
             cfg = adapt(cfg, images, encoder);
             Conditioner conditioner = trainingConditioner(cfg, encoder, clipSpec, images);
-            DitModel model = resumed != null ? resumed.model() : DitGraph.build(cfg, train.seed());
+            DitNetwork model = resumed != null ? resumed.model() : DitGraph.build(cfg, train.seed());
             Preset.SampleDefaults sample = resumed != null && resumed.state().sample() != null
                     ? resumed.state().sample() : sampleDefaults != null ? sampleDefaults : preset.sample();
             if (resumed == null) {
@@ -483,7 +635,7 @@ public final class TrainingRun {
         }
 
         private void writeProvenance(DitConfig cfg, TrainConfig train, CaptionedImages images, String clipSpec,
-                DitModel model, Preset.SampleDefaults sample) {
+                DitNetwork model, Preset.SampleDefaults sample) {
             Map<String, Object> all = new LinkedHashMap<>();
             all.put("preset", preset.description());
             all.put("model", cfg);

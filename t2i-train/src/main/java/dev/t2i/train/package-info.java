@@ -7,7 +7,7 @@
  * {@link dev.t2i.train.LrSchedule}, gradient clipping, {@link dev.t2i.train.Ema}, and atomic
  * {@link dev.t2i.train.Checkpoint}s whose {@link dev.t2i.train.RunState} is all a resume needs,
  * since every random draw of a step is a function of (seed, step).
- * {@link dev.t2i.train.TrainedModel} loads a run or checkpoint for sampling. The trainer does no
+ * {@link dev.t2i.train.LoadedRun} loads a run or checkpoint for sampling. The trainer does no
  * process-wide memory care by itself; a caller that owns the process opts in through
  * {@code TrainingRun.Builder.housekeeping}.
  *

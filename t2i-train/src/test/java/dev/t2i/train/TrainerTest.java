@@ -8,7 +8,7 @@ import dev.t2i.T2iException;
 import dev.t2i.config.TrainConfig;
 import dev.t2i.dit.DitConfig;
 import dev.t2i.dit.DitGraph;
-import dev.t2i.dit.DitModel;
+import dev.t2i.dit.DitNetwork;
 import dev.t2i.runtime.Workers;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -32,7 +32,7 @@ class TrainerTest {
     }
 
     static Trainer trainer(Path dir, int steps, long seed) {
-        DitModel model = DitGraph.build(TINY, seed);
+        DitNetwork model = DitGraph.build(TINY, seed);
         return new Trainer(model, recipe(steps, seed), ToyData.images(32), ToyData.textConditioner(4, 16), dir, null)
                 .progress(silent());
     }
@@ -93,7 +93,7 @@ class TrainerTest {
 
     @Test
     void aDataSetSmallerThanTheBatchTrainsWithBatchesOfItsSize(@TempDir Path dir) {
-        DitModel model = DitGraph.build(TINY, 3);
+        DitNetwork model = DitGraph.build(TINY, 3);
         Trainer t = new Trainer(model, recipe(4, 3), ToyData.images(5), ToyData.textConditioner(4, 16), dir, null)
                 .progress(silent());
         assertEquals(5, t.config().batch());
@@ -102,7 +102,7 @@ class TrainerTest {
 
     @Test
     void aTimeLimitEndsTheRunWithACheckpointAndTheRateAtZero(@TempDir Path dir) {
-        DitModel model = DitGraph.build(TINY, 4);
+        DitNetwork model = DitGraph.build(TINY, 4);
         TrainConfig cosine = recipe(100_000, 4).toBuilder().schedule(TrainConfig.Schedule.COSINE).timeLimit("3s")
                 .build();
         Trainer t = new Trainer(model, cosine, ToyData.images(32),
@@ -167,7 +167,7 @@ class TrainerTest {
         assertTrue(e.getMessage().contains("batch = 0"), e.getMessage());
         assertThrows(T2iException.class, () -> TrainConfig.builder().epochs(-3).build());
         assertThrows(T2iException.class, () -> TrainConfig.builder().lr(0.0).build());
-        assertThrows(T2iException.class, () -> new TrainingRun.Overrides(null, 0, null, null, null, null, null, null),
+        assertThrows(T2iException.class, () -> TrainingRun.Overrides.builder().steps(0).build(),
                 "--steps 0 would read as 'take the steps from epochs'");
         assertEquals(TrainConfig.builder().build(), TrainConfig.reference(), "builder defaults are the reference");
     }

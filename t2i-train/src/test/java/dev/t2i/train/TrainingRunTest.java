@@ -31,7 +31,8 @@ class TrainingRunTest {
     @Test
     void anApplicationTrainsResumesAndSamplesThroughThePublicApi(@TempDir Path tmp) {
         Path dir = tmp.resolve("run");
-        TrainingRun run = shapes(dir, new TrainingRun.Overrides(16, 24, null, null, 3L, 12, 0, null)).build();
+        TrainingRun run = shapes(dir, TrainingRun.Overrides.builder().batch(16).steps(24).seed(3L).checkpointEvery(12)
+                .sampleEvery(0).build()).build();
         assertEquals(24, run.trainer().totalSteps());
         List<Double> losses = run.train();
         assertEquals(24, losses.size());
@@ -46,7 +47,7 @@ class TrainingRunTest {
                 () -> shapes(dir, TrainingRun.Overrides.NONE).build());
         assertTrue(refused.getMessage().contains("already has checkpoints"), refused.getMessage());
 
-        TrainingRun more = shapes(dir, new TrainingRun.Overrides(null, 30, null, null, null, null, null, null))
+        TrainingRun more = shapes(dir, TrainingRun.Overrides.builder().steps(30).build())
                 .resume(true).build();
         assertTrue(more.resumed());
         assertEquals(24, more.trainer().step(), "continues where the first run stopped");
@@ -58,7 +59,7 @@ class TrainingRunTest {
         more.withEmaWeights(() -> images[0] = more.generator().generate(List.of("a red circle"), null, options));
         assertEquals(List.of(1L, 3L, 16L, 16L), List.of(images[0].shape()[0], images[0].shape()[1],
                 images[0].shape()[2], images[0].shape()[3]));
-        assertNotNull(TrainedModel.load(dir).model(), "the run folder loads for sampling");
+        assertNotNull(LoadedRun.load(dir).model(), "the run folder loads for sampling");
     }
 
     @Test
@@ -77,7 +78,8 @@ class TrainingRunTest {
         assertTrue(noRun.getMessage().contains("no run to resume") && noRun.getMessage().contains("drop --resume"),
                 noRun.getMessage());
 
-        TrainingRun again = shapes(dir, new TrainingRun.Overrides(8, 2, null, null, null, 2, 0, null)).build();
+        TrainingRun again = shapes(dir, TrainingRun.Overrides.builder().batch(8).steps(2).checkpointEvery(2)
+                .sampleEvery(0).build()).build();
         assertEquals(2, again.train().size());
         assertTrue(Files.isRegularFile(dir.resolve("checkpoints").resolve("step-00000002.t2i")));
         assertFalse(Files.exists(torn), "the first checkpoint clears the torn temporary file");
@@ -90,6 +92,6 @@ class TrainingRunTest {
         T2iException noRun = assertThrows(T2iException.class,
                 () -> shapes(tmp.resolve("none"), TrainingRun.Overrides.NONE).resume(true).build());
         assertTrue(noRun.getMessage().contains("no run to resume"), noRun.getMessage());
-        assertThrows(T2iException.class, () -> new TrainingRun.Overrides(0, null, null, null, null, null, null, null));
+        assertThrows(T2iException.class, () -> TrainingRun.Overrides.builder().batch(0).build());
     }
 }

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-class DitModelTest {
+class DitNetworkTest {
     static final DitConfig TINY = DitConfig.builder().imgSize(8).patchSize(2).embedDim(32).depth(1).numHeads(2)
             .mlpRatio(2.0).contextDim(16).contextLen(4).numClasses(2).build();
 
@@ -27,7 +27,7 @@ class DitModelTest {
             DitConfig cfg = DitConfig.builder().imgSize(8).patchSize(2).embedDim(32).depth(2).numHeads(2)
                     .mlpRatio(2.0).contextDim(16).contextLen(4).numClasses(2).adaln(DitConfig.AdaLn.ZERO)
                     .textPool(pool).build();
-            DitModel m = DitGraph.build(cfg, 4);
+            DitNetwork m = DitGraph.build(cfg, 4);
             Nd4j.getRandom().setSeed(2);
             // adaLN-Zero starts with every branch off: give all weights values so every path counts
             m.weights().values().forEach(w -> w.assign(Nd4j.randn(w.dataType(), w.shape()).muli(0.2)));
@@ -38,7 +38,7 @@ class DitModelTest {
                     org.nd4j.linalg.indexing.NDArrayIndex.point(0)));
             INDArray mask = Nd4j.ones(3, 4);
             mask.putScalar(1, 3, 0.0);
-            DitModel.PreparedText text = m.prepareText(ctx, mask, null);
+            DitNetwork.PreparedText text = m.prepareText(ctx, mask, null);
             assertTrue(text.features() != null, "a new text graph caches its keys and values");
             double err = m.velocity(x, t, text).sub(m.velocity(x, t, ctx, mask, null)).amaxNumber().doubleValue();
             assertEquals(0.0, err, 1e-5, "text_pool " + pool);
@@ -52,7 +52,7 @@ class DitModelTest {
 
             Path file = dir.resolve("m" + pool + ".t2i");
             DitFiles.save(m, file);
-            DitModel loaded = DitFiles.load(file);
+            DitNetwork loaded = DitFiles.load(file);
             assertEquals(cfg, loaded.config());
             err = loaded.velocity(x, t, loaded.prepareText(ctx, mask, null)).sub(m.velocity(x, t, ctx, mask, null))
                     .amaxNumber().doubleValue();
@@ -65,7 +65,7 @@ class DitModelTest {
         DitConfig cfg = DitConfig.builder().imgSize(8).patchSize(2).embedDim(32).depth(2).numHeads(2).mlpRatio(2.0)
                 .contextDim(16).contextLen(6).numClasses(2).adaln(DitConfig.AdaLn.ZERO).build();
         assertTrue(DitGraph.cutsTextPadding(cfg));
-        DitModel m = DitGraph.build(cfg, 5);
+        DitNetwork m = DitGraph.build(cfg, 5);
         Nd4j.getRandom().setSeed(3);
         m.weights().values().forEach(w -> w.assign(Nd4j.randn(w.dataType(), w.shape()).muli(0.2)));
         INDArray x = Nd4j.randn(new long[] {2, 3, 8, 8});
@@ -84,7 +84,7 @@ class DitModelTest {
 
     @Test
     void saveAndLoadGiveIdenticalOutputs(@TempDir Path dir) {
-        DitModel m = DitGraph.build(TINY, 4);
+        DitNetwork m = DitGraph.build(TINY, 4);
         Nd4j.getRandom().setSeed(1);
         m.graph().getArrForVarName("final_proj.weight").assign(Nd4j.randn(32, 12).muli(0.1));
         INDArray x = Nd4j.randn(new long[] {2, 3, 8, 8});
@@ -94,7 +94,7 @@ class DitModelTest {
         INDArray before = m.velocity(x, t, ctx, mask, null);
         Path file = dir.resolve("m.t2i");
         DitFiles.save(m, file);
-        DitModel loaded = DitFiles.load(file);
+        DitNetwork loaded = DitFiles.load(file);
         assertEquals(TINY, loaded.config());
         assertEquals(m.parameterCount(), loaded.parameterCount());
         assertEquals(0.0, loaded.velocity(x, t, ctx, mask, null).sub(before).amaxNumber().doubleValue(), 0.0);
@@ -132,7 +132,7 @@ class DitModelTest {
 
     @Test
     void wrongInputShapeIsAClearError() {
-        DitModel m = DitGraph.build(TINY, 0);
+        DitNetwork m = DitGraph.build(TINY, 0);
         T2iException e = assertThrows(T2iException.class, () -> m.velocity(Nd4j.zeros(2, 3, 16, 16),
                 Nd4j.zeros(2), Nd4j.zeros(2, 4, 16), Nd4j.ones(2, 4), null));
         assertTrue(e.getMessage().contains("input 'x' has shape [2, 3, 16, 16], expected [2, 3, 8, 8]"), e.getMessage());

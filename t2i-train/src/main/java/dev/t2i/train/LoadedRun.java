@@ -10,7 +10,7 @@ import dev.t2i.conditioning.TextConditioner;
 import dev.t2i.conditioning.Unconditioned;
 import dev.t2i.config.Preset;
 import dev.t2i.dit.DitConfig;
-import dev.t2i.dit.DitModel;
+import dev.t2i.dit.DitNetwork;
 import dev.t2i.io.ModelArchive;
 import dev.t2i.sampling.Sampler;
 import dev.t2i.sampling.SamplingOptions;
@@ -21,9 +21,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A DiT ready to sample from: loaded from a run folder (its newest checkpoint) or a checkpoint
- * file, with the EMA weights in place when the run kept them, and the text-encoder spec the run
- * was trained with.
+ * A training run loaded to sample from: its folder (the newest checkpoint), one of its
+ * checkpoint files or a bare model file, read into a DiT with the EMA weights in place when the
+ * run kept them, plus the text-encoder spec and sampling defaults the run recorded. The
+ * {@link TrainingRun} writes it; the {@code sample}, {@code bundle}, {@code forward} and {@code info}
+ * commands read it.
  *
  * @param model    the DiT (EMA weights when present)
  * @param clipSpec how the run's text encoder is rebuilt ({@code random:SEED} or a path), or null
@@ -31,7 +33,7 @@ import java.util.List;
  * @param usedEma  whether EMA weights were loaded
  * @param sample   the run's sampling defaults (the reference's where it recorded none)
  */
-public record TrainedModel(DitModel model, String clipSpec, RunState state, boolean usedEma,
+public record LoadedRun(DitNetwork model, String clipSpec, RunState state, boolean usedEma,
         Preset.SampleDefaults sample) {
 
     /** Which weights of a run to sample with. */
@@ -51,13 +53,13 @@ public record TrainedModel(DitModel model, String clipSpec, RunState state, bool
         }
     }
 
-    /** Loads a run folder, a checkpoint file or a model file written by {@link DitModel#save}, with EMA weights. */
-    public static TrainedModel load(Path path) {
+    /** Loads a run folder, a checkpoint file or a model file written by {@link DitNetwork#save}, with EMA weights. */
+    public static LoadedRun load(Path path) {
         return load(path, Weights.EMA);
     }
 
     /** Loads a run folder, a checkpoint file or a model file, with the chosen weights. */
-    public static TrainedModel load(Path path, Weights weights) {
+    public static LoadedRun load(Path path, Weights weights) {
         if (!Files.exists(path)) {
             throw new T2iException("model not found: " + path + " (pass a run folder from 't2i train' or a .t2i file)");
         }
@@ -68,7 +70,7 @@ public record TrainedModel(DitModel model, String clipSpec, RunState state, bool
         }
         RunState state = c.state();
         Preset.SampleDefaults sample = state != null && state.sample() != null ? state.sample() : runJsonDefaults(path);
-        return new TrainedModel(c.model(), state == null ? null : state.clip(), state, ema, sample);
+        return new LoadedRun(c.model(), state == null ? null : state.clip(), state, ema, sample);
     }
 
     /**

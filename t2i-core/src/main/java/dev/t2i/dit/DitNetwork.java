@@ -18,18 +18,20 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * A DiT: its config, its SameDiff graph (with weights) and the specs of its parameters, and
- * its forward pass. Created by {@link DitGraph#build}, read by {@link DitFiles} (this project's
- * files) or {@link ReferenceCheckpoint} (the PyTorch reference's).
+ * The DiT network: its config, its SameDiff graph (with weights) and the specs of its
+ * parameters, and its forward pass. Created by {@link DitGraph#build}, read by {@link DitFiles}
+ * (this project's files) or {@link ReferenceCheckpoint} (the PyTorch reference's). Not
+ * thread-safe and without a text encoder: applications generate through
+ * {@link dev.t2i.api.T2iModel}, which holds one of these inside a loaded bundle.
  */
-public final class DitModel {
+public final class DitNetwork {
     private final DitConfig config;
     private final SameDiff sd;
     private final Map<String, ParamSpec> params;
     /** The text variant's trunk with the text features as inputs, sharing this graph's weights; built on first use. */
     private SameDiff cachedTextGraph;
 
-    DitModel(DitConfig config, SameDiff sd, Map<String, ParamSpec> params) {
+    DitNetwork(DitConfig config, SameDiff sd, Map<String, ParamSpec> params) {
         this.config = config;
         this.sd = sd;
         this.params = params;
