@@ -8,7 +8,7 @@ package dev.t2i.platform;
  * <p>Why workers first and op threads only past {@value #MAX_WORKERS} workers: side-by-side
  * shards with one-threaded ops keep cores busy without the start-up and spinning of OpenMP
  * regions, which cost more than a second thread gains on these mid-sized ops (measured on 2
- * cores, README "Cores: workers and threads per op"). Shards smaller than a quarter of the seed
+ * cores, docs/PERFORMANCE.md, "Cores: workers and threads per op"). Shards smaller than a quarter of the seed
  * batch make every op less efficient per image, so past {@value #MAX_WORKERS} workers the extra
  * cores go to the ops of each worker instead: 16 cores run as 4 workers of 4 threads.
  *
