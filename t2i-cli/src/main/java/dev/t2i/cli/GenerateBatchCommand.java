@@ -127,7 +127,7 @@ final class GenerateBatchCommand implements Command {
                 files.add(row.file(k));
             }
             line.put("steps", o.steps()).put("cfg", o.cfgScale())
-                    .put("sampler", o.sampler().name().toLowerCase(Locale.ROOT))
+                    .put("sampler", o.sampler().id())
                     .put("negative", o.negativePrompt()).put("model", identity.name())
                     .put("model_hash", identity.hash());
             // a manifest line the disk had no room for is cut off again, never left half written

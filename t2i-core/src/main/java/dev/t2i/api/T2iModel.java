@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
@@ -261,7 +260,7 @@ public final class T2iModel implements TextToImage {
         SamplingOptions o = p.options();
         GenerationRequest r = p.request();
         return new GenerationParameters(prompt, o.negativePrompt(), o.seed() + k, o.steps(),
-                o.sampler().name().toLowerCase(Locale.ROOT), o.cfgScale(), info.imageSize(), info.imageSize(),
+                o.sampler().id(), o.cfgScale(), info.imageSize(), info.imageSize(),
                 identity.name(), identity.hash(), Version.current(), r.initImage() == null ? null : r.strength(),
                 r.initImage() == null ? null
                         : GenerationParameters.imageHash(InitImages.fit(r.initImage(), info.imageSize())));
