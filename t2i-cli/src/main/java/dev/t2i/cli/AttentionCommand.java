@@ -77,22 +77,22 @@ final class AttentionCommand implements Command {
         Conditioning cond = text.encode(List.of(prompt), null, null);
         Conditioning uncond = text.withNullText(opts.negativePrompt() == null ? "" : opts.negativePrompt())
                 .nullCondition(1);
-        GuidedVelocity field = new GuidedVelocity(model, cond, uncond, opts.cfgScale());
-        INDArray x = gen.initialNoise(1, opts.seed());
-        double dt = 1.0 / opts.steps();
-        INDArray weights = null;
-        for (int i = 0; i < opts.steps(); i++) {
-            double t = 1.0 - i * dt;
-            if (i == atStep) {
-                Map<String, INDArray> in = model.inputs(x, Nd4j.valueArrayOf(1, (float) t), cond.context(), cond.mask(),
-                        null);
-                weights = model.outputs(in, DitGraph.crossAttentionWeights(block))
-                        .get(DitGraph.crossAttentionWeights(block)).dup();
-            }
-            x.subi(field.velocity(x, t).mul(dt)); // Euler, as the maps are read along its path
+        INDArray[] weights = new INDArray[1];
+        INDArray x;
+        // the maps are read along the path of the chosen sampler, at the state its step starts from
+        try (GuidedVelocity field = new GuidedVelocity(model, cond, uncond, opts.cfgScale())) {
+            x = opts.sampler().integrate(field, gen.initialNoise(1, opts.seed()), 1.0, opts.steps(),
+                    (step, total, t, state, v) -> {
+                        if (step - 1 == atStep) {
+                            Map<String, INDArray> in = model.inputs(state, Nd4j.valueArrayOf(1, (float) t),
+                                    cond.context(), cond.mask(), null);
+                            weights[0] = model.outputs(in, DitGraph.crossAttentionWeights(block))
+                                    .get(DitGraph.crossAttentionWeights(block)).dup();
+                        }
+                    });
         }
         Tokenization tok = text.encoder().tokenizer().tokenize(prompt);
-        INDArray meanHeads = weights.mean(1).get(NDArrayIndex.point(0));                     // [N, M]
+        INDArray meanHeads = weights[0].mean(1).get(NDArrayIndex.point(0));                     // [N, M]
         // the DiT reads only the first context_len tokens of a prompt; later ones get no attention
         int shown = (int) Math.min(tok.tokens().size(), meanHeads.size(1));
         int g = cfg.grid();
@@ -105,12 +105,18 @@ final class AttentionCommand implements Command {
         Path out = Path.of(cmd.getOptionValue("out"));
         AttentionFigure.write(out, Images.toBufferedImages(x).get(0), labels, maps,
                 "cross-attention of \"" + prompt + "\"",
-                String.format(Locale.ROOT, "block %d of blocks 0-%d, Euler step %d of %d, cfg %s, seed %d; mean over %d heads",
-                        block, cfg.depth() - 1, atStep, opts.steps(), trim(opts.cfgScale()), opts.seed(),
+                String.format(Locale.ROOT, "block %d of blocks 0-%d, %s step %d of %d, cfg %s, seed %d; mean over %d"
+                        + " heads", block, cfg.depth() - 1, samplerName(opts), atStep, opts.steps(), trim(opts.cfgScale()), opts.seed(),
                         cfg.numHeads())
                         + (shown < tok.tokens().size() ? "; the model reads only the first " + shown + " tokens" : ""));
         System.out.printf("wrote %s: block %d, step %d of %d, %d tokens%n", out, block, atStep, opts.steps(), shown);
         return 0;
+    }
+
+    /** The sampler's name as a figure shows it: Euler, Heun. */
+    static String samplerName(SamplingOptions opts) {
+        String id = opts.sampler().id();
+        return id.substring(0, 1).toUpperCase(Locale.ROOT) + id.substring(1);
     }
 
     /** A token as a caption: word pieces in quotes without the end-of-word mark, special tokens by role. */

@@ -73,6 +73,6 @@ final class CfgSweepCommand implements Command {
     /** The figure's title: the prompt, and what every row shares. */
     static String title(String prompt, SamplingOptions opts) {
         return "guidance sweep of \"" + prompt + "\": one row per scale, seed " + opts.seed() + ", " + opts.steps()
-                + " " + opts.sampler().name().toLowerCase(java.util.Locale.ROOT) + " steps";
+                + " " + opts.sampler().id() + " steps";
     }
 }

@@ -87,7 +87,7 @@ final class ClassAccuracyCommand implements Command {
         report.put("template", template);
         report.put("per_class", perClass);
         report.put("sampling", Map.of("steps", opts.steps(), "cfg", opts.cfgScale(), "sampler",
-                opts.sampler().name().toLowerCase(Locale.ROOT), "seed", opts.seed()));
+                opts.sampler().id(), "seed", opts.seed()));
         report.put("class_accuracy", r.accuracy());
         Map<String, Double> per = new LinkedHashMap<>();
         for (int c = 0; c < names.size(); c++) {
@@ -101,7 +101,7 @@ final class ClassAccuracyCommand implements Command {
 
         System.out.print(r.table());
         System.out.printf(Locale.ROOT, "%d images (%d per class, %d %s steps, cfg %.2f) in %.0f s; %s%n", total,
-                perClass, opts.steps(), opts.sampler().name().toLowerCase(Locale.ROOT), opts.cfgScale(), secs, out);
+                perClass, opts.steps(), opts.sampler().id(), opts.cfgScale(), secs, out);
         System.out.printf(Locale.ROOT, "class_accuracy %.4f%n", r.accuracy());
         return 0;
     }

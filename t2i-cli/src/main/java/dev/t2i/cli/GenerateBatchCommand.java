@@ -103,7 +103,7 @@ final class GenerateBatchCommand implements Command {
                 .imagesPerPrompt()).sum();
         System.err.printf("%d lines: %d done before, %d to generate (%d images)%n", rows.size(), done.size(), todo,
                 images);
-        BatchProgress progress = new BatchProgress(todo);
+        LineProgress progress = new LineProgress(todo);
         for (Row row : rows) {
             if (done.containsKey(row.index())) {
                 continue;
@@ -127,7 +127,7 @@ final class GenerateBatchCommand implements Command {
                 files.add(row.file(k));
             }
             line.put("steps", o.steps()).put("cfg", o.cfgScale())
-                    .put("sampler", o.sampler().name().toLowerCase(Locale.ROOT))
+                    .put("sampler", o.sampler().id())
                     .put("negative", o.negativePrompt()).put("model", identity.name())
                     .put("model_hash", identity.hash());
             // a manifest line the disk had no room for is cut off again, never left half written
@@ -252,14 +252,17 @@ final class GenerateBatchCommand implements Command {
         return done;
     }
 
-    /** Lines done out of those to do, with an ETA: a bar on a console, a line per row otherwise. */
-    static final class BatchProgress {
+    /**
+     * Progress through the prompt file: lines done out of those to do (a line is one request, not a
+     * generation batch), with an ETA: a bar on a console, a line per row otherwise.
+     */
+    static final class LineProgress {
         private final int total;
         private final boolean terminal = System.console() != null;
         private final long start = System.nanoTime();
         private int done;
 
-        BatchProgress(int total) {
+        LineProgress(int total) {
             this.total = total;
         }
 

@@ -177,7 +177,7 @@ final class SampleCommand implements Command {
             dev.t2i.io.AtomicFiles.write(out, o -> o.write(png));
         }
         System.out.printf("wrote %d images to %s (%.1f s, %d %s steps, cfg %.2f, seeds %d..%d%s)%n", pics.size(), out,
-                secs, opts.steps(), opts.sampler().name().toLowerCase(), opts.cfgScale(), opts.seed(),
+                secs, opts.steps(), opts.sampler().id(), opts.cfgScale(), opts.seed(),
                 opts.seed() + pics.size() - 1, init == null ? "" : ", strength " + strength);
         return 0;
     }

@@ -125,7 +125,7 @@ final class SampleSupport {
     static GenerationParameters parameters(String prompt, SamplingOptions o, long seed, int size, ModelIdentity model,
             BufferedImage init, double strength) {
         return new GenerationParameters(prompt, o.negativePrompt(), seed, o.steps(),
-                o.sampler().name().toLowerCase(Locale.ROOT), o.cfgScale(), size, size, model.name(), model.hash(),
+                o.sampler().id(), o.cfgScale(), size, size, model.name(), model.hash(),
                 Version.current(), init == null ? null : strength,
                 init == null ? null : GenerationParameters.imageHash(init));
     }

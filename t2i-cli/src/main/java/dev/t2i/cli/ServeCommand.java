@@ -107,7 +107,7 @@ final class ServeCommand implements Command {
         System.out.printf(Locale.ROOT, "serving %s (%dx%d images, default %d %s steps, cfg %.2f) on http://%s:%d"
                 + "  (POST /v1/generate, /v1/jobs, /v1/images/generations, GET /health; Ctrl-C stops)%n", path,
                 info.imageSize(), info.imageSize(),
-                info.defaultSteps(), info.defaultSampler().name().toLowerCase(Locale.ROOT), info.defaultCfgScale(),
+                info.defaultSteps(), info.defaultSampler().id(), info.defaultCfgScale(),
                 server.address().getHostString(), server.port());
         new CountDownLatch(1).await();
         return 0;

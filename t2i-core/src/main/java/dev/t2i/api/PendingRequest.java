@@ -1,7 +1,6 @@
 package dev.t2i.api;
 
 import dev.t2i.sampling.SamplingOptions;
-import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -28,10 +27,7 @@ record PendingRequest(GenerationRequest request, SamplingOptions options, long q
      * prompt and strength, and both image-to-image or neither.
      */
     boolean canShareBatchWith(PendingRequest other) {
-        SamplingOptions a = options;
-        SamplingOptions b = other.options;
-        return a.steps() == b.steps() && Double.compare(a.cfgScale(), b.cfgScale()) == 0
-                && a.sampler() == b.sampler() && Objects.equals(a.negativePrompt(), b.negativePrompt())
+        return options.sameIntegrationAs(other.options)
                 && Double.compare(request.strength(), other.request.strength()) == 0
                 && (init == null) == (other.init == null);
     }

@@ -4,6 +4,7 @@ import dev.t2i.Version;
 import dev.t2i.bundle.Bundle;
 import dev.t2i.bundle.BundleManifest;
 import dev.t2i.conditioning.TextConditioner;
+import dev.t2i.config.Preset;
 import dev.t2i.image.Images;
 import dev.t2i.platform.CudaCheck;
 import dev.t2i.sampling.ImageGenerator;
@@ -15,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
@@ -164,10 +164,10 @@ public final class T2iModel implements TextToImage {
     }
 
     private SamplingOptions resolve(GenerationRequest r) {
-        SamplingOptions d = bundle.defaultOptions(0);
+        Preset.SampleDefaults d = bundle.manifest().sampling();
         long seed = r.seed() != null ? r.seed() : ThreadLocalRandom.current().nextLong(1L << 31);
         return new SamplingOptions(r.steps() != null ? r.steps() : d.steps(),
-                r.cfgScale() != null ? r.cfgScale() : d.cfgScale(), seed,
+                r.cfgScale() != null ? r.cfgScale() : d.cfg(), seed,
                 r.sampler() != null ? r.sampler() : d.sampler(), r.imagesPerPrompt(), r.negativePrompt()).validate();
     }
 
@@ -197,24 +197,19 @@ public final class T2iModel implements TextToImage {
     private void run(List<PendingRequest> batch) {
         long start = System.nanoTime();
         try {
-            List<ImageGenerator.ImageSpec> specs = new ArrayList<>();
+            List<ImageGenerator.Request> requests = new ArrayList<>();
             Set<String> prompts = new LinkedHashSet<>();
+            int batchImages = 0;
             for (PendingRequest p : batch) {
-                List<String> ps = p.request().prompts();
-                int n = p.request().imagesPerPrompt();
-                for (int i = 0; i < ps.size(); i++) {
-                    for (int k = 0; k < n; k++) {
-                        specs.add(new ImageGenerator.ImageSpec(ps.get(i), p.options().seed(), i * n + k, p.init()));
-                    }
-                }
-                prompts.addAll(ps);
+                requests.add(new ImageGenerator.Request(p.request().prompts(), p.options(), p.init()));
+                prompts.addAll(p.request().prompts());
+                batchImages += p.imageCount();
             }
             // one prompt per CLIP call, so an encoding never depends on the batch it arrived in
             for (String prompt : prompts) {
                 conditioner.warm(List.of(prompt));
             }
-            INDArray tensor = generator.generate(specs, batch.get(0).options(), batch.get(0).request().strength(),
-                    monitor(batch));
+            INDArray tensor = generator.generate(requests, batch.get(0).request().strength(), monitor(batch));
             List<BufferedImage> images = Images.toBufferedImages(tensor);
             if (tensor.closeable()) {
                 tensor.close();
@@ -234,7 +229,7 @@ public final class T2iModel implements TextToImage {
                 SamplingOptions o = p.options();
                 GenerationResult result = new GenerationResult(images.subList(offset, offset + count), imagePrompts,
                         parameters, o.seed(), o.steps(), o.cfgScale(), o.sampler(),
-                        Duration.ofNanos(start - p.queuedAt()), Duration.ofNanos(end - start), specs.size());
+                        Duration.ofNanos(start - p.queuedAt()), Duration.ofNanos(end - start), batchImages);
                 offset += count;
                 // completed on another thread so that callers' callbacks never run on (and stall) the worker
                 CompletableFuture.runAsync(() -> p.future().complete(result));
@@ -261,7 +256,7 @@ public final class T2iModel implements TextToImage {
         SamplingOptions o = p.options();
         GenerationRequest r = p.request();
         return new GenerationParameters(prompt, o.negativePrompt(), o.seed() + k, o.steps(),
-                o.sampler().name().toLowerCase(Locale.ROOT), o.cfgScale(), info.imageSize(), info.imageSize(),
+                o.sampler().id(), o.cfgScale(), info.imageSize(), info.imageSize(),
                 identity.name(), identity.hash(), Version.current(), r.initImage() == null ? null : r.strength(),
                 r.initImage() == null ? null
                         : GenerationParameters.imageHash(InitImages.fit(r.initImage(), info.imageSize())));
@@ -318,9 +313,9 @@ public final class T2iModel implements TextToImage {
 
     private static ModelInfo describe(Bundle b) {
         BundleManifest m = b.manifest();
-        SamplingOptions d = b.defaultOptions(0);
+        Preset.SampleDefaults d = m.sampling();
         BundleManifest.Source s = m.source();
-        return new ModelInfo(b.path().toString(), b.dit().config().imgSize(), d.steps(), d.cfgScale(), d.sampler(),
+        return new ModelInfo(b.path().toString(), b.dit().config().imgSize(), d.steps(), d.cfg(), d.sampler(),
                 m.formatVersion(), m.createdBy(), m.created(), s == null ? null : s.clip(),
                 b.dit().parameterCount(), s == null ? null : s.step(), s != null && s.ema());
     }

@@ -80,61 +80,78 @@ public final class ImageGenerator {
         return sample(rowsText, rowsLabel, noise, inits, strength, options, monitor);
     }
     /**
-     * One image of a batch assembled from several requests: its prompt, the seed and index that
-     * give its noise (that of seed + index), and for image-to-image the image it starts from.
+     * One request's share of a batch assembled from several: its prompts and its own options (the
+     * seed and images per prompt of each request are its own; steps, guidance scale, sampler and
+     * negative prompt must be the same for all requests of a batch), and for image-to-image the
+     * image it starts from.
      *
-     * @param prompt the text the image is conditioned on
-     * @param seed   the seed of the request it belongs to
-     * @param index  its position within that request
-     * @param init   the image to start from, [1, C, H, W] in [-1, 1], or null for text-to-image
+     * @param prompts the prompts, each giving {@code options.imagesPerPrompt()} images
+     * @param options how the request is sampled; image k of it starts from the noise of seed + k
+     * @param init    the image to start from, [1, C, H, W] in [-1, 1], or null for text-to-image
      */
-    public record ImageSpec(String prompt, long seed, int index, INDArray init) {
-        /** A text-to-image spec. */
-        public ImageSpec(String prompt, long seed, int index) {
-            this(prompt, seed, index, null);
+    public record Request(List<String> prompts, SamplingOptions options, INDArray init) {
+        /** A text-to-image request. */
+        public Request(List<String> prompts, SamplingOptions options) {
+            this(prompts, options, null);
+        }
+
+        /** Images this request produces: prompts × images per prompt. */
+        public int imageCount() {
+            return prompts.size() * options.imagesPerPrompt();
         }
     }
 
     /**
-     * Generates one image per spec, in order, as [N, C, H, W]. Image i starts from the noise of
-     * its spec's seed + index, so it equals image {@code index} of a request made alone with that
-     * seed. The seed and images-per-prompt of {@code options} are not used.
+     * Generates the images of several requests in one batch, request after request and each
+     * prompt-major, as [N, C, H, W]: exactly the images each request would give alone with
+     * {@link #generate(List, int[], SamplingOptions, INDArray, double, StepMonitor)}.
+     *
+     * @param requests the requests; they must agree on steps, guidance scale, sampler and
+     *                 negative prompt ({@link SamplingOptions#sameIntegrationAs}), and either all
+     *                 or none have an initial image
+     * @param strength the image-to-image strength of all of them (1 for text-to-image)
+     * @param monitor  sees each step of the batch
+     * @throws IllegalArgumentException when the requests cannot share a batch
      */
-    public INDArray generate(List<ImageSpec> images, SamplingOptions options) {
-        return generate(images, options, 1.0, StepMonitor.NONE);
-    }
-
-    /**
-     * As {@link #generate(List, SamplingOptions)} at an image-to-image {@code strength} (1 for
-     * text-to-image; below 1 every spec needs its {@code init}), with a step monitor.
-     */
-    public INDArray generate(List<ImageSpec> images, SamplingOptions options, double strength, StepMonitor monitor) {
-        options.validate();
-        if (images.isEmpty()) {
+    public INDArray generate(List<Request> requests, double strength, StepMonitor monitor) {
+        if (requests.isEmpty()) {
+            throw new IllegalArgumentException("no requests to generate");
+        }
+        SamplingOptions options = requests.get(0).options().validate();
+        boolean withInit = requests.get(0).init() != null;
+        List<INDArray> rows = new ArrayList<>();
+        List<INDArray> inits = new ArrayList<>();
+        List<String> texts = new ArrayList<>();
+        for (int r = 0; r < requests.size(); r++) {
+            Request req = requests.get(r);
+            SamplingOptions o = req.options().validate();
+            if (!o.sameIntegrationAs(options)) {
+                throw new IllegalArgumentException("request " + r + " differs from request 0 in steps, guidance scale,"
+                        + " sampler or negative prompt, so they cannot share a batch");
+            }
+            if ((req.init() != null) != withInit) {
+                throw new IllegalArgumentException("request " + r + (withInit ? " has no initial image but request 0"
+                        + " has" : " has an initial image but request 0 has none"));
+            }
+            if (req.init() != null) {
+                checkInit(req.init());
+            }
+            int n = o.imagesPerPrompt();
+            for (int p = 0; p < req.prompts().size(); p++) {
+                for (int k = 0; k < n; k++) {
+                    rows.add(imageNoise(o.seed() + p * n + k));
+                    texts.add(req.prompts().get(p));
+                    if (req.init() != null) {
+                        inits.add(req.init());
+                    }
+                }
+            }
+        }
+        if (rows.isEmpty()) {
             throw new IllegalArgumentException("no images to generate");
         }
-        INDArray[] rows = new INDArray[images.size()];
-        INDArray[] inits = new INDArray[images.size()];
-        List<String> texts = new ArrayList<>(images.size());
-        boolean anyInit = false;
-        for (int i = 0; i < rows.length; i++) {
-            ImageSpec s = images.get(i);
-            rows[i] = imageNoise(s.seed() + s.index());
-            inits[i] = s.init();
-            anyInit |= s.init() != null;
-            texts.add(s.prompt());
-        }
-        INDArray init = null;
-        if (anyInit) {
-            for (int i = 0; i < inits.length; i++) {
-                if (inits[i] == null) {
-                    throw new IllegalArgumentException("image " + i + " has no initial image but others do");
-                }
-                checkInit(inits[i]);
-            }
-            init = Nd4j.concat(0, inits);
-        }
-        return sample(texts, null, Nd4j.concat(0, rows), init, strength, options, monitor);
+        INDArray init = withInit ? Nd4j.concat(0, inits.toArray(new INDArray[0])) : null;
+        return sample(texts, null, Nd4j.concat(0, rows.toArray(new INDArray[0])), init, strength, options, monitor);
     }
 
     /** Checks that {@code init} is one image of the model's size: [1, C, H, W]. */

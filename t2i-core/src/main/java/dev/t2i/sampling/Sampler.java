@@ -8,36 +8,60 @@ import java.util.List;
 import java.util.Locale;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** ODE integrators from t = 1 (noise) down to t = 0 (data) over N uniform steps. */
-public enum Sampler {
+/**
+ * An ODE integrator from t = 1 (noise) down to t = 0 (data) over N uniform steps. The loop
+ * (times, monitor, freeing on failure) is shared; an implementation says how one step moves
+ * the state: {@link EulerSampler} and {@link HeunSampler}. Its {@link #id() name} ({@code euler},
+ * {@code heun}) is what config files, bundles, image metadata, the command line and the server
+ * use; {@link #parse} reads it back.
+ */
+public sealed interface Sampler permits EulerSampler, HeunSampler {
     /** x ← x - dt·v(x, t): the reference sampler, one model call per step. */
-    EULER,
+    Sampler EULER = new EulerSampler();
     /** Heun's second-order method: Euler predictor, trapezoidal corrector; two calls per step. */
-    HEUN;
+    Sampler HEUN = new HeunSampler();
+    /** Every sampler, in the order of their names in messages. */
+    List<Sampler> ALL = List.of(EULER, HEUN);
 
-    /** The name in config files, metadata and on the command line. */
+    /** The name in config files, metadata and on the command line: {@code euler} or {@code heun}. */
     @JsonValue
-    public String id() {
-        return name().toLowerCase(Locale.ROOT);
+    String id();
+
+    /**
+     * The name the enum this interface replaced had, {@code EULER} or {@code HEUN}, for callers
+     * that still write {@code name().toLowerCase()}.
+     *
+     * @deprecated use {@link #id()}
+     */
+    @Deprecated
+    default String name() {
+        return id().toUpperCase(Locale.ROOT);
     }
 
-    @Override
-    public String toString() {
-        return id();
-    }
-
-    /** Parses {@code euler} or {@code heun} (any case). */
+    /**
+     * Parses {@code euler} or {@code heun} (any case) to {@link #EULER} or {@link #HEUN}.
+     *
+     * @throws T2iException with a one-line message listing the known names
+     */
     @JsonCreator
-    public static Sampler parse(String name) {
-        try {
-            return valueOf(String.valueOf(name).toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new T2iException("unknown sampler '" + name + "' (use euler or heun)");
+    static Sampler parse(String name) {
+        String id = String.valueOf(name).toLowerCase(Locale.ROOT);
+        for (Sampler s : ALL) {
+            if (s.id().equals(id)) {
+                return s;
+            }
         }
+        throw new T2iException("unknown sampler '" + name + "' (use euler or heun)");
     }
+
+    /**
+     * Takes one step of length {@code dt} from time {@code t}: updates {@code x} in place, given
+     * the velocity {@code v} at {@code (x, t)}, which the step owns and frees.
+     */
+    void step(VelocityField field, INDArray x, INDArray v, double t, double dt);
 
     /** Integrates {@code field} from {@code x1} at t = 1 to t = 0; {@code x1} is left unchanged. */
-    public INDArray integrate(VelocityField field, INDArray x1, int steps) {
+    default INDArray integrate(VelocityField field, INDArray x1, int steps) {
         return integrate(field, x1, 1.0, steps, StepMonitor.NONE);
     }
 
@@ -47,7 +71,7 @@ public enum Sampler {
      * left unchanged. {@code monitor} sees every step and may stop the integration by throwing
      * {@link java.util.concurrent.CancellationException}.
      */
-    public INDArray integrate(VelocityField field, INDArray start, double from, int steps, StepMonitor monitor) {
+    default INDArray integrate(VelocityField field, INDArray start, double from, int steps, StepMonitor monitor) {
         if (steps < 1) {
             throw new T2iException("sampling steps must be at least 1, got " + steps);
         }
@@ -67,15 +91,7 @@ public enum Sampler {
                     NativeArrays.closeAll(List.of(v));
                     throw e;
                 }
-                if (this == EULER) {
-                    x.subi(v.muli(dt));
-                    NativeArrays.closeAll(List.of(v));
-                } else {
-                    INDArray predicted = v.mul(-dt).addi(x);
-                    INDArray v2 = field.velocity(predicted, t - dt);
-                    x.subi(v.addi(v2).muli(dt / 2));
-                    NativeArrays.closeAll(List.of(v, v2, predicted));
-                }
+                step(field, x, v, t, dt);
             }
         } catch (RuntimeException e) {
             NativeArrays.closeAll(List.of(x));

@@ -3,7 +3,13 @@ package dev.t2i.sampling;
 import dev.t2i.T2iException;
 
 /**
- * How to sample: steps, guidance scale, seed, integrator, images per prompt, negative prompt.
+ * How to sample one request's images: steps, guidance scale, seed, integrator, images per
+ * prompt, negative prompt. Every {@link ImageGenerator#generate generate} uses every field: the
+ * seed and images per prompt say which images a request has and where their noise comes from,
+ * the others how all of them are integrated (and must agree between requests sampled in one
+ * batch: {@link #sameIntegrationAs}). A preset's, run's or bundle's defaults are
+ * {@link dev.t2i.config.Preset.SampleDefaults}; the public API's request is
+ * {@link dev.t2i.api.GenerationRequest}, resolved into one of these.
  *
  * @param steps          integration steps (50)
  * @param cfgScale       classifier-free guidance scale w (7.5); 1 disables guidance
@@ -14,11 +20,6 @@ import dev.t2i.T2iException;
  */
 public record SamplingOptions(int steps, double cfgScale, long seed, Sampler sampler, int imagesPerPrompt,
         String negativePrompt) {
-
-    /** The reference's defaults: 50 Euler steps, w = 7.5, one image per prompt. */
-    public static SamplingOptions defaults() {
-        return new SamplingOptions(50, 7.5, 0, Sampler.EULER, 1, null);
-    }
 
     /** Checks ranges with messages naming the option. */
     public SamplingOptions validate() {
@@ -35,6 +36,16 @@ public record SamplingOptions(int steps, double cfgScale, long seed, Sampler sam
             throw new T2iException("no sampler given (use euler or heun)");
         }
         return this;
+    }
+
+    /**
+     * Whether images sampled with these options and with {@code other} can be integrated in one
+     * batch: the same steps, guidance scale, sampler and negative prompt (seeds and image counts
+     * may differ).
+     */
+    public boolean sameIntegrationAs(SamplingOptions other) {
+        return steps == other.steps && Double.compare(cfgScale, other.cfgScale) == 0
+                && sampler.equals(other.sampler) && java.util.Objects.equals(negativePrompt, other.negativePrompt);
     }
 
     public SamplingOptions withSeed(long s) {

@@ -1,9 +1,16 @@
 package dev.t2i.sampling;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.t2i.T2iException;
 import dev.t2i.conditioning.Conditioning;
+import dev.t2i.config.Preset;
 import dev.t2i.dit.DitConfig;
 import dev.t2i.dit.DitGraph;
 import dev.t2i.dit.DitNetwork;
@@ -14,10 +21,41 @@ import org.nd4j.linalg.factory.Nd4j;
 
 class SamplerTest {
     @Test
+    void namesParseToTheConstantsAndUnknownNamesSayWhatIsKnown() {
+        assertSame(Sampler.EULER, Sampler.parse("euler"));
+        assertSame(Sampler.HEUN, Sampler.parse("HEUN"));
+        assertEquals("euler", Sampler.EULER.id());
+        assertEquals("heun", Sampler.HEUN.toString());
+        assertEquals(Sampler.EULER, new EulerSampler());
+        assertNotEquals(Sampler.EULER, Sampler.HEUN);
+        T2iException e = assertThrows(T2iException.class, () -> Sampler.parse("ddim"));
+        assertEquals("unknown sampler 'ddim' (use euler or heun)", e.getMessage());
+        assertThrows(T2iException.class, () -> Sampler.parse(null));
+    }
+
+    @Test
+    void jsonAndYamlCarryTheNameAsBefore() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        assertEquals("\"heun\"", json.writeValueAsString(Sampler.HEUN));
+        assertEquals("[\"euler\",\"heun\"]", json.writeValueAsString(Sampler.ALL));
+        assertSame(Sampler.HEUN, json.readValue("\"heun\"", Sampler.class));
+        String defaults = json.writeValueAsString(new Preset.SampleDefaults(20, 5.0, Sampler.HEUN));
+        assertEquals("{\"steps\":20,\"cfg\":5.0,\"sampler\":\"heun\"}", defaults);
+        assertEquals(new Preset.SampleDefaults(20, 5.0, Sampler.HEUN),
+                json.readValue(defaults, Preset.SampleDefaults.class));
+        ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+        assertSame(Sampler.EULER, yaml.readValue("steps: 3\nsampler: Euler\n", Preset.SampleDefaults.class).sampler());
+        Exception bad = assertThrows(Exception.class, () -> json.readValue("{\"sampler\":\"rk4\"}",
+                Preset.SampleDefaults.class));
+        assertTrue(String.valueOf(T2iException.within(bad)).contains("unknown sampler 'rk4' (use euler or heun)"),
+                bad.toString());
+    }
+
+    @Test
     void bothSamplersIntegrateAConstantFieldExactly() {
         INDArray x1 = Nd4j.rand(2, 3);
         INDArray c = Nd4j.createFromArray(new float[][] {{0.5f, -1f, 2f}, {1f, 0f, -0.25f}});
-        for (Sampler s : Sampler.values()) {
+        for (Sampler s : Sampler.ALL) {
             INDArray x0 = s.integrate((x, t) -> c.dup(), x1, 7);
             assertTrue(x0.equalsWithEps(x1.sub(c), 1e-5), s + " " + x0);
         }

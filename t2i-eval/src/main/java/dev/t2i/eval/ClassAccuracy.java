@@ -81,6 +81,8 @@ public final class ClassAccuracy {
      * Generates {@code perClass} images for each class prompt ({@code template} with {@code {}}
      * replaced by the class name, underscores as spaces) and classifies them.
      *
+     * @param options  steps, guidance scale, sampler, negative prompt and the first seed, for one
+     *                 image per prompt ({@code perClass} gives the count)
      * @param progress hears the number of images generated so far
      */
     public static Report measure(ImageGenerator generator, ImageClassifier classifier, String template, int perClass,
@@ -90,6 +92,11 @@ public final class ClassAccuracy {
         }
         if (perClass < 1) {
             throw new T2iException("images per class must be at least 1, got " + perClass);
+        }
+        if (options.imagesPerPrompt() != 1) {
+            // perClass says how many; the options' count would otherwise be silently overridden
+            throw new IllegalArgumentException("give the images per class as perClass and options for one image per"
+                    + " prompt, got " + options.imagesPerPrompt() + " per prompt");
         }
         List<String> classes = classifier.classNames();
         List<String> prompts = classes.stream().map(c -> template.replace("{}", c.replace('_', ' '))).toList();

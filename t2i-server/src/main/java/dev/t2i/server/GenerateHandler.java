@@ -10,7 +10,6 @@ import dev.t2i.api.GenerationResult;
 import dev.t2i.api.TextToImage;
 import java.io.IOException;
 import java.util.Base64;
-import java.util.Locale;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 
@@ -104,7 +103,7 @@ final class GenerateHandler implements HttpHandler {
             ArrayNode seeds = body.putArray("seeds");
             result.seeds().forEach(seeds::add);
             body.put("steps", result.steps()).put("cfg", result.cfgScale())
-                    .put("sampler", result.sampler().name().toLowerCase(Locale.ROOT))
+                    .put("sampler", result.sampler().id())
                     .put("generation_ms", result.generationTime().toMillis())
                     .put("queue_ms", result.queueTime().toMillis());
             Exchanges.json(ex, 200, body);

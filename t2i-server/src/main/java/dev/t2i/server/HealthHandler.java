@@ -5,7 +5,6 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import dev.t2i.api.ModelInfo;
 import dev.t2i.api.TextToImage;
-import java.util.Locale;
 
 /** {@code GET /health}: 200 with the loaded model's description and the number of waiting requests. */
 final class HealthHandler implements HttpHandler {
@@ -30,7 +29,7 @@ final class HealthHandler implements HttpHandler {
                 .put("image_size", info.imageSize())
                 .put("default_steps", info.defaultSteps())
                 .put("default_cfg", info.defaultCfgScale())
-                .put("default_sampler", info.defaultSampler().name().toLowerCase(Locale.ROOT))
+                .put("default_sampler", info.defaultSampler().id())
                 .put("format_version", info.formatVersion())
                 .put("created_by", info.createdBy())
                 .put("created", info.created())

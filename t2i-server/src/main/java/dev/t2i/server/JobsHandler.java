@@ -8,7 +8,6 @@ import dev.t2i.api.GenerationRequest;
 import dev.t2i.api.GenerationResult;
 import dev.t2i.api.TextToImage;
 import java.io.IOException;
-import java.util.Locale;
 
 /**
  * Generation as a resource, for clients that want progress or to cancel:
@@ -139,7 +138,7 @@ final class JobsHandler implements HttpHandler {
             ArrayNode seeds = body.putArray("seeds");
             r.seeds().forEach(seeds::add);
             body.put("steps", r.steps()).put("cfg", r.cfgScale())
-                    .put("sampler", r.sampler().name().toLowerCase(Locale.ROOT))
+                    .put("sampler", r.sampler().id())
                     .put("generation_ms", r.generationTime().toMillis())
                     .put("queue_ms", r.queueTime().toMillis());
         }

@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.UUID;
@@ -168,7 +167,7 @@ final class PartitionGenerator implements FlatMapFunction<Iterator<PromptRow>, R
             for (int k = 0; k < r.size(); k++) {
                 writeImage(new Path(out, row.file(k)), r.png(k), row);
             }
-            return manifestRow(row, r.steps(), r.cfgScale(), r.sampler().name().toLowerCase(Locale.ROOT), id.name(),
+            return manifestRow(row, r.steps(), r.cfgScale(), r.sampler().id(), id.name(),
                     GENERATED);
         }
 

@@ -65,7 +65,7 @@ public record PromptRow(long row, String prompt, long seed, int n, Integer steps
         double w = cfg != null ? cfg : info.defaultCfgScale();
         Sampler sam = sampler != null ? Sampler.parse(sampler) : info.defaultSampler();
         return p.prompt().equals(prompt) && Objects.equals(p.negativePrompt(), negative) && p.seed() == seed + k
-                && p.steps() == s && p.cfgScale() == w && p.samplerValue() == sam && id.hash().equals(p.modelHash())
+                && p.steps() == s && p.cfgScale() == w && p.samplerValue().equals(sam) && id.hash().equals(p.modelHash())
                 && p.strength() == null;
     }
 }
