@@ -1,6 +1,7 @@
 package dev.t2i.cli;
 
 import dev.t2i.T2iException;
+import dev.t2i.api.GridParameters;
 import dev.t2i.image.ImageGrid;
 import dev.t2i.image.Images;
 import dev.t2i.sampling.ImageGenerator;
@@ -57,15 +58,21 @@ final class CfgSweepCommand implements Command {
         base = new SamplingOptions(base.steps(), base.cfgScale(), base.seed(), base.sampler(), n, base.negativePrompt());
         List<BufferedImage> pics = new ArrayList<>();
         List<String> captions = new ArrayList<>();
+        List<GridParameters.Cell> cells = new ArrayList<>();
         for (double w : scales) {
             // the seed fixes the noise, so each row differs only by the scale
             pics.addAll(Images.toBufferedImages(gen.generate(List.of(prompt), null, base.withCfgScale(w))));
             for (int i = 0; i < n; i++) {
                 captions.add("cfg " + w);
+                cells.add(new GridParameters.Cell(prompt, base.seed() + i, w));
             }
         }
         Path out = Path.of(cmd.getOptionValue("out"));
-        ImageGrid.write(out, pics, captions, n, SampleGrids.scale(gen.model().config().imgSize()), title(prompt, base));
+        int size = gen.model().config().imgSize();
+        GridParameters grid = new GridParameters(SampleSupport.parameters(prompt, base, base.seed(), size,
+                SampleSupport.identity(cmd, gen), null, 1.0), n, cells);
+        byte[] png = grid.png(ImageGrid.render(pics, captions, n, SampleGrids.scale(size), title(prompt, base)));
+        dev.t2i.io.AtomicFiles.write(out, o -> o.write(png));
         System.out.println("wrote " + out + " (" + prompt + ", scales " + scales + ")");
         return 0;
     }

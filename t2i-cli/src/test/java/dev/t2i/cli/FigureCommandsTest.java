@@ -2,6 +2,7 @@ package dev.t2i.cli;
 
 import static dev.t2i.cli.CliTest.stdoutOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -70,6 +71,18 @@ class FigureCommandsTest {
         String title = CfgSweepCommand.title("a red circle", new dev.t2i.sampling.SamplingOptions(20, 7.5, 0,
                 dev.t2i.sampling.Sampler.parse("euler"), 2, null));
         assertTrue(title.contains("\"a red circle\"") && title.contains("20 euler steps"), title);
+
+        // the grid records each cell's guidance scale and seed, and a cell's parameters make its image
+        dev.t2i.api.GridParameters grid = dev.t2i.api.GridParameters.fromPngTexts(
+                dev.t2i.image.PngText.read(java.nio.file.Files.readAllBytes(png)));
+        assertEquals(List.of(1.0, 1.0, 4.0, 4.0), grid.cells().stream().map(c -> c.cfgScale()).toList());
+        assertEquals(grid.cells().get(0).seed() + 1, grid.cells().get(3).seed(), "one seed per column");
+        String text = grid.parametersText();
+        assertTrue(text.startsWith("Grid: 4 images, 2 columns\nSteps: 1, Sampler: "), text);
+        assertFalse(text.lines().skip(1).findFirst().orElseThrow().contains("CFG scale"), "no shared scale: " + text);
+        assertTrue(text.contains("\nCell 3: Seed: " + grid.cells().get(2).seed() + ", CFG scale: 4, Prompt: a red circle"),
+                text);
+        assertEquals(4.0, grid.cell(3).cfgScale());
     }
 
     @Test

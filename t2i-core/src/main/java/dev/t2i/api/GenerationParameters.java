@@ -87,7 +87,8 @@ public record GenerationParameters(
         return s.toString();
     }
 
-    private static String number(double v) {
+    /** A number as the parameters text writes it: whole numbers without a decimal point. */
+    static String number(double v) {
         return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
     }
 

@@ -1,5 +1,6 @@
 package dev.t2i.api;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -36,10 +37,17 @@ public record GridParameters(
     /**
      * One cell of the grid.
      *
-     * @param prompt the cell's prompt
-     * @param seed   the seed of the cell's noise
+     * @param prompt   the cell's prompt
+     * @param seed     the seed of the cell's noise
+     * @param cfgScale the cell's guidance scale where cells differ in it (a guidance sweep), else null
      */
-    public record Cell(@JsonProperty("prompt") String prompt, @JsonProperty("seed") long seed) {
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Cell(@JsonProperty("prompt") String prompt, @JsonProperty("seed") long seed,
+            @JsonProperty("cfg_scale") Double cfgScale) {
+        /** A cell that shares the grid's guidance scale. */
+        public Cell(String prompt, long seed) {
+            this(prompt, seed, null);
+        }
     }
 
     /** Checks the fields: at least one cell, a positive column count. */
@@ -58,7 +66,8 @@ public record GridParameters(
     public GenerationParameters cell(int index) {
         Cell c = cells.get(index);
         GenerationParameters s = shared;
-        return new GenerationParameters(c.prompt(), s.negativePrompt(), c.seed(), s.steps(), s.sampler(), s.cfgScale(),
+        double cfg = c.cfgScale() != null ? c.cfgScale() : s.cfgScale();
+        return new GenerationParameters(c.prompt(), s.negativePrompt(), c.seed(), s.steps(), s.sampler(), cfg,
                 s.width(), s.height(), s.model(), s.modelHash(), s.version(), s.strength(), s.initImageHash());
     }
 
@@ -70,12 +79,21 @@ public record GridParameters(
         String settings = shared.parametersText();
         // the shared text's first line is the first cell's prompt; its settings line names that cell's seed
         settings = settings.substring(settings.indexOf('\n') + 1).replace(", Seed: " + shared.seed(), "");
+        boolean sweep = cells.stream().anyMatch(c -> c.cfgScale() != null);
+        if (sweep) {
+            // the shared line must not claim one scale for cells that each have their own
+            settings = settings.replaceFirst(", CFG scale: [^,]*", "");
+        }
         StringBuilder s = new StringBuilder("Grid: ").append(cells.size()).append(cells.size() == 1 ? " image" : " images")
                 .append(", ").append(columns).append(columns == 1 ? " column" : " columns").append('\n')
                 .append(settings);
         for (int i = 0; i < cells.size(); i++) {
-            s.append("\nCell ").append(i + 1).append(": Seed: ").append(cells.get(i).seed())
-                    .append(", Prompt: ").append(cells.get(i).prompt());
+            Cell c = cells.get(i);
+            s.append("\nCell ").append(i + 1).append(": Seed: ").append(c.seed());
+            if (c.cfgScale() != null) {
+                s.append(", CFG scale: ").append(GenerationParameters.number(c.cfgScale()));
+            }
+            s.append(", Prompt: ").append(c.prompt());
         }
         return s.toString();
     }
