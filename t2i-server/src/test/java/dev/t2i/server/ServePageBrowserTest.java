@@ -460,4 +460,45 @@ class ServePageBrowserTest {
         assertEquals(Boolean.FALSE, js("return window.__alerted"));
         assertNull(js("return document.querySelector('[onerror]')"));
     }
+
+    @Test
+    @Order(7)
+    void aFullQueueShowsBusyWithTheRetryTimeBesideGenerate() throws Exception {
+        // long jobs straight through the API until the model's queue (64 requests) refuses one
+        List<String> jobs = new ArrayList<>();
+        String body = "{\"prompt\": \"filler\", \"steps\": 1000, \"n\": 8}";
+        HttpResponse<byte[]> r;
+        while ((r = send("POST", "/v1/jobs", body)).statusCode() == 202) {
+            jobs.add(jobId(r.body()));
+            assertTrue(jobs.size() < 200, "the queue never filled");
+        }
+        assertEquals(503, r.statusCode(), new String(r.body(), java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            set("prompt", "while busy");
+            set("steps", "4");
+            set("n", "1");
+            el("generate").click();
+            wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("generate-error")));
+            String busy = el("generate-error").getText();
+            assertTrue(busy.startsWith("The server is busy: ") && busy.endsWith("Try again in 1 second."), busy);
+            waitUntilIdle();
+            expectedConsoleErrors.add("/v1/jobs - Failed to load resource: the server responded with a status of 503");
+        } finally {
+            for (String id : jobs) {
+                send("DELETE", "/v1/jobs/" + id, null);
+            }
+        }
+        // once the fillers are cancelled, the same click generates
+        int before = galleryCount();
+        wait.until(d -> model.queuedRequests() == 0);
+        el("generate").click();
+        waitForGallery(before + 1);
+        assertFalse(el("generate-error").isDisplayed(), "the busy message is gone after a success");
+        waitUntilIdle();
+    }
+
+    /** The id in a job's JSON. */
+    private static String jobId(byte[] json) throws IOException {
+        return dev.t2i.io.ModelArchive.JSON.readTree(json).get("id").asText();
+    }
 }
