@@ -34,7 +34,7 @@ final class TrainStepBench {
         try {
             Trainer trainer = new Trainer(model, preset.train().toBuilder().batch(batch).steps(1_000_000).build(),
                     data, TrainingRun.trainingConditioner(cfg, clip, clipSpec, data), dir, null)
-                    .progress(new dev.t2i.train.Progress(new PrintStream(java.io.OutputStream.nullOutputStream()),
+                    .progress(new dev.t2i.train.TrainingProgress(new PrintStream(java.io.OutputStream.nullOutputStream()),
                             false, 1))
                     // as `t2i train` runs: the steps' peak is the real runs'
                     .housekeeping(dev.t2i.runtime.ProcessHousekeeping::afterStep);

@@ -28,17 +28,6 @@ public sealed interface Sampler permits EulerSampler, HeunSampler {
     String id();
 
     /**
-     * The name the enum this interface replaced had, {@code EULER} or {@code HEUN}, for callers
-     * that still write {@code name().toLowerCase()}.
-     *
-     * @deprecated use {@link #id()}
-     */
-    @Deprecated
-    default String name() {
-        return id().toUpperCase(Locale.ROOT);
-    }
-
-    /**
      * Parses {@code euler} or {@code heun} (any case) to {@link #EULER} or {@link #HEUN}.
      *
      * @throws T2iException with a one-line message listing the known names

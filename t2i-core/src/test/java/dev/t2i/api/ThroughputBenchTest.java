@@ -86,7 +86,7 @@ class ThroughputBenchTest {
                 System.out.printf(Locale.ROOT, "BENCH %s (%dx%d, %d %s steps, cfg %.1f, max batch %d): load %.1f s;"
                         + " alone %.0f ms/image; 8 threads: %.2f images/s, %.0f ms mean request latency, mean batch"
                         + " %.1f images%n", name, info.imageSize(), info.imageSize(), info.defaultSteps(),
-                        info.defaultSampler().name().toLowerCase(Locale.ROOT), info.defaultCfgScale(), maxBatch, loadSecs,
+                        info.defaultSampler().id(), info.defaultCfgScale(), maxBatch, loadSecs,
                         perImageAlone, images / wall, latencySum / images, batchSum / images);
                 assertEquals(0, model.queuedRequests(), "every request answered");
                 if (maxBatch == 1) {

@@ -59,7 +59,7 @@ public final class Trainer {
     private LongConsumer sampleHook = s -> { };
     /** Process-wide memory care after each step: none unless the application asks (see {@link #housekeeping}). */
     private Runnable housekeeping = () -> { };
-    private Progress progress;
+    private TrainingProgress progress;
     private volatile boolean stopRequested;
     private int cachedEpoch = -1;
     private int[][] epochBatches;
@@ -99,7 +99,7 @@ public final class Trainer {
         if (cfg.emaDecay() > 0) {
             this.ema = new Ema(cfg.emaDecay(), cfg.emaWarmup(), params);
         }
-        this.progress = Progress.console(totalSteps);
+        this.progress = TrainingProgress.console(totalSteps);
         DitConfig m = model.config();
         FlowMatching.attachLoss(model.graph(), DitGraph.VELOCITY, -1, m.inChannels(), m.imgSize(), m.imgSize());
         Graphs.prepareGradients(model.graph());
@@ -144,7 +144,7 @@ public final class Trainer {
     }
 
     /** Replaces the progress reporter (tests use a silent one). */
-    public Trainer progress(Progress p) {
+    public Trainer progress(TrainingProgress p) {
         this.progress = p;
         return this;
     }

@@ -498,7 +498,7 @@ public final class TrainingRun {
         private boolean resume;
         private boolean sampleGrids = true;
         private Preset.SampleDefaults sampleDefaults;
-        private Progress progress;
+        private TrainingProgress progress;
         private Runnable housekeeping;
         private final Map<String, Object> provenance = new LinkedHashMap<>();
 
@@ -576,7 +576,7 @@ public final class TrainingRun {
         }
 
         /** Where progress goes (default: a console bar on stderr). */
-        public Builder progress(Progress p) {
+        public Builder progress(TrainingProgress p) {
             this.progress = p;
             return this;
         }

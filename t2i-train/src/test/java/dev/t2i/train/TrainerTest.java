@@ -27,8 +27,8 @@ class TrainerTest {
                 .flip(true).seed(seed).logEvery(10).keepCheckpoints(2).build();
     }
 
-    static Progress silent() {
-        return new Progress(new PrintStream(java.io.OutputStream.nullOutputStream()), false, 1);
+    static TrainingProgress silent() {
+        return new TrainingProgress(new PrintStream(java.io.OutputStream.nullOutputStream()), false, 1);
     }
 
     static Trainer trainer(Path dir, int steps, long seed) {

@@ -6,20 +6,21 @@ import java.util.Locale;
 /**
  * Training progress: a bar redrawn in place on a terminal, plain log lines otherwise (files, CI).
  */
-public final class Progress {
+public final class TrainingProgress {
     private final PrintStream out;
     private final boolean terminal;
     private final long total;
 
-    public Progress(PrintStream out, boolean terminal, long total) {
+    /** Progress of {@code total} steps to {@code out}: a bar redrawn in place when {@code terminal}, else log lines. */
+    public TrainingProgress(PrintStream out, boolean terminal, long total) {
         this.out = out;
         this.terminal = terminal;
         this.total = total;
     }
 
     /** For standard error, as a bar when it is attached to a console. */
-    public static Progress console(long total) {
-        return new Progress(System.err, System.console() != null, total);
+    public static TrainingProgress console(long total) {
+        return new TrainingProgress(System.err, System.console() != null, total);
     }
 
     /** Reports a step; the bar is redrawn every step, the log line only when {@code logLine}. */

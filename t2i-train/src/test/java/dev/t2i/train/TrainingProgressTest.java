@@ -8,11 +8,11 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
-class ProgressTest {
+class TrainingProgressTest {
     @Test
     void aMessageOnATerminalClearsTheBarItReplaces() {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        Progress p = new Progress(new PrintStream(buf, true, StandardCharsets.UTF_8), true, 400);
+        TrainingProgress p = new TrainingProgress(new PrintStream(buf, true, StandardCharsets.UTF_8), true, 400);
         p.step(156, 0.5, 100, 60, false);
         p.message("epoch 1 mean loss 0.8882");
         String out = buf.toString(StandardCharsets.UTF_8);
@@ -26,7 +26,7 @@ class ProgressTest {
     @Test
     void logFilesGetPlainLinesOnlyWhenAsked() {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        Progress p = new Progress(new PrintStream(buf, true, StandardCharsets.UTF_8), false, 10);
+        TrainingProgress p = new TrainingProgress(new PrintStream(buf, true, StandardCharsets.UTF_8), false, 10);
         p.step(1, 0.5, 100, 60, false);
         p.step(2, 0.25, 100, 59, true);
         p.message("done");
