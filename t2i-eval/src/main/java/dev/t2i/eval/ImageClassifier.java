@@ -229,6 +229,37 @@ public final class ImageClassifier {
         return p.addi(network.output(flipped, false)).divi(2);
     }
 
+    /**
+     * The judge's penultimate features of images [N, 3, H, W] in [-1, 1]: the globally average-pooled
+     * activations of the last convolution stage, the input of the softmax layer, [N, {@link
+     * #featureWidth()}] (4 × the width the classifier was trained with). These are the features
+     * that {@link FrechetDistance} and {@link KernelInceptionDistance} compare: they are what the
+     * classifier decides from, so a distance in them reads as "how differently the judge sees the
+     * two sets". Inference mode (batch norm's running statistics) and no flip averaging, unlike
+     * {@link #probabilities}: the features of an image are those of that image. Batches of 256.
+     */
+    public INDArray features(INDArray images) {
+        int batch = 256;
+        long n = images.size(0);
+        int penultimate = network.getnLayers() - 2;
+        INDArray out = Nd4j.create(network.params().dataType(), n, featureWidth());
+        for (long from = 0; from < n; from += batch) {
+            long to = Math.min(n, from + batch);
+            INDArray part = images.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to));
+            List<INDArray> acts = network.feedForwardToLayer(penultimate, part, false);
+            INDArray f = acts.get(acts.size() - 1);
+            out.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to),
+                    org.nd4j.linalg.indexing.NDArrayIndex.all()).assign(f);
+        }
+        return out;
+    }
+
+    /** The length of a feature vector from {@link #features}: the output layer's input size. */
+    public int featureWidth() {
+        return (int) ((org.deeplearning4j.nn.conf.layers.FeedForwardLayer) network.getLayer(network.getnLayers() - 1)
+                .conf().getLayer()).getNIn();
+    }
+
     /** The most probable class of each image. */
     public int[] predict(INDArray images) {
         int batch = 256;

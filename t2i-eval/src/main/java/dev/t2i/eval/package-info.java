@@ -6,7 +6,11 @@
  * asked for. {@link dev.t2i.eval.ShapeDetector} names the colour and shape in an image of the
  * built-in shapes without any learned model, as a {@link dev.t2i.eval.Detection}, and
  * {@link dev.t2i.eval.AdherenceScore} turns that into prompt adherence for the pairs seen in
- * training and the held-out ones. DL4J's native layer helpers are a process-wide system property,
+ * training and the held-out ones. {@link dev.t2i.eval.FrechetDistance} and
+ * {@link dev.t2i.eval.KernelInceptionDistance} compare two sets of images as distributions, in the
+ * classifier's penultimate features ({@link dev.t2i.eval.ImageClassifier#features}), and
+ * {@link dev.t2i.eval.PromptSensitivity} says how much the samples change with the class prompt
+ * against how much they change with the seed. DL4J's native layer helpers are a process-wide system property,
  * so the classifier never sets it;
  * {@link dev.t2i.eval.ImageClassifier#useNativeHelpersWherePaying()} is for the command line or an
  * application that owns its process.

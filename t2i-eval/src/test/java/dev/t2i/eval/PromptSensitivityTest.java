@@ -1,0 +1,82 @@
+package dev.t2i.eval;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.t2i.T2iException;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+class PromptSensitivityTest {
+    /** Images [classes × seeds, 3, 4, 4]: pixel = seedWeight × noise(seed) + classWeight × noise'(class). */
+    static INDArray images(int classes, int seeds, double seedWeight, double classWeight) {
+        int per = 3 * 4 * 4;
+        float[][] seedPattern = new float[seeds][per];
+        float[][] classPattern = new float[classes][per];
+        SplittableRandom rng = new SplittableRandom(1);
+        for (float[] p : seedPattern) {
+            for (int i = 0; i < per; i++) {
+                p[i] = (float) rng.nextDouble(-1, 1);
+            }
+        }
+        for (float[] p : classPattern) {
+            for (int i = 0; i < per; i++) {
+                p[i] = (float) rng.nextDouble(-1, 1);
+            }
+        }
+        float[] x = new float[classes * seeds * per];
+        for (int c = 0; c < classes; c++) {
+            for (int s = 0; s < seeds; s++) {
+                for (int i = 0; i < per; i++) {
+                    x[(c * seeds + s) * per + i] = (float) (seedWeight * seedPattern[s][i] + classWeight * classPattern[c][i]);
+                }
+            }
+        }
+        return Nd4j.create(x, new long[] {(long) classes * seeds, 3, 4, 4}, 'c');
+    }
+
+    @Test
+    void aModelThatIgnoresThePromptScoresZero() {
+        PromptSensitivity.Table t = PromptSensitivity.of(List.of("a", "b", "c"), images(3, 5, 1, 0), 5);
+        assertEquals(0, t.meanOffDiagonal(), 1e-12);
+        assertTrue(t.spread()[0] > 0.3, "seed spread " + t.spread()[0]);
+    }
+
+    @Test
+    void aModelThatIgnoresTheSeedIsInfinitelySensitive() {
+        PromptSensitivity.Table t = PromptSensitivity.of(List.of("a", "b"), images(2, 4, 0, 1), 4);
+        assertTrue(Double.isNaN(t.table()[0][1]), "no seed spread: the share is undefined");
+    }
+
+    @Test
+    void classAndSeedChangesOfEqualSizeScoreAboutOne() {
+        // the class and the seed patterns are draws of the same noise: changing either moves pixels alike
+        PromptSensitivity.Table t = PromptSensitivity.of(List.of("a", "b", "c", "d"), images(4, 40, 1, 1), 40);
+        assertEquals(1, t.meanOffDiagonal(), 0.25, t.format());
+        assertEquals(t.table()[1][2], t.table()[2][1]);
+        assertEquals(0, t.table()[3][3]);
+        // a weaker class signal scores lower
+        assertTrue(PromptSensitivity.of(List.of("a", "b", "c", "d"), images(4, 40, 1, 0.3), 40).meanOffDiagonal()
+                < 0.6 * t.meanOffDiagonal());
+    }
+
+    @Test
+    void exactValueOnTwoPixels() {
+        // classes a, b; seeds 0, 1; one-pixel images: a = {0, 2}, b = {1, 5}
+        INDArray x = Nd4j.create(new float[] {0, 2, 1, 5}, new long[] {4, 1, 1, 1}, 'c');
+        PromptSensitivity.Table t = PromptSensitivity.of(List.of("a", "b"), x, 2);
+        // between classes, same seed: |0-1| = 1, |2-5| = 3, mean 2; spreads: a 2, b 4, mean 3
+        assertEquals(2.0 / 3, t.table()[0][1], 1e-12);
+        assertTrue(t.format().contains("0.67"), t.format());
+    }
+
+    @Test
+    void refusesAMismatchedCount() {
+        assertThrows(T2iException.class, () -> PromptSensitivity.of(List.of("a", "b"), images(2, 3, 1, 1), 4));
+        assertThrows(T2iException.class, () -> PromptSensitivity.of(List.of("a", "b"), images(2, 1, 1, 1), 1));
+    }
+}
