@@ -1,0 +1,80 @@
+package dev.t2i.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.t2i.api.TinyBundles;
+import dev.t2i.eval.ImageClassifier;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.SplittableRandom;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** t2i evaluate on a tiny bundle, a tiny judge and a two-class image-folder data set. */
+class EvaluateCommandTest {
+    @Test
+    void writesDistancesPerClassBesideTheirFloorAndPromptSensitivity(@TempDir Path dir) throws Exception {
+        Path bundle = TinyBundles.bundle(dir, 81);
+        Path data = dir.resolve("data");
+        SplittableRandom rng = new SplittableRandom(5);
+        for (String split : List.of("train", "test")) {
+            for (String c : List.of("top", "bottom")) {
+                Path folder = Files.createDirectories(data.resolve(split).resolve(c));
+                for (int i = 0; i < 12; i++) {
+                    ImageIO.write(half(c.equals("top"), rng), "png", folder.resolve(i + ".png").toFile());
+                }
+            }
+        }
+        Path judge = dir.resolve("judge.zip");
+        ImageClassifier.create(List.of("bottom", "top"), 8, new ImageClassifier.Settings(4, 1, 8, 1e-2, 7, 0))
+                .save(judge);
+
+        Path out = dir.resolve("eval");
+        String[] r = GenerationCliTest.run("evaluate", "--model", bundle.toString(), "--classifier", judge.toString(),
+                "--data", data.toString(), "--n", "8", "--steps", "2", "--seed", "3", "--out", out.toString());
+        assertEquals("0", r[0], r[2]);
+        JsonNode report = dev.t2i.io.ModelArchive.JSON.readTree(out.resolve("report.json").toFile());
+        assertEquals(8, report.get("images").asInt());
+        assertEquals(4, report.get("per_class").asInt());
+        assertEquals(24, report.get("test_images").asInt());
+        JsonNode all = report.get("overall");
+        // noise from an untrained model against two kinds of half-white images: far further than
+        // real training images of those kinds are
+        assertTrue(all.get("fd_floor").asDouble() >= 0, all.toString());
+        assertTrue(all.get("fd").asDouble() > all.get("fd_floor").asDouble(), all.toString());
+        assertTrue(all.get("kid").asDouble() > all.get("kid_floor").asDouble(), all.toString());
+        for (String c : List.of("bottom", "top")) {
+            JsonNode f = report.get("per_class_figures").get(c);
+            assertTrue(f.get("fd").asDouble() > f.get("fd_floor").asDouble(), c + " " + f);
+        }
+        JsonNode table = report.get("prompt_sensitivity").get("table");
+        assertEquals(2, table.size());
+        assertEquals(0.0, table.get(0).get(0).asDouble(), 1e-12, "a class against itself");
+        assertTrue(table.get(0).get(1).asDouble() > 0, table.toString());
+        assertTrue(r[1].contains("FD floor"), r[1]);
+
+        String[] tooFew = GenerationCliTest.run("evaluate", "--model", bundle.toString(), "--classifier",
+                judge.toString(), "--data", data.toString(), "--n", "3", "--out", out.toString());
+        assertEquals("2", tooFew[0]);
+        assertEquals("error: --n must give every class at least 2 images (at least 4), got 3", tooFew[2].strip());
+    }
+
+    /** An 8×8 image white in its top or bottom half, dark elsewhere, with a little noise. */
+    private static BufferedImage half(boolean top, SplittableRandom rng) {
+        BufferedImage img = new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = img.createGraphics();
+        g.setColor(new Color(20 + rng.nextInt(20), 20, 20));
+        g.fillRect(0, 0, 8, 8);
+        g.setColor(new Color(235 + rng.nextInt(20), 240, 240));
+        g.fillRect(0, top ? 0 : 4, 8, 4);
+        g.dispose();
+        return img;
+    }
+}
