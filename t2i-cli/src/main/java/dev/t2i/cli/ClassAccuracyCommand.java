@@ -96,8 +96,7 @@ final class ClassAccuracyCommand implements Command {
         report.put("per_class_accuracy", per);
         report.put("confusion", r.confusion());
         report.put("seconds", secs);
-        AtomicFiles.write(out.resolve("report.json"),
-                o -> dev.t2i.io.ModelArchive.JSON.writerWithDefaultPrettyPrinter().writeValue(o, report));
+        AtomicFiles.writeJson(out.resolve("report.json"), report);
 
         System.out.print(r.table());
         System.out.printf(Locale.ROOT, "%d images (%d per class, %d %s steps, cfg %.2f) in %.0f s; %s%n", total,

@@ -4,6 +4,7 @@ import dev.t2i.T2iException;
 import dev.t2i.data.CaptionedImages;
 import dev.t2i.data.DatasetOptions;
 import dev.t2i.data.sources.DatasetLoader;
+import dev.t2i.eval.ClassAccuracy;
 import dev.t2i.eval.FrechetDistance;
 import dev.t2i.eval.ImageClassifier;
 import dev.t2i.eval.KernelInceptionDistance;
@@ -79,9 +80,7 @@ final class EvaluateCommand implements Command {
                     n, k, perClass * k, perClass);
         }
         String template = cmd.getOptionValue("template", "a photo of a {}");
-        if (!template.contains("{}")) {
-            throw new T2iException("the prompt template '" + template + "' has no {} for the class name");
-        }
+        List<String> prompts = ClassAccuracy.prompts(template, classes);
         Path out = Path.of(cmd.getOptionValue("out"));
         Files.createDirectories(out);
         String spec = cmd.getOptionValue("data");
@@ -91,7 +90,7 @@ final class EvaluateCommand implements Command {
         int[] trainClass = classIndices(train, classes);
 
         long t0 = System.nanoTime();
-        INDArray generated = generate(loaded.generator(), classes, template, perClass, opts);
+        INDArray generated = generate(loaded.generator(), prompts, perClass, opts);
         double sampleSecs = (System.nanoTime() - t0) / 1e9;
         INDArray genFeatures = judge.features(generated);
         INDArray testFeatures = features(judge, test, IntStream.range(0, test.size()).toArray());
@@ -132,8 +131,7 @@ final class EvaluateCommand implements Command {
         report.put("prompt_sensitivity", Map.of("classes", classes, "table", sensitivity.table(),
                 "mean_off_diagonal", sensitivity.meanOffDiagonal()));
         report.put("sampling_seconds", sampleSecs);
-        AtomicFiles.write(out.resolve("report.json"),
-                o -> dev.t2i.io.ModelArchive.JSON.writerWithDefaultPrettyPrinter().writeValue(o, report));
+        AtomicFiles.writeJson(out.resolve("report.json"), report);
 
         System.out.printf(Locale.ROOT, "%-12s %12s %12s %12s %12s%n", "", "FD", "FD floor", "KID", "KID floor");
         print("all", overall);
@@ -151,19 +149,17 @@ final class EvaluateCommand implements Command {
     }
 
     /** perClass images of each class prompt, class after class, image s of every class from seed + s. */
-    private static INDArray generate(ImageGenerator gen, List<String> classes, String template, int perClass,
-            SamplingOptions opts) {
+    private static INDArray generate(ImageGenerator gen, List<String> prompts, int perClass, SamplingOptions opts) {
         List<INDArray> parts = new ArrayList<>();
         int done = 0;
-        for (String c : classes) {
-            String prompt = template.replace("{}", c.replace('_', ' '));
+        for (String prompt : prompts) {
             for (int from = 0; from < perClass; from += IMAGES_PER_CALL) {
                 int count = Math.min(IMAGES_PER_CALL, perClass - from);
                 SamplingOptions o = new SamplingOptions(opts.steps(), opts.cfgScale(), opts.seed() + from,
                         opts.sampler(), count, opts.negativePrompt()).validate();
                 parts.add(gen.generate(List.of(prompt), null, o));
                 done += count;
-                System.err.printf(Locale.ROOT, "\r%d/%d images", done, perClass * classes.size());
+                System.err.printf(Locale.ROOT, "\r%d/%d images", done, perClass * prompts.size());
             }
         }
         System.err.println();

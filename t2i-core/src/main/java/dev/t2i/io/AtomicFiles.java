@@ -27,6 +27,11 @@ public final class AtomicFiles {
     private AtomicFiles() {
     }
 
+    /** Writes {@code value} as indented JSON ({@link ModelArchive#JSON}) to {@code path}, atomically. */
+    public static void writeJson(Path path, Object value) {
+        write(path, out -> ModelArchive.JSON.writeValue(out, value));
+    }
+
     /** Writes {@code path} atomically with the given body. */
     public static void write(Path path, Body body) {
         Path abs = path.toAbsolutePath();

@@ -78,6 +78,19 @@ public final class ClassAccuracy {
     }
 
     /**
+     * The prompt of each class: {@code template} with {@code {}} replaced by the class name,
+     * underscores as spaces.
+     *
+     * @throws T2iException when the template has no {@code {}}
+     */
+    public static List<String> prompts(String template, List<String> classes) {
+        if (!template.contains("{}")) {
+            throw new T2iException("the prompt template '" + template + "' has no {} for the class name");
+        }
+        return classes.stream().map(c -> template.replace("{}", c.replace('_', ' '))).toList();
+    }
+
+    /**
      * Generates {@code perClass} images for each class prompt ({@code template} with {@code {}}
      * replaced by the class name, underscores as spaces) and classifies them.
      *
@@ -87,9 +100,8 @@ public final class ClassAccuracy {
      */
     public static Report measure(ImageGenerator generator, ImageClassifier classifier, String template, int perClass,
             SamplingOptions options, int shown, IntConsumer progress) {
-        if (!template.contains("{}")) {
-            throw new T2iException("the prompt template '" + template + "' has no {} for the class name");
-        }
+        List<String> classes = classifier.classNames();
+        List<String> prompts = prompts(template, classes);
         if (perClass < 1) {
             throw new T2iException("images per class must be at least 1, got " + perClass);
         }
@@ -98,8 +110,6 @@ public final class ClassAccuracy {
             throw new IllegalArgumentException("give the images per class as perClass and options for one image per"
                     + " prompt, got " + options.imagesPerPrompt() + " per prompt");
         }
-        List<String> classes = classifier.classNames();
-        List<String> prompts = classes.stream().map(c -> template.replace("{}", c.replace('_', ' '))).toList();
         int k = classes.size();
         int[][] confusion = new int[k][k];
         int show = Math.min(shown, perClass);

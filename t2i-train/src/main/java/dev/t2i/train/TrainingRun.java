@@ -15,7 +15,6 @@ import dev.t2i.dit.DitConfig;
 import dev.t2i.dit.DitGraph;
 import dev.t2i.dit.DitNetwork;
 import dev.t2i.image.LinePlot;
-import dev.t2i.io.ModelArchive;
 import dev.t2i.sampling.ImageGenerator;
 import dev.t2i.sampling.SampleGrids;
 import dev.t2i.sampling.SamplingOptions;
@@ -655,7 +654,7 @@ public final class TrainingRun {
             all.put("backend", Nd4j.getBackend().getClass().getSimpleName());
             all.put("created", Instant.now().toString());
             // atomically: a full disk must not leave a torn run.json for the readers of the run folder
-            dev.t2i.io.AtomicFiles.write(runDir.resolve("run.json"), out -> ModelArchive.JSON.writeValue(out, all));
+            dev.t2i.io.AtomicFiles.writeJson(runDir.resolve("run.json"), all);
         }
     }
 
