@@ -71,8 +71,8 @@ final class CfgSweepCommand implements Command {
         int size = gen.model().config().imgSize();
         GridParameters grid = new GridParameters(SampleSupport.parameters(prompt, base, base.seed(), size,
                 SampleSupport.identity(cmd, gen), null, 1.0), n, cells);
-        byte[] png = grid.png(ImageGrid.render(pics, captions, n, SampleGrids.scale(size), title(prompt, base)));
-        dev.t2i.io.AtomicFiles.write(out, o -> o.write(png));
+        SampleSupport.writePng(out, ImageGrid.render(pics, captions, n, SampleGrids.scale(size), title(prompt, base)),
+                grid);
         System.out.println("wrote " + out + " (" + prompt + ", scales " + scales + ")");
         return 0;
     }

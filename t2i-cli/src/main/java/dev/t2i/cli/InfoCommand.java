@@ -67,7 +67,7 @@ final class InfoCommand implements Command {
 
     /** Prints an image's (or a grid's) {@code parameters} text, then its JSON. */
     private static int printImage(Path png) {
-        GridParameters grid = gridParameters(png);
+        GridParameters grid = GridParameters.fromPng(png);
         if (grid != null) {
             System.out.println(grid.parametersText());
             System.out.println();
@@ -79,15 +79,6 @@ final class InfoCommand implements Command {
         System.out.println();
         System.out.println(p.json());
         return 0;
-    }
-
-    /** The grid parameters inside a PNG t2i wrote as a grid, or null for any other PNG (or no PNG). */
-    static GridParameters gridParameters(Path png) {
-        try {
-            return GridParameters.fromPngTexts(dev.t2i.image.PngText.read(Files.readAllBytes(png)));
-        } catch (java.io.IOException | IllegalArgumentException e) {
-            return null; // GenerationParameters.fromPng then names the problem
-        }
     }
 
     private static DitNetwork load(CommandLine cmd) {

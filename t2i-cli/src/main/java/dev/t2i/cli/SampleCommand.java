@@ -173,8 +173,7 @@ final class SampleCommand implements Command {
             GridParameters grid = new GridParameters(
                     SampleSupport.parameters(captions.get(0), opts, opts.seed(), size, identity, init, strength),
                     columns, cells);
-            byte[] png = grid.png(ImageGrid.render(pics, captions, columns, SampleGrids.scale(size)));
-            dev.t2i.io.AtomicFiles.write(out, o -> o.write(png));
+            SampleSupport.writePng(out, ImageGrid.render(pics, captions, columns, SampleGrids.scale(size)), grid);
         }
         System.out.printf("wrote %d images to %s (%.1f s, %d %s steps, cfg %.2f, seeds %d..%d%s)%n", pics.size(), out,
                 secs, opts.steps(), opts.sampler().id(), opts.cfgScale(), opts.seed(),

@@ -47,7 +47,7 @@ final class SampleSupport {
         if (p == null) {
             return null;
         }
-        GridParameters grid = InfoCommand.gridParameters(p);
+        GridParameters grid = GridParameters.fromPng(p);
         if (grid != null) {
             throw new T2iException(p + " is a grid of " + grid.cells().size() + " images; --from takes one image"
                     + " (write them one by one with --separate, or --n 1)");
@@ -132,7 +132,15 @@ final class SampleSupport {
 
     /** Writes a PNG with its parameters inside, atomically. */
     static void writePng(Path path, BufferedImage image, GenerationParameters p) {
-        byte[] png = p.png(image);
+        write(path, p.png(image));
+    }
+
+    /** Writes a grid's PNG with its shared and per-cell parameters inside, atomically. */
+    static void writePng(Path path, BufferedImage grid, GridParameters p) {
+        write(path, p.png(grid));
+    }
+
+    private static void write(Path path, byte[] png) {
         dev.t2i.io.AtomicFiles.write(path, out -> out.write(png));
     }
 

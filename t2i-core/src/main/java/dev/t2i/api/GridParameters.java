@@ -8,6 +8,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.t2i.T2iException;
 import dev.t2i.image.PngText;
 import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -128,5 +131,17 @@ public record GridParameters(
     public static GridParameters fromPngTexts(Map<String, String> texts) {
         String json = texts.get(JSON_KEY);
         return json == null ? null : fromJson(json);
+    }
+
+    /**
+     * The grid parameters inside a PNG file, or null when it is not a t2i grid, not a PNG or not
+     * readable: {@link GenerationParameters#fromPng(Path)} names those problems for one image.
+     */
+    public static GridParameters fromPng(Path file) {
+        try {
+            return fromPngTexts(PngText.read(Files.readAllBytes(file)));
+        } catch (IOException | IllegalArgumentException e) {
+            return null;
+        }
     }
 }
