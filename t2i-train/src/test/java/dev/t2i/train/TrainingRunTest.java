@@ -14,8 +14,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.TreeMap;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -33,29 +31,20 @@ class TrainingRunTest {
     @Test
     void trainingWithoutTheHousekeepingOptInLeavesTheHostJvmAsItWas(@TempDir Path tmp) {
         org.nd4j.linalg.factory.Nd4j.create(new float[] {1f}); // ND4J's own start-up is not the library's doing
-        Map<String, String> properties = new TreeMap<>();
-        System.getProperties().stringPropertyNames().forEach(k -> properties.put(k, System.getProperty(k)));
-        var vm = java.lang.management.ManagementFactory.getPlatformMXBean(
-                com.sun.management.HotSpotDiagnosticMXBean.class);
-        Map<String, String> flags = new TreeMap<>();
-        vm.getDiagnosticOptions().stream().filter(o -> o.isWriteable()).forEach(o -> flags.put(o.getName(), o.getValue()));
-        long collections = explicitCollections();
+        dev.t2i.HostJvmState before = dev.t2i.HostJvmState.capture();
+        long collections = fullCollections();
 
         shapes(tmp.resolve("run"), TrainingRun.Overrides.builder().batch(8).steps(4).checkpointEvery(2)
                 .sampleEvery(0).build()).build().train();
 
-        Map<String, String> after = new TreeMap<>();
-        System.getProperties().stringPropertyNames().forEach(k -> after.put(k, System.getProperty(k)));
-        assertEquals(properties, after, "system properties");
-        Map<String, String> flagsAfter = new TreeMap<>();
-        vm.getDiagnosticOptions().stream().filter(o -> o.isWriteable())
-                .forEach(o -> flagsAfter.put(o.getName(), o.getValue()));
-        assertEquals(flags, flagsAfter, "writeable VM flags (the heap-free ratios among them)");
-        assertEquals(collections, explicitCollections(), "no System.gc() from the library");
+        dev.t2i.HostJvmState after = dev.t2i.HostJvmState.capture();
+        assertEquals(before.properties(), after.properties(), "system properties");
+        assertEquals(before.writeableFlags(), after.writeableFlags(), "writeable VM flags (the heap-free ratios among them)");
+        assertEquals(collections, fullCollections(), "no full collection (System.gc()) from the library");
     }
 
-    /** Full collections G1 ran because someone called System.gc() (its "G1 Old Generation" bean counts all full ones). */
-    private static long explicitCollections() {
+    /** Full collections so far (G1's "G1 Old Generation" bean counts only those; System.gc() runs one). */
+    private static long fullCollections() {
         return java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
                 .filter(b -> b.getName().contains("Old") || b.getName().contains("MarkSweep"))
                 .mapToLong(java.lang.management.GarbageCollectorMXBean::getCollectionCount).sum();
