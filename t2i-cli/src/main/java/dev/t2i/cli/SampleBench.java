@@ -9,6 +9,7 @@ import dev.t2i.config.Preset;
 import dev.t2i.dit.DitConfig;
 import dev.t2i.dit.DitGraph;
 import dev.t2i.dit.DitNetwork;
+import dev.t2i.dit.TextCentering;
 import dev.t2i.sampling.ImageGenerator;
 import dev.t2i.sampling.Sampler;
 import dev.t2i.sampling.SamplingOptions;
@@ -34,6 +35,10 @@ final class SampleBench {
                 : cfg.isText() ? new TextConditioner(clip, cfg.contextLen()) : new Unconditioned());
         SamplingOptions opts = new SamplingOptions(steps, 7.5, 0, Sampler.EULER, 1, null).validate();
         List<String> prompts = cfg.isClass() ? null : prompts(images);
+        if (cfg.textCentering()) {
+            // what training would fit; its values do not change the cost
+            model.setTextCentering(TextCentering.fit(gen.conditioner().encode(prompts, null, null).context()));
+        }
         int[] labels = cfg.isClass() ? java.util.stream.IntStream.range(0, images).map(i -> i % 10).toArray() : null;
         Measure.Times t = Measure.median(warmup, reps, () -> gen.generate(prompts, labels, opts));
         Measure.report("sample_s", t.wallSeconds(), "s");

@@ -4,7 +4,6 @@ import dev.t2i.clip.ClipTextEncoder;
 import dev.t2i.config.Preset;
 import dev.t2i.data.CaptionedImages;
 import dev.t2i.dit.DitConfig;
-import dev.t2i.dit.DitGraph;
 import dev.t2i.dit.DitNetwork;
 import dev.t2i.runtime.Graphs;
 import dev.t2i.train.Trainer;
@@ -29,11 +28,12 @@ final class TrainStepBench {
         String clipSpec = "random";
         ClipTextEncoder clip = cfg.isText() ? ClipTextEncoder.load(clipSpec) : null;
         cfg = TrainingRun.adapt(cfg, data, clip);
-        DitNetwork model = DitGraph.build(cfg, 0);
+        var conditioner = TrainingRun.trainingConditioner(cfg, clip, clipSpec, data);
+        DitNetwork model = TrainingRun.newModel(cfg, 0, conditioner, data);
         Path dir = tempDir();
         try {
             Trainer trainer = new Trainer(model, preset.train().toBuilder().batch(batch).steps(1_000_000).build(),
-                    data, TrainingRun.trainingConditioner(cfg, clip, clipSpec, data), dir, null)
+                    data, conditioner, dir, null)
                     .progress(new dev.t2i.train.TrainingProgress(new PrintStream(java.io.OutputStream.nullOutputStream()),
                             false, 1))
                     // as `t2i train` runs: the steps' peak is the real runs'

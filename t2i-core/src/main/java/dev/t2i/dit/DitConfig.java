@@ -31,6 +31,9 @@ import java.util.Locale;
  * @param textPool     text variant: also add the text tokens' mean, projected, to the time
  *                     embedding that drives adaLN, so every block is modulated by the caption and
  *                     not only told it through cross-attention (not in the reference; off by default)
+ * @param textCentering text variant: read the text tokens through a {@link TextCentering} fitted
+ *                     to the training captions, for untrained text towers whose captions all look
+ *                     alike (not in the reference; off by default)
  */
 @JsonDeserialize(builder = DitConfig.Builder.class)
 public record DitConfig(
@@ -46,7 +49,8 @@ public record DitConfig(
         @JsonProperty("context_len") int contextLen,
         @JsonProperty("num_classes") int numClasses,
         @JsonProperty("adaln") AdaLn adaln,
-        @JsonProperty("text_pool") boolean textPool) {
+        @JsonProperty("text_pool") boolean textPool,
+        @JsonProperty("text_centering") boolean textCentering) {
 
     /** The members of the DiT family. */
     public enum Variant {
@@ -145,6 +149,9 @@ public record DitConfig(
         if (textPool && variant != Variant.TEXT) {
             throw bad("text_pool", true, "only the text variant has text to pool; remove it");
         }
+        if (textCentering && variant != Variant.TEXT) {
+            throw bad("text_centering", true, "only the text variant has text tokens to centre; remove it");
+        }
     }
 
     /** A builder starting from the reference TextConditionalDiT at the CIFAR-10 configuration. */
@@ -156,7 +163,8 @@ public record DitConfig(
     public Builder toBuilder() {
         return new Builder().variant(variant).imgSize(imgSize).patchSize(patchSize).inChannels(inChannels)
                 .embedDim(embedDim).depth(depth).numHeads(numHeads).mlpRatio(mlpRatio).contextDim(contextDim)
-                .contextLen(contextLen).numClasses(numClasses).adaln(adaln).textPool(textPool);
+                .contextLen(contextLen).numClasses(numClasses).adaln(adaln).textPool(textPool)
+                .textCentering(textCentering);
     }
 
     /** The reference TextConditionalDiT at the CIFAR-10 configuration. */
@@ -166,7 +174,8 @@ public record DitConfig(
 
     /** The same trunk as another variant of the family (only text keeps pooled text). */
     public DitConfig withVariant(Variant v) {
-        return toBuilder().variant(v).textPool(textPool && v == Variant.TEXT).build();
+        return toBuilder().variant(v).textPool(textPool && v == Variant.TEXT)
+                .textCentering(textCentering && v == Variant.TEXT).build();
     }
 
     /** The same model with another text width (to match a text encoder). */
@@ -249,6 +258,7 @@ public record DitConfig(
         private int numClasses = 10;
         private AdaLn adaln = AdaLn.PLAIN;
         private boolean textPool;
+        private boolean textCentering;
 
         private Builder() {
         }
@@ -331,10 +341,16 @@ public record DitConfig(
             return this;
         }
 
+        @JsonProperty("text_centering")
+        public Builder textCentering(boolean v) {
+            this.textCentering = v;
+            return this;
+        }
+
         /** The config; throws {@link T2iException} naming the first invalid field. */
         public DitConfig build() {
             return new DitConfig(variant, imgSize, patchSize, inChannels, embedDim, depth, numHeads, mlpRatio,
-                    contextDim, contextLen, numClasses, adaln, textPool);
+                    contextDim, contextLen, numClasses, adaln, textPool, textCentering);
         }
     }
 }

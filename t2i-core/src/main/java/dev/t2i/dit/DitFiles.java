@@ -2,6 +2,7 @@ package dev.t2i.dit;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.t2i.io.ModelArchive;
+import dev.t2i.io.Safetensors;
 import dev.t2i.io.TensorFormatException;
 import dev.t2i.nn.ParamSpec;
 import java.nio.file.Path;
@@ -20,6 +21,7 @@ public final class DitFiles {
     static final String GRAPH = "dit.samediff";
     static final String CONFIG = "dit-config.json";
     static final String PARAMS = "dit-params.json";
+    static final String TEXT_CENTERING = "dit-text-centering.safetensors";
 
     private DitFiles() {
     }
@@ -36,8 +38,12 @@ public final class DitFiles {
 
     /** Adds the DiT's parts to an archive being assembled (checkpoints, bundles). */
     public static ModelArchive addTo(DitNetwork model, ModelArchive a) {
-        return a.putJson(CONFIG, model.config()).putJson(PARAMS, model.params().values())
+        a.putJson(CONFIG, model.config()).putJson(PARAMS, model.params().values())
                 .putGraph(GRAPH, model.graph(), false);
+        if (model.textCentering() != null) {
+            a.putTensors(TEXT_CENTERING, model.textCentering().tensors());
+        }
+        return a;
     }
 
     /** Reads the DiT parts of an archive (a model file, a checkpoint or a bundle), checking they agree. */
@@ -60,7 +66,16 @@ public final class DitFiles {
         }
         SameDiff sd = a.graph(GRAPH);
         checkAgrees(cfg, sd, params);
-        return new DitNetwork(cfg, sd, params);
+        DitNetwork model = new DitNetwork(cfg, sd, params);
+        if (cfg.textCentering()) {
+            if (!a.has(TEXT_CENTERING)) {
+                throw new TensorFormatException("the model centres its text tokens (text_centering) but the file has"
+                        + " no part '" + TEXT_CENTERING + "'; it is damaged or was assembled by hand");
+            }
+            model.setTextCentering(TextCentering.fromTensors(Safetensors.readAll(a.bytes(TEXT_CENTERING)), cfg,
+                    TEXT_CENTERING));
+        }
+        return model;
     }
 
     /**

@@ -28,6 +28,8 @@ public final class DitNetwork {
     private final DitConfig config;
     private final SameDiff sd;
     private final Map<String, ParamSpec> params;
+    /** The fitted map of the text tokens of a {@code text_centering} model; null until fitted or read. */
+    private volatile TextCentering textCentering;
     /** The text variant's trunk with the text features as inputs, sharing this graph's weights; built on first use. */
     private SameDiff cachedTextGraph;
 
@@ -212,6 +214,29 @@ public final class DitNetwork {
         return in;
     }
 
+    /**
+     * The text centring of a {@code text_centering} model (null for other models, and before the
+     * trainer has fitted it).
+     */
+    public TextCentering textCentering() {
+        return textCentering;
+    }
+
+    /**
+     * Sets the text centring of a {@code text_centering} model: the trainer fits it to the
+     * training captions before the first step; model files carry it.
+     */
+    public void setTextCentering(TextCentering centering) {
+        if (!config.textCentering()) {
+            throw new IllegalStateException("this DiT does not centre its text tokens (text_centering is off)");
+        }
+        if (centering.mean().size(0) != config.contextLen() || centering.mean().size(1) != config.contextDim()) {
+            throw new IllegalArgumentException("a text centring of " + java.util.Arrays.toString(centering.mean().shape())
+                    + " for a DiT of " + config.contextLen() + " tokens of width " + config.contextDim());
+        }
+        this.textCentering = centering;
+    }
+
     /** The text placeholders for {@code b} images, checked against the config. */
     private Map<String, INDArray> textInputs(INDArray context, INDArray contextMask, long b) {
         if (context == null || contextMask == null) {
@@ -219,6 +244,14 @@ public final class DitNetwork {
         }
         expectShape("context", context, b, config.contextLen(), config.contextDim());
         expectShape("context_mask", contextMask, b, config.contextLen());
+        if (config.textCentering()) {
+            TextCentering centering = textCentering;
+            if (centering == null) {
+                throw new IllegalStateException("this DiT centres its text tokens but its text centring was never"
+                        + " fitted (TextCentering.fit on the training captions, then setTextCentering)");
+            }
+            context = centering.apply(context);
+        }
         if (sd.hasVariable(DitGraph.CONTEXT_SELECT)) {
             return TextContext.inputs(context.castTo(DataType.FLOAT), contextMask, textLengthFollowsData());
         }

@@ -108,6 +108,10 @@ public final class Trainer {
     /** Continues from a checkpoint: weights, EMA, optimiser moments, step, time spent and open loss sums. */
     public Trainer restore(Checkpoint c) {
         model.setWeights(c.model().weights());
+        if (c.model().textCentering() != null) {
+            // the tokens the run trained on, not a centring fitted again
+            model.setTextCentering(c.model().textCentering());
+        }
         optimizer.restore(c.optimizer(), c.state().step());
         if (ema != null && c.ema() != null) {
             ema.restore(c.ema());

@@ -14,6 +14,7 @@ import dev.t2i.data.DatasetOptions;
 import dev.t2i.dit.DitConfig;
 import dev.t2i.dit.DitGraph;
 import dev.t2i.dit.DitNetwork;
+import dev.t2i.dit.TextCentering;
 import dev.t2i.image.LinePlot;
 import dev.t2i.sampling.ImageGenerator;
 import dev.t2i.sampling.SampleGrids;
@@ -54,6 +55,8 @@ public final class TrainingRun {
     private static final Logger LOG = LoggerFactory.getLogger("t2i");
     /** Most distinct captions a data set may have for them all to be encoded before training starts. */
     private static final int MAX_ENCODED_UP_FRONT = 1024;
+    /** How many distinct captions a text centring is fitted to, at most. */
+    private static final int MAX_CENTERING_CAPTIONS = 1024;
     /** Prompts (or classes) in each sample grid written during training. */
     private static final int GRID_ROWS = 10;
 
@@ -210,6 +213,31 @@ public final class TrainingRun {
             return text;
         }
         return cfg.isClass() ? new ClassConditioner(cfg.numClasses()) : new Unconditioned();
+    }
+
+    /**
+     * A new model with initial weights from {@code seed}, ready for its first step: a
+     * {@code text_centering} model gets its centring fitted to the tokens of the data's distinct
+     * captions (the first {@value #MAX_CENTERING_CAPTIONS} of them) through {@code conditioner}.
+     */
+    public static DitNetwork newModel(DitConfig cfg, long seed, Conditioner conditioner, CaptionedImages data) {
+        DitNetwork model = DitGraph.build(cfg, seed);
+        if (cfg.textCentering()) {
+            model.setTextCentering(fitTextCentering(conditioner, data));
+        }
+        return model;
+    }
+
+    private static TextCentering fitTextCentering(Conditioner conditioner, CaptionedImages data) {
+        List<String> captions = data.captions().stream().distinct().limit(MAX_CENTERING_CAPTIONS).toList();
+        if (captions.isEmpty()) {
+            throw new T2iException("text_centering needs captions to fit to, and " + data.source() + " has none");
+        }
+        INDArray context = conditioner.encode(captions, null, null).context();
+        TextCentering centering = TextCentering.fit(context);
+        context.close();
+        LOG.info("text tokens centred on {} distinct captions (scale {})", captions.size(), centering.scale());
+        return centering;
     }
 
     /** The text encoder of a text model (null otherwise), saying so when it is the untrained stand-in. */
@@ -607,7 +635,7 @@ public final class TrainingRun {
             ClipTextEncoder encoder = loadClip(cfg, clipSpec);
             cfg = adapt(cfg, images, encoder);
             Conditioner conditioner = trainingConditioner(cfg, encoder, clipSpec, images);
-            DitNetwork model = resumed != null ? resumed.model() : DitGraph.build(cfg, train.seed());
+            DitNetwork model = resumed != null ? resumed.model() : newModel(cfg, train.seed(), conditioner, images);
             Preset.SampleDefaults sample = resumed != null && resumed.state().sample() != null
                     ? resumed.state().sample() : sampleDefaults != null ? sampleDefaults : preset.sample();
             if (resumed == null) {

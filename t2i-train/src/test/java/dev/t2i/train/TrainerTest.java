@@ -63,6 +63,32 @@ class TrainerTest {
     }
 
     @Test
+    void aModelCentringItsTextResumesExactly(@TempDir Path a, @TempDir Path b) {
+        DitConfig centred = TINY.toBuilder().textCentering(true).build();
+        List<Double> straight = centredTrainer(centred, a).run(Long.MAX_VALUE);
+
+        Trainer first = centredTrainer(centred, b);
+        List<Double> resumed = new ArrayList<>(first.run(4));
+        first.checkpoint();
+        Checkpoint c = Checkpoint.read(b);
+        assertEquals(first.model().textCentering().scale(), c.model().textCentering().scale());
+        // a model whose centring was fitted to other captions: restore puts the run's own back
+        DitNetwork other = DitGraph.build(centred, 7);
+        other.setTextCentering(dev.t2i.dit.TextCentering.fit(org.nd4j.linalg.factory.Nd4j.rand(3, 4, 16)));
+        Trainer second = new Trainer(other, recipe(8, 7), ToyData.images(32), ToyData.textConditioner(4, 16), b, null)
+                .progress(silent()).restore(c);
+        resumed.addAll(second.run(Long.MAX_VALUE));
+        assertEquals(straight, resumed, "loss sequence after resume");
+    }
+
+    private static Trainer centredTrainer(DitConfig cfg, Path dir) {
+        var data = ToyData.images(32);
+        var conditioner = ToyData.textConditioner(4, 16);
+        return new Trainer(TrainingRun.newModel(cfg, 7, conditioner, data), recipe(8, 7), data, conditioner, dir,
+                null).progress(silent());
+    }
+
+    @Test
     void dataParallelShardsTrainLikeOneThread(@TempDir Path a, @TempDir Path b, @TempDir Path c) {
         try {
             Workers.configure(1);
