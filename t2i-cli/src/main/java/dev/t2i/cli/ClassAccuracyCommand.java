@@ -62,6 +62,30 @@ final class ClassAccuracyCommand implements Command {
         double secs = (System.nanoTime() - t0) / 1e9;
         System.err.println();
 
+        writeFigures(out, r, loaded.generator().model().config().imgSize());
+
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("model", cmd.getOptionValue("model"));
+        report.put("classifier", cmd.getOptionValue("classifier"));
+        report.put("template", template);
+        report.put("per_class", perClass);
+        report.put("sampling", Map.of("steps", opts.steps(), "cfg", opts.cfgScale(), "sampler",
+                opts.sampler().id(), "seed", opts.seed()));
+        report.put("class_accuracy", r.accuracy());
+        report.put("per_class_accuracy", perClassAccuracy(r));
+        report.put("confusion", r.confusion());
+        report.put("seconds", secs);
+        AtomicFiles.writeJson(out.resolve("report.json"), report);
+
+        System.out.print(r.table());
+        System.out.printf(Locale.ROOT, "%d images (%d per class, %d %s steps, cfg %.2f) in %.0f s; %s%n", total,
+                perClass, opts.steps(), opts.sampler().id(), opts.cfgScale(), secs, out);
+        System.out.printf(Locale.ROOT, "class_accuracy %.4f%n", r.accuracy());
+        return 0;
+    }
+
+    /** confusion.png (asked against classified) and samples.png (the kept images, each captioned with its verdict) in {@code out}. */
+    static void writeFigures(Path out, ClassAccuracy.Report r, int imgSize) {
         List<String> names = r.classes();
         double[][] shares = new double[names.size()][names.size()];
         for (int c = 0; c < names.size(); c++) {
@@ -79,29 +103,15 @@ final class ClassAccuracyCommand implements Command {
             }
         }
         ImageGrid.write(out.resolve("samples.png"), Images.toBufferedImages(r.samples()), captions, r.shown(),
-                SampleGrids.scale(loaded.generator().model().config().imgSize()));
+                SampleGrids.scale(imgSize));
+    }
 
-        Map<String, Object> report = new LinkedHashMap<>();
-        report.put("model", cmd.getOptionValue("model"));
-        report.put("classifier", cmd.getOptionValue("classifier"));
-        report.put("template", template);
-        report.put("per_class", perClass);
-        report.put("sampling", Map.of("steps", opts.steps(), "cfg", opts.cfgScale(), "sampler",
-                opts.sampler().id(), "seed", opts.seed()));
-        report.put("class_accuracy", r.accuracy());
+    /** Each class's accuracy by name, in the judge's order. */
+    static Map<String, Double> perClassAccuracy(ClassAccuracy.Report r) {
         Map<String, Double> per = new LinkedHashMap<>();
-        for (int c = 0; c < names.size(); c++) {
-            per.put(names.get(c), r.accuracy(c));
+        for (int c = 0; c < r.classes().size(); c++) {
+            per.put(r.classes().get(c), r.accuracy(c));
         }
-        report.put("per_class_accuracy", per);
-        report.put("confusion", r.confusion());
-        report.put("seconds", secs);
-        AtomicFiles.writeJson(out.resolve("report.json"), report);
-
-        System.out.print(r.table());
-        System.out.printf(Locale.ROOT, "%d images (%d per class, %d %s steps, cfg %.2f) in %.0f s; %s%n", total,
-                perClass, opts.steps(), opts.sampler().id(), opts.cfgScale(), secs, out);
-        System.out.printf(Locale.ROOT, "class_accuracy %.4f%n", r.accuracy());
-        return 0;
+        return per;
     }
 }

@@ -114,6 +114,12 @@ final class EvaluateCommand implements Command {
             perClassFigures.put(classes.get(c), figures(gen, floor, rows(testFeatures, rowsOf(testClass, c))));
         }
         PromptSensitivity.Table sensitivity = PromptSensitivity.of(classes, generated, perClass);
+        ClassAccuracy.Report accuracy = ClassAccuracy.score(classes, generated, perClass, judge, 10);
+        ClassAccuracyCommand.writeFigures(out, accuracy, loaded.generator().model().config().imgSize());
+        int worst = 0;
+        for (int c = 1; c < k; c++) {
+            worst = accuracy.accuracy(c) < accuracy.accuracy(worst) ? c : worst;
+        }
 
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("model", cmd.getOptionValue("model"));
@@ -125,11 +131,19 @@ final class EvaluateCommand implements Command {
         report.put("test_images", test.size());
         report.put("sampling", Map.of("steps", opts.steps(), "cfg", opts.cfgScale(), "sampler", opts.sampler().id(),
                 "seed", opts.seed()));
+        if (loaded.state() != null) {
+            report.put("training", Map.of("step", loaded.state().step(),
+                    "minutes", loaded.state().elapsedSeconds() / 60));
+        }
+        report.put("class_accuracy", accuracy.accuracy());
+        report.put("worst_class", Map.of("class", classes.get(worst), "accuracy", accuracy.accuracy(worst)));
+        report.put("per_class_accuracy", ClassAccuracyCommand.perClassAccuracy(accuracy));
+        report.put("confusion", accuracy.confusion());
         report.put("feature_width", judge.featureWidth());
         report.put("overall", overall);
         report.put("per_class_figures", perClassFigures);
         report.put("prompt_sensitivity", Map.of("classes", classes, "table", sensitivity.table(),
-                "mean_off_diagonal", sensitivity.meanOffDiagonal()));
+                "mean_off_diagonal", sensitivity.meanOffDiagonal(), "min_off_diagonal", sensitivity.minOffDiagonal()));
         report.put("sampling_seconds", sampleSecs);
         AtomicFiles.writeJson(out.resolve("report.json"), report);
 
@@ -140,6 +154,8 @@ final class EvaluateCommand implements Command {
             Map<String, Object> f = (Map<String, Object>) e.getValue();
             print(e.getKey(), f);
         }
+        System.out.println();
+        System.out.print(accuracy.table());
         System.out.println();
         System.out.print(sensitivity.format());
         System.out.printf(Locale.ROOT, "%d images (%d per class, %d %s steps, cfg %.2f) against %d test images; %s%n",

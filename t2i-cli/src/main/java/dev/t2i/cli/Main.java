@@ -24,7 +24,8 @@ public final class Main {
                 new CfgSweepCommand(),
                 new AttentionCommand(), new InfoCommand(), new ForwardCommand(), new EncodeCommand(),
                 new SimilarityCommand(), new ConvertClipCommand(), new BundleCommand(), new ServeCommand(),
-                new TrainClassifierCommand(), new ClassAccuracyCommand(), new EvaluateCommand(), new BenchCommand())) {
+                new TrainClassifierCommand(), new ClassAccuracyCommand(), new EvaluateCommand(),
+                new PlotEvaluationsCommand(), new BenchCommand())) {
             COMMANDS.put(c.name(), c);
         }
     }

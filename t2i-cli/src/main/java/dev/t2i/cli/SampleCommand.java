@@ -12,6 +12,7 @@ import dev.t2i.sampling.SampleGrids;
 import dev.t2i.sampling.Sampler;
 import dev.t2i.sampling.SamplingOptions;
 import dev.t2i.train.LoadedRun;
+import dev.t2i.train.RunState;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -73,7 +74,8 @@ final class SampleCommand implements Command {
     }
 
     /** A model ready to sample, with the sampling settings its run or bundle recorded. */
-    record Loaded(ImageGenerator generator, SamplingOptions defaults) {
+    /** A loaded model; {@code state} is the run's progress where a run folder or checkpoint was named (null for a bundle). */
+    record Loaded(ImageGenerator generator, SamplingOptions defaults, RunState state) {
     }
 
     /** The model named by --model (bundle, run folder or checkpoint) with its recorded defaults. */
@@ -83,12 +85,12 @@ final class SampleCommand implements Command {
             if (cmd.hasOption("weights")) {
                 throw new T2iException("a bundle holds one set of weights; drop --weights (choose them when bundling)");
             }
-            return new Loaded(bundle.generator(), bundle.defaultOptions(0));
+            return new Loaded(bundle.generator(), bundle.defaultOptions(0), null);
         }
         LoadedRun m = LoadedRun.load(Path.of(cmd.getOptionValue("model")),
                 LoadedRun.Weights.parse(cmd.getOptionValue("weights", "ema")));
         return new Loaded(new ImageGenerator(m.model(), m.conditioner(cmd.getOptionValue("clip"))),
-                m.defaultOptions(0));
+                m.defaultOptions(0), m.state());
     }
 
     static ImageGenerator generator(CommandLine cmd) {

@@ -60,6 +60,23 @@ class EvaluateCommandTest {
         assertTrue(table.get(0).get(1).asDouble() > 0, table.toString());
         assertTrue(r[1].contains("FD floor"), r[1]);
 
+        // class accuracy of the same images: the confusion counts them, the accuracies follow from it
+        JsonNode confusion = report.get("confusion");
+        double right = 0;
+        double worst = 1;
+        for (int c = 0; c < 2; c++) {
+            assertEquals(4, confusion.get(c).get(0).asInt() + confusion.get(c).get(1).asInt(), "row " + c);
+            double acc = confusion.get(c).get(c).asInt() / 4.0;
+            assertEquals(acc, report.get("per_class_accuracy").get(List.of("bottom", "top").get(c)).asDouble(), 1e-12);
+            right += confusion.get(c).get(c).asInt();
+            worst = Math.min(worst, acc);
+        }
+        assertEquals(right / 8, report.get("class_accuracy").asDouble(), 1e-12);
+        assertEquals(worst, report.get("worst_class").get("accuracy").asDouble(), 1e-12);
+        assertTrue(report.get("prompt_sensitivity").get("min_off_diagonal").asDouble() > 0);
+        assertTrue(Files.size(out.resolve("samples.png")) > 0 && Files.size(out.resolve("confusion.png")) > 0);
+        assertTrue(r[1].contains("most often mistaken for"), r[1]);
+
         String[] tooFew = GenerationCliTest.run("evaluate", "--model", bundle.toString(), "--classifier",
                 judge.toString(), "--data", data.toString(), "--n", "3", "--out", out.toString());
         assertEquals("2", tooFew[0]);

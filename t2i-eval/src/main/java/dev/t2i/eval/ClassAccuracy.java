@@ -147,4 +147,38 @@ public final class ClassAccuracy {
         INDArray samples = Nd4j.stack(0, all.toArray(new INDArray[0]));
         return new Report(classes, confusion, samples, show, predictedShown);
     }
+
+    /**
+     * Classifies images that were generated class after class ({@code perClass} of each, in the
+     * order of {@code classes}), as {@link #measure} does with its own.
+     *
+     * @param images [classes × perClass, 3, H, W] in [-1, 1]
+     * @param shown  images per class kept in the report's samples
+     */
+    public static Report score(List<String> classes, INDArray images, int perClass, ImageClassifier classifier,
+            int shown) {
+        int k = classes.size();
+        if (images.size(0) != (long) k * perClass) {
+            throw new IllegalArgumentException(images.size(0) + " images for " + k + " classes of " + perClass);
+        }
+        if (!classifier.classNames().equals(classes)) {
+            throw new T2iException("the judge's classes " + classifier.classNames() + " are not " + classes);
+        }
+        int[] predicted = classifier.predict(images);
+        int show = Math.min(shown, perClass);
+        int[][] confusion = new int[k][k];
+        int[][] predictedShown = new int[k][show];
+        List<INDArray> kept = new ArrayList<>();
+        for (int c = 0; c < k; c++) {
+            for (int i = 0; i < perClass; i++) {
+                int row = c * perClass + i;
+                confusion[c][predicted[row]]++;
+                if (i < show) {
+                    kept.add(images.get(org.nd4j.linalg.indexing.NDArrayIndex.point(row)).dup());
+                    predictedShown[c][i] = predicted[row];
+                }
+            }
+        }
+        return new Report(classes, confusion, Nd4j.stack(0, kept.toArray(new INDArray[0])), show, predictedShown);
+    }
 }

@@ -45,6 +45,17 @@ public final class PromptSensitivity {
             return k < 2 ? 0 : sum / (k * (k - 1.0));
         }
 
+        /** The smallest entry off the diagonal: the pair of classes the prompt tells apart least. */
+        public double minOffDiagonal() {
+            double min = Double.NaN;
+            for (int a = 0; a < table.length; a++) {
+                for (int b = a + 1; b < table.length; b++) {
+                    min = Double.isNaN(min) || table[a][b] < min ? table[a][b] : min;
+                }
+            }
+            return min;
+        }
+
         /** The table as text, one row per class, two decimals. */
         public String format() {
             StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-12s", ""));

@@ -75,6 +75,15 @@ class PromptSensitivityTest {
     }
 
     @Test
+    void theLeastSensitivePairIsTheSmallestEntry() {
+        // a = {0, 2}, b = {1, 5}, c draws what a draws: a/c 0, a/b and b/c 2/3
+        INDArray x = Nd4j.create(new float[] {0, 2, 1, 5, 0, 2}, new long[] {6, 1, 1, 1}, 'c');
+        PromptSensitivity.Table t = PromptSensitivity.of(List.of("a", "b", "c"), x, 2);
+        assertEquals(0.0, t.minOffDiagonal(), 1e-12);
+        assertEquals(4.0 / 9, t.meanOffDiagonal(), 1e-12);
+    }
+
+    @Test
     void refusesAMismatchedCount() {
         assertThrows(T2iException.class, () -> PromptSensitivity.of(List.of("a", "b"), images(2, 3, 1, 1), 4));
         assertThrows(T2iException.class, () -> PromptSensitivity.of(List.of("a", "b"), images(2, 1, 1, 1), 1));
