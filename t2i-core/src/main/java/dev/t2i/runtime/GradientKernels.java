@@ -40,6 +40,21 @@ final class GradientKernels {
         return out;
     }
 
+    /** 2·x·g: the gradient of the squared norm of {@code x} over {@code axes} (all when none) for incoming g. */
+    static INDArray squaredNormGradient(INDArray x, INDArray g, long[] axes, RecyclingMemoryMgr memory) {
+        long[] kept = x.shape().clone();
+        if (axes == null || axes.length == 0) {
+            Arrays.fill(kept, 1);
+        } else {
+            for (long a : axes) {
+                kept[(int) (a < 0 ? a + kept.length : a)] = 1;
+            }
+        }
+        INDArray out = memory.allocate(false, x.dataType(), x.shape());
+        Nd4j.exec(new MulOp(x, g.reshape(kept), out));
+        return out.muli(2.0);
+    }
+
     /** The gradient of a mean of an array of {@code shape} over {@code axes} (all when none). */
     static INDArray meanGradient(INDArray g, long[] shape, long[] axes, DataType type, RecyclingMemoryMgr memory) {
         long[] kept = shape.clone();

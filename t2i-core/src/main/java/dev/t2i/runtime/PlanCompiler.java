@@ -12,6 +12,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ops.CustomOp;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.impl.reduce.bp.MeanBp;
+import org.nd4j.linalg.api.ops.impl.reduce.bp.SquaredNormBp;
 import org.nd4j.linalg.api.ops.impl.shape.Reshape;
 import org.nd4j.linalg.api.ops.impl.shape.Shape;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.bp.AddBpOp;
@@ -113,6 +114,9 @@ final class PlanCompiler {
         }
         if (fn instanceof MeanBp && ins == 2 && outs == 1) {
             return Kind.MEAN_BP;
+        }
+        if (fn instanceof SquaredNormBp && ins == 2 && outs == 1) {
+            return Kind.SQNORM_BP;
         }
         return fn instanceof CustomOp ? Kind.CUSTOM : Kind.LEGACY;
     }

@@ -46,6 +46,11 @@ record Step(SameDiffOp op, DifferentialFunction fn, Kind kind, int[] in, boolean
         SHAPE_OF,
         /** The gradient of a mean over axes: the incoming gradient spread over them, divided by their size. */
         MEAN_BP,
+        /**
+         * The gradient of a squared norm over axes: 2·x·g, g spread over them. libnd4j's
+         * reduce_sqnorm_bp took 7 ms for a [2048, 192] layer-norm row set, 20 times a multiply's time.
+         */
+        SQNORM_BP,
         /** A custom op, run through its op context. */
         CUSTOM,
         /** A legacy (transform, pairwise) op, run through its op context. */

@@ -78,6 +78,9 @@ final class StepRunner {
                 return new INDArray[] {GradientKernels.meanGradient(in[1], slotShapes[step.in()[0]], step.iArgs(),
                         step.outTypes()[0], memory)};
             }
+            case SQNORM_BP -> {
+                return new INDArray[] {GradientKernels.squaredNormGradient(in[0], in[1], step.iArgs(), memory)};
+            }
             case SHAPE_OF -> {
                 long[] shape = slotShapes[step.in()[0]];
                 INDArray out = memory.allocate(false, step.outTypes()[0], shape.length);
