@@ -29,7 +29,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code t2i evaluate}: how close a model's samples are to the real images as a distribution:
  * Fréchet distance and KID in the judge's penultimate features against the real test split,
  * overall and per class, each beside its floor (the same figures for as many real training
- * images), and how much the class prompt changes the image for one seed (prompt sensitivity).
+ * images), how much the class prompt changes the image for one seed (prompt sensitivity), and
+ * how many of the same images the judge puts in the prompted class (class accuracy).
  */
 final class EvaluateCommand implements Command {
     /** Images generated per call: bounds the sampler's memory whatever N is. */
@@ -42,7 +43,8 @@ final class EvaluateCommand implements Command {
 
     @Override
     public String summary() {
-        return "Fréchet distance and KID to the real images in the judge's features, per class, beside their floor";
+        return "class accuracy, and Fréchet distance and KID to the real images in the judge's features beside"
+                + " their floor, per class";
     }
 
     @Override
