@@ -311,7 +311,7 @@ public final class ImageClassifier {
         Path classes = classesFile(file);
         if (!Files.isRegularFile(classes)) {
             throw new T2iException("the classifier " + file + " has no class list beside it (" + classes.getFileName()
-                    + "); train it again with 't2i train-classifier'");
+                    + "); copy that file from where 't2i train-classifier' wrote the model, or train it again");
         }
         try {
             MultiLayerNetwork net = ModelSerializer.restoreMultiLayerNetwork(file.toFile(), false);
