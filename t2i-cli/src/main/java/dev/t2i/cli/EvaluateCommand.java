@@ -69,7 +69,8 @@ final class EvaluateCommand implements Command {
     public int run(CommandLine cmd) throws Exception {
         SampleCommand.Loaded loaded = SampleCommand.load(cmd);
         ImageClassifier judge = ImageClassifier.load(Path.of(cmd.getOptionValue("classifier")));
-        SamplingOptions opts = SampleCommand.sampling(cmd, loaded.defaults());
+        // --n is the number of images here, not images per prompt
+        SamplingOptions opts = SampleCommand.sampling(cmd, loaded.defaults(), 1);
         List<String> classes = judge.classNames();
         int k = classes.size();
         int n = Args.intValue(cmd, "n", 1000);

@@ -66,14 +66,18 @@ final class SampleCommand implements Command {
 
     /** The options given on the command line; those not given come from {@code defaults}. */
     static SamplingOptions sampling(CommandLine cmd, SamplingOptions defaults) {
+        return sampling(cmd, defaults, Args.intValue(cmd, "n", 1));
+    }
+
+    /** As {@link #sampling(CommandLine, SamplingOptions)} for commands whose --n means something else. */
+    static SamplingOptions sampling(CommandLine cmd, SamplingOptions defaults, int imagesPerPrompt) {
         return new SamplingOptions(Args.intValue(cmd, "steps", defaults.steps()),
                 Args.doubleValue(cmd, "cfg", defaults.cfgScale()),
                 Args.longValue(cmd, "seed") == null ? 0 : Args.longValue(cmd, "seed"),
                 cmd.hasOption("sampler") ? Sampler.parse(cmd.getOptionValue("sampler")) : defaults.sampler(),
-                Args.intValue(cmd, "n", 1), cmd.getOptionValue("negative")).validate();
+                imagesPerPrompt, cmd.getOptionValue("negative")).validate();
     }
 
-    /** A model ready to sample, with the sampling settings its run or bundle recorded. */
     /** A loaded model; {@code state} is the run's progress where a run folder or checkpoint was named (null for a bundle). */
     record Loaded(ImageGenerator generator, SamplingOptions defaults, RunState state) {
     }

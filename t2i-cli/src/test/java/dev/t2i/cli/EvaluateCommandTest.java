@@ -27,7 +27,7 @@ class EvaluateCommandTest {
         for (String split : List.of("train", "test")) {
             for (String c : List.of("top", "bottom")) {
                 Path folder = Files.createDirectories(data.resolve(split).resolve(c));
-                for (int i = 0; i < 12; i++) {
+                for (int i = 0; i < 34; i++) {
                     ImageIO.write(half(c.equals("top"), rng), "png", folder.resolve(i + ".png").toFile());
                 }
             }
@@ -38,12 +38,13 @@ class EvaluateCommandTest {
 
         Path out = dir.resolve("eval");
         String[] r = GenerationCliTest.run("evaluate", "--model", bundle.toString(), "--classifier", judge.toString(),
-                "--data", data.toString(), "--n", "8", "--steps", "2", "--seed", "3", "--out", out.toString());
+                "--data", data.toString(), "--n", "66", "--steps", "2", "--seed", "3", "--out", out.toString());
         assertEquals("0", r[0], r[2]);
         JsonNode report = dev.t2i.io.ModelArchive.JSON.readTree(out.resolve("report.json").toFile());
-        assertEquals(8, report.get("images").asInt());
-        assertEquals(4, report.get("per_class").asInt());
-        assertEquals(24, report.get("test_images").asInt());
+        // more images than one sampling call takes per prompt (64): --n counts all of them
+        assertEquals(66, report.get("images").asInt());
+        assertEquals(33, report.get("per_class").asInt());
+        assertEquals(68, report.get("test_images").asInt());
         JsonNode all = report.get("overall");
         // noise from an untrained model against two kinds of half-white images: far further than
         // real training images of those kinds are
@@ -65,13 +66,13 @@ class EvaluateCommandTest {
         double right = 0;
         double worst = 1;
         for (int c = 0; c < 2; c++) {
-            assertEquals(4, confusion.get(c).get(0).asInt() + confusion.get(c).get(1).asInt(), "row " + c);
-            double acc = confusion.get(c).get(c).asInt() / 4.0;
+            assertEquals(33, confusion.get(c).get(0).asInt() + confusion.get(c).get(1).asInt(), "row " + c);
+            double acc = confusion.get(c).get(c).asInt() / 33.0;
             assertEquals(acc, report.get("per_class_accuracy").get(List.of("bottom", "top").get(c)).asDouble(), 1e-12);
             right += confusion.get(c).get(c).asInt();
             worst = Math.min(worst, acc);
         }
-        assertEquals(right / 8, report.get("class_accuracy").asDouble(), 1e-12);
+        assertEquals(right / 66, report.get("class_accuracy").asDouble(), 1e-12);
         assertEquals(worst, report.get("worst_class").get("accuracy").asDouble(), 1e-12);
         assertTrue(report.get("prompt_sensitivity").get("min_off_diagonal").asDouble() > 0);
         assertTrue(Files.size(out.resolve("samples.png")) > 0 && Files.size(out.resolve("confusion.png")) > 0);
