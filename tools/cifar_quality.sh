@@ -8,8 +8,8 @@
 # RUN        the run folder of `t2i train --preset cifar-cpu`; every checkpoint in RUN/kept/ is evaluated
 #            too (tools/keep_checkpoints.sh keeps them all: delete those you do not want first)
 # JUDGE.zip  the classifier from `t2i train-classifier`
-# N          images for the run's own evaluation and each kept checkpoint (default 1000: 100 per class)
-# SWEEP_N    images per guidance scale in the sweep (default 300)
+# N          images for the run's own evaluation (default 1000: 100 per class)
+# SWEEP_N    images per guidance scale in the sweep, and per point of the frontier (default 300)
 # CFG_LIST   guidance scales of the sweep (default 1,2,3,4.5,6,8,10)
 # Writes RUN/eval/{final,cfg-*,step-*}/ (report.json, samples.png, confusion.png) and RUN/eval/*.png.
 set -euo pipefail
@@ -33,13 +33,15 @@ for w in ${cfgs//,/ }; do
 done
 (IFS=,; java -jar "$jar" plot-evaluations --reports "${sweep[*]}" --by cfg --out "$out/cfg") | tee "$out/cfg.md"
 
+# the frontier's points all of SWEEP_N images (a Fréchet distance's bias depends on N)
 frontier=()
 for ckpt in "$run"/kept/step-*.t2i; do
   [ -e "$ckpt" ] || continue
   name=$(basename "$ckpt" .t2i)
-  evaluate --model "$ckpt" --n "$n" --out "$out/$name" > "$out/$name.txt"
+  evaluate --model "$ckpt" --n "$sweep_n" --out "$out/$name" > "$out/$name.txt"
   frontier+=("$out/$name")
 done
-frontier+=("$out/final")
+evaluate --model "$run" --n "$sweep_n" --out "$out/end" > "$out/end.txt"
+frontier+=("$out/end")
 (IFS=,; java -jar "$jar" plot-evaluations --reports "${frontier[*]}" --by minutes --out "$out/frontier") \
   | tee "$out/frontier.md"

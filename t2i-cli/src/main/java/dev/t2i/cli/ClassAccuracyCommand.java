@@ -41,8 +41,8 @@ final class ClassAccuracyCommand implements Command {
                 .addOption(Args.required("classifier", "FILE", "classifier from 't2i train-classifier'"))
                 .addOption(Args.value("cfg", "W", "guidance scale (default: the run's or bundle's)"))
                 .addOption(Args.value("per-class", "N", "images per class (default 100)"))
-                .addOption(Args.value("template", "TEXT", "prompt with {} for the class name (default 'a photo of"
-                        + " a {}', CIFAR-10's captions)"))
+                .addOption(Args.value("template", "TEXT", "prompt with {} for the class name and {a} for its"
+                        + " article (default '" + ClassAccuracy.DEFAULT_TEMPLATE + "', the data's own captions)"))
                 .addOption(Args.required("out", "DIR", "folder for confusion.png, samples.png and report.json"));
     }
 
@@ -52,7 +52,7 @@ final class ClassAccuracyCommand implements Command {
         ImageClassifier classifier = ImageClassifier.load(Path.of(cmd.getOptionValue("classifier")));
         SamplingOptions opts = SampleCommand.sampling(cmd, loaded.defaults());
         int perClass = Args.intValue(cmd, "per-class", 100);
-        String template = cmd.getOptionValue("template", "a photo of a {}");
+        String template = cmd.getOptionValue("template", ClassAccuracy.DEFAULT_TEMPLATE);
         Path out = Path.of(cmd.getOptionValue("out"));
         Files.createDirectories(out);
         int total = perClass * classifier.classNames().size();

@@ -60,8 +60,8 @@ final class EvaluateCommand implements Command {
                         + " (CIFAR-10's zip or folders)"))
                 .addOption(Args.value("n", "N", "images generated, the same number per class (default 1000)"))
                 .addOption(Args.value("cfg", "W", "guidance scale (default: the run's or bundle's)"))
-                .addOption(Args.value("template", "TEXT", "prompt with {} for the class name (default 'a photo of"
-                        + " a {}')"))
+                .addOption(Args.value("template", "TEXT", "prompt with {} for the class name and {a} for its"
+                        + " article (default '" + ClassAccuracy.DEFAULT_TEMPLATE + "', the data's own captions)"))
                 .addOption(Args.required("out", "DIR", "folder for report.json"));
     }
 
@@ -82,7 +82,7 @@ final class EvaluateCommand implements Command {
             System.err.printf(Locale.ROOT, "warning: --n %d is not a multiple of %d classes; using %d (%d per class)%n",
                     n, k, perClass * k, perClass);
         }
-        String template = cmd.getOptionValue("template", "a photo of a {}");
+        String template = cmd.getOptionValue("template", ClassAccuracy.DEFAULT_TEMPLATE);
         List<String> prompts = ClassAccuracy.prompts(template, classes);
         Path out = Path.of(cmd.getOptionValue("out"));
         Files.createDirectories(out);

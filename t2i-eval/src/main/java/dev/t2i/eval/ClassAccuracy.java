@@ -1,6 +1,7 @@
 package dev.t2i.eval;
 
 import dev.t2i.T2iException;
+import dev.t2i.data.Captions;
 import dev.t2i.sampling.ImageGenerator;
 import dev.t2i.sampling.SamplingOptions;
 import java.util.ArrayList;
@@ -78,8 +79,15 @@ public final class ClassAccuracy {
     }
 
     /**
-     * The prompt of each class: {@code template} with {@code {}} replaced by the class name,
-     * underscores as spaces.
+     * The prompts the data set's own captions use ("a photo of a cat", "a photo of an airplane":
+     * {@code dev.t2i.data.Captions}); a model trained on them may draw anything for "a photo of a
+     * airplane", and one whose text tokens are centred ({@code text_centering}) draws noise.
+     */
+    public static final String DEFAULT_TEMPLATE = "a photo of {a} {}";
+
+    /**
+     * The prompt of each class: {@code template} with {@code {}} replaced by the class name
+     * (underscores as spaces) and {@code {a}} by its article, "a" or "an".
      *
      * @throws T2iException when the template has no {@code {}}
      */
@@ -87,7 +95,11 @@ public final class ClassAccuracy {
         if (!template.contains("{}")) {
             throw new T2iException("the prompt template '" + template + "' has no {} for the class name");
         }
-        return classes.stream().map(c -> template.replace("{}", c.replace('_', ' '))).toList();
+        return classes.stream().map(c -> {
+            String name = c.replace('_', ' ');
+            String withArticle = Captions.withArticle(name);
+            return template.replace("{a}", withArticle.substring(0, withArticle.indexOf(' '))).replace("{}", name);
+        }).toList();
     }
 
     /**
