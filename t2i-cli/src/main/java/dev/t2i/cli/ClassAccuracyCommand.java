@@ -41,8 +41,7 @@ final class ClassAccuracyCommand implements Command {
                 .addOption(Args.required("classifier", "FILE", "classifier from 't2i train-classifier'"))
                 .addOption(Args.value("cfg", "W", "guidance scale (default: the run's or bundle's)"))
                 .addOption(Args.value("per-class", "N", "images per class (default 100)"))
-                .addOption(Args.value("template", "TEXT", "prompt with {} for the class name and {a} for its"
-                        + " article (default '" + ClassAccuracy.DEFAULT_TEMPLATE + "', the data's own captions)"))
+                .addOption(templateOption())
                 .addOption(Args.required("out", "DIR", "folder for confusion.png, samples.png and report.json"));
     }
 
@@ -82,6 +81,12 @@ final class ClassAccuracyCommand implements Command {
                 perClass, opts.steps(), opts.sampler().id(), opts.cfgScale(), secs, out);
         System.out.printf(Locale.ROOT, "class_accuracy %.4f%n", r.accuracy());
         return 0;
+    }
+
+    /** --template, shared with evaluate: the class prompts, by default the data's own captions. */
+    static org.apache.commons.cli.Option templateOption() {
+        return Args.value("template", "TEXT", "prompt with {} for the class name and {a} for its article (default '"
+                + ClassAccuracy.DEFAULT_TEMPLATE + "', the data's own captions)");
     }
 
     /** confusion.png (asked against classified) and samples.png (the kept images, each captioned with its verdict) in {@code out}. */

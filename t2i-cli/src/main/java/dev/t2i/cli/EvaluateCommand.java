@@ -60,8 +60,7 @@ final class EvaluateCommand implements Command {
                         + " (CIFAR-10's zip or folders)"))
                 .addOption(Args.value("n", "N", "images generated, the same number per class (default 1000)"))
                 .addOption(Args.value("cfg", "W", "guidance scale (default: the run's or bundle's)"))
-                .addOption(Args.value("template", "TEXT", "prompt with {} for the class name and {a} for its"
-                        + " article (default '" + ClassAccuracy.DEFAULT_TEMPLATE + "', the data's own captions)"))
+                .addOption(ClassAccuracyCommand.templateOption())
                 .addOption(Args.required("out", "DIR", "folder for report.json"));
     }
 
