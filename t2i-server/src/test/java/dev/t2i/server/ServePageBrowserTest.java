@@ -9,7 +9,11 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.t2i.api.BatchingOptions;
 import dev.t2i.api.GenerationParameters;
+import dev.t2i.api.GenerationRequest;
+import dev.t2i.api.GenerationResult;
+import dev.t2i.api.ProgressListener;
 import dev.t2i.api.T2iModel;
+import dev.t2i.api.TextToImage;
 import dev.t2i.api.TinyBundles;
 import java.io.IOException;
 import java.net.URI;
@@ -23,6 +27,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -79,6 +86,8 @@ class ServePageBrowserTest {
     @TempDir
     static Path dir;
     static T2iModel model;
+    /** What the server runs: the tiny model, which a test can hold at its first step. */
+    static GatedModel gate;
     static GenerationServer server;
     static ChromeDriver driver;
     static WebDriverWait wait;
@@ -101,7 +110,8 @@ class ServePageBrowserTest {
             l.setLevel(Level.SEVERE);
         }
         model = T2iModel.load(TinyBundles.bundle(dir, 61), BatchingOptions.defaults());
-        server = GenerationServer.start(model, LIMITS);
+        gate = new GatedModel(model);
+        server = GenerationServer.start(gate, LIMITS);
         base = "http://127.0.0.1:" + server.port();
         client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
@@ -464,16 +474,23 @@ class ServePageBrowserTest {
     @Test
     @Order(7)
     void aFullQueueShowsBusyWithTheRetryTimeBesideGenerate() throws Exception {
-        // long jobs straight through the API until the model's queue (64 requests) refuses one
+        // the worker held at the first step of the first job, so that however fast this machine is
+        // no job ends while the queue is filled and the page asks: the model's queue (64
+        // requests) refuses one more through the API, then the page's request
         List<String> jobs = new ArrayList<>();
-        String body = "{\"prompt\": \"filler\", \"steps\": 1000, \"n\": 8}";
-        HttpResponse<byte[]> r;
-        while ((r = send("POST", "/v1/jobs", body)).statusCode() == 202) {
-            jobs.add(jobId(r.body()));
-            assertTrue(jobs.size() < 200, "the queue never filled");
-        }
-        assertEquals(503, r.statusCode(), new String(r.body(), java.nio.charset.StandardCharsets.UTF_8));
+        gate.hold();
         try {
+            String body = "{\"prompt\": \"filler\", \"steps\": 4, \"n\": 8}";
+            HttpResponse<byte[]> r = send("POST", "/v1/jobs", body);
+            assertEquals(202, r.statusCode());
+            jobs.add(jobId(r.body()));
+            wait.until(d -> model.queuedRequests() == 0); // the worker has it
+            while ((r = send("POST", "/v1/jobs", body)).statusCode() == 202) {
+                jobs.add(jobId(r.body()));
+                assertTrue(jobs.size() < 200, "the queue never filled");
+            }
+            assertEquals(503, r.statusCode(), new String(r.body(), java.nio.charset.StandardCharsets.UTF_8));
+            assertEquals(65, jobs.size(), "one job (a whole batch of 8 images) held on the worker and 64 queued");
             set("prompt", "while busy");
             set("steps", "4");
             set("n", "1");
@@ -484,6 +501,7 @@ class ServePageBrowserTest {
             waitUntilIdle();
             expectedConsoleErrors.add("/v1/jobs - Failed to load resource: the server responded with a status of 503");
         } finally {
+            gate.release();
             for (String id : jobs) {
                 send("DELETE", "/v1/jobs/" + id, null);
             }
@@ -500,5 +518,54 @@ class ServePageBrowserTest {
     /** The id in a job's JSON. */
     private static String jobId(byte[] json) throws IOException {
         return dev.t2i.io.ModelArchive.JSON.readTree(json).get("id").asText();
+    }
+
+    /**
+     * The model behind a gate: while held, its worker waits at the first step of whatever it runs
+     * (for at most {@link #WAIT}, so that a failing test cannot hang the suite), and the queue
+     * filled behind it stays full.
+     */
+    static final class GatedModel extends ForwardingModel {
+        private volatile CountDownLatch held;
+
+        GatedModel(TextToImage model) {
+            super(model);
+        }
+
+        void hold() {
+            held = new CountDownLatch(1);
+        }
+
+        void release() {
+            CountDownLatch h = held;
+            held = null;
+            if (h != null) {
+                h.countDown();
+            }
+        }
+
+        @Override
+        public CompletableFuture<GenerationResult> submit(GenerationRequest request) {
+            return model.submit(request, p -> awaitGate());
+        }
+
+        @Override
+        public CompletableFuture<GenerationResult> submit(GenerationRequest request, ProgressListener listener) {
+            return model.submit(request, p -> {
+                awaitGate();
+                listener.onProgress(p);
+            });
+        }
+
+        private void awaitGate() {
+            CountDownLatch h = held;
+            if (h != null) {
+                try {
+                    h.await(WAIT.toSeconds(), TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
     }
 }
