@@ -41,6 +41,10 @@ import java.util.Locale;
  * @param timeLimit       wall-time budget of the whole training loop ("55m", "1h", "90s"), or null for
  *                       none; the cosine schedule then follows whichever of steps and time runs out
  *                       first, and the run ends with a checkpoint when the budget is spent (null)
+ * @param recompute       let the backward pass recompute cheap forward values (GELU's, normalised
+ *                       rows, bias columns) instead of keeping them, where that frees at least 64 MB
+ *                       per worker: less memory at the peak of a step for a few element-wise ops
+ *                       more; false keeps them all, for speed where memory is plentiful (true)
  */
 @JsonDeserialize(builder = TrainConfig.Builder.class)
 public record TrainConfig(
@@ -66,7 +70,8 @@ public record TrainConfig(
         @JsonProperty("sample_every") int sampleEvery,
         @JsonProperty("sample_steps") int sampleSteps,
         @JsonProperty("ema_warmup") boolean emaWarmup,
-        @JsonProperty("time_limit") String timeLimit) {
+        @JsonProperty("time_limit") String timeLimit,
+        @JsonProperty("recompute") boolean recompute) {
 
     /** Shape of the learning rate after warm-up. */
     public enum Schedule {
@@ -140,7 +145,8 @@ public record TrainConfig(
                 .beta2(beta2).adamEps(adamEps).textDropout(textDropout).timeSampling(timeSampling).schedule(schedule)
                 .warmupSteps(warmupSteps).gradClip(gradClip).emaDecay(emaDecay).flip(flip).seed(seed)
                 .logEvery(logEvery).checkpointEvery(checkpointEvery).keepCheckpoints(keepCheckpoints)
-                .sampleEvery(sampleEvery).sampleSteps(sampleSteps).emaWarmup(emaWarmup).timeLimit(timeLimit);
+                .sampleEvery(sampleEvery).sampleSteps(sampleSteps).emaWarmup(emaWarmup).timeLimit(timeLimit)
+                .recompute(recompute);
     }
 
     /** Total steps for a data set of {@code size} items (drop_last, as the reference). */
@@ -195,6 +201,7 @@ public record TrainConfig(
         private int sampleSteps = 50;
         private boolean emaWarmup = true;
         private String timeLimit = null;
+        private boolean recompute = true;
 
         private Builder() {
         }
@@ -337,11 +344,17 @@ public record TrainConfig(
             return this;
         }
 
+        @JsonProperty("recompute")
+        public Builder recompute(boolean v) {
+            this.recompute = v;
+            return this;
+        }
+
         /** The recipe; throws {@link T2iException} naming the first invalid field. */
         public TrainConfig build() {
             return new TrainConfig(batch, steps, epochs, lr, weightDecay, beta1, beta2, adamEps, textDropout,
                     timeSampling, schedule, warmupSteps, gradClip, emaDecay, flip, seed, logEvery, checkpointEvery,
-                    keepCheckpoints, sampleEvery, sampleSteps, emaWarmup, timeLimit);
+                    keepCheckpoints, sampleEvery, sampleSteps, emaWarmup, timeLimit, recompute);
         }
     }
 }

@@ -34,6 +34,10 @@ import java.util.Locale;
  * @param textCentering text variant: read the text tokens through a {@link TextCentering} fitted
  *                     to the training captions, for untrained text towers whose captions all look
  *                     alike (not in the reference; off by default)
+ * @param products     the number type of the layers' matrix products: {@code float32} (the
+ *                     reference) or {@code bfloat16}, bf16 operands and results with single-precision
+ *                     weights, activations and gradients elsewhere, about twice as fast where the CPU
+ *                     multiplies bf16 natively (see {@link Products})
  */
 @JsonDeserialize(builder = DitConfig.Builder.class)
 public record DitConfig(
@@ -50,7 +54,8 @@ public record DitConfig(
         @JsonProperty("num_classes") int numClasses,
         @JsonProperty("adaln") AdaLn adaln,
         @JsonProperty("text_pool") boolean textPool,
-        @JsonProperty("text_centering") boolean textCentering) {
+        @JsonProperty("text_centering") boolean textCentering,
+        @JsonProperty("products") Products products) {
 
     /** The members of the DiT family. */
     public enum Variant {
@@ -115,6 +120,46 @@ public record DitConfig(
         }
     }
 
+    /**
+     * The number type of the layers' matrix products (the fully connected layers, fused
+     * projections and patch embedding; attention's small batched products stay in float32).
+     */
+    public enum Products {
+        /** Single precision throughout: the reference. */
+        FLOAT32,
+        /**
+         * Each product casts its operands to bfloat16 and its result back, forward and backward:
+         * parameters, optimizer state, activations between products and reductions stay in
+         * single precision, as PyTorch's CPU autocast does. oneDNN runs these products at up to
+         * twice single precision's rate on CPUs with AVX512_BF16; on a CPU without it they run
+         * in float32, with a warning ({@link dev.t2i.platform.CpuFeatures#multipliesBfloat16}).
+         */
+        BFLOAT16;
+
+        /** The name in config files. */
+        @JsonValue
+        public String id() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** Parses {@code float32} or {@code bfloat16}. */
+        @JsonCreator
+        public static Products of(String name) {
+            for (Products p : values()) {
+                if (p.id().equals(name)) {
+                    return p;
+                }
+            }
+            throw new T2iException("invalid DiT config: products = " + name + " (use float32, the reference, or"
+                    + " bfloat16)");
+        }
+
+        @Override
+        public String toString() {
+            return id();
+        }
+    }
+
     /** Checks every field; throws {@link T2iException} naming the first bad one. */
     public DitConfig {
         if (variant == null) {
@@ -122,6 +167,9 @@ public record DitConfig(
         }
         if (adaln == null) {
             throw bad("adaln", null, "use plain or zero");
+        }
+        if (products == null) {
+            throw bad("products", null, "use float32 or bfloat16");
         }
         positive("img_size", imgSize);
         positive("patch_size", patchSize);
@@ -164,7 +212,7 @@ public record DitConfig(
         return new Builder().variant(variant).imgSize(imgSize).patchSize(patchSize).inChannels(inChannels)
                 .embedDim(embedDim).depth(depth).numHeads(numHeads).mlpRatio(mlpRatio).contextDim(contextDim)
                 .contextLen(contextLen).numClasses(numClasses).adaln(adaln).textPool(textPool)
-                .textCentering(textCentering);
+                .textCentering(textCentering).products(products);
     }
 
     /** The reference TextConditionalDiT at the CIFAR-10 configuration. */
@@ -259,6 +307,7 @@ public record DitConfig(
         private AdaLn adaln = AdaLn.PLAIN;
         private boolean textPool;
         private boolean textCentering;
+        private Products products = Products.FLOAT32;
 
         private Builder() {
         }
@@ -347,10 +396,16 @@ public record DitConfig(
             return this;
         }
 
+        @JsonProperty("products")
+        public Builder products(Products v) {
+            this.products = v;
+            return this;
+        }
+
         /** The config; throws {@link T2iException} naming the first invalid field. */
         public DitConfig build() {
             return new DitConfig(variant, imgSize, patchSize, inChannels, embedDim, depth, numHeads, mlpRatio,
-                    contextDim, contextLen, numClasses, adaln, textPool, textCentering);
+                    contextDim, contextLen, numClasses, adaln, textPool, textCentering, products);
         }
     }
 }

@@ -10,6 +10,7 @@ import dev.t2i.nn.Mlp;
 import dev.t2i.nn.ParamScope;
 import dev.t2i.nn.SinCos;
 import dev.t2i.nn.TorchLayout;
+import dev.t2i.platform.CpuFeatures;
 import dev.t2i.runtime.Graphs;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -66,8 +67,32 @@ public final class DitGraph {
         this.textFeaturesAsInput = textFeaturesAsInput;
         this.sd = Graphs.create();
         // the cached-text trunk only samples; the full graph trains (and samples)
-        this.root = ParamScope.root(sd, seed, textFeaturesAsInput ? GraphMode.INFER : GraphMode.TRAIN, dtype);
+        this.root = ParamScope.root(sd, seed, textFeaturesAsInput ? GraphMode.INFER : GraphMode.TRAIN, dtype,
+                productType(cfg, dtype));
     }
+
+    /**
+     * The number type of the layers' products: bf16 where the config asks for it and the CPU
+     * multiplies bf16 natively; float32 otherwise, with a warning once per process. DOUBLE graphs
+     * (gradient checks) keep their own type.
+     */
+    static DataType productType(DitConfig cfg, DataType dtype) {
+        if (cfg.products() != DitConfig.Products.BFLOAT16 || dtype != DataType.FLOAT) {
+            return dtype;
+        }
+        if (CpuFeatures.multipliesBfloat16()) {
+            return DataType.BFLOAT16;
+        }
+        if (!warnedNoBfloat16) {
+            warnedNoBfloat16 = true;
+            LOG.warn("the model asks for bfloat16 products (products: bfloat16), but this CPU has no AVX512_BF16:"
+                    + " they run in float32, which is faster here and agrees with bf16 to its rounding");
+        }
+        return DataType.FLOAT;
+    }
+
+    private static volatile boolean warnedNoBfloat16;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DitGraph.class);
 
     /** Builds the graph with freshly initialised weights; returns it with its parameter specs. */
     public static DitNetwork build(DitConfig cfg, long seed) {

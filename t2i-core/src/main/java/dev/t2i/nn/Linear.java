@@ -3,6 +3,7 @@ package dev.t2i.nn;
 import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** The one fully connected layer of the project: {@code y = x·W + b} on 2-D activations [N, in]. */
@@ -41,13 +42,28 @@ public final class Linear {
     public static SDVariable affine(ParamScope scope, SDVariable x, SDVariable w, SDVariable b, long in, long out) {
         SameDiff sd = scope.sd();
         if (b == null) {
-            return sd.mmul(x, w);
+            return product(scope, x, w);
         }
         if (scope.mode() != GraphMode.TRAIN || out < FOLD_WIDTH || out <= in) {
-            return sd.mmul(x, w).add(b);
+            return product(scope, x, w).add(b);
         }
         SDVariable withOnes = scope.derived("with_ones:" + x.name(), () -> sd.concat(1, x, onesColumn(sd, x)));
-        return sd.mmul(withOnes, sd.concat(0, w, b.reshape(1, -1)));
+        return product(scope, withOnes, sd.concat(0, w, b.reshape(1, -1)));
+    }
+
+    /**
+     * {@code x·w} in the scope's {@link ParamScope#products() product type}. In BFLOAT16 the operands
+     * are cast down and the result back up; SameDiff's gradient of a cast is the cast back, so the
+     * backward products run in bf16 too and every gradient leaves them in single precision. oneDNN
+     * accumulates a bf16 product in single precision; only its operands and result are rounded.
+     * ND4J 1.0.0-M2.1 has no bf16 × bf16 → float32 product, hence the cast of the result.
+     */
+    static SDVariable product(ParamScope scope, SDVariable x, SDVariable w) {
+        SameDiff sd = scope.sd();
+        if (scope.products() != DataType.BFLOAT16 || scope.dtype() == DataType.BFLOAT16) {
+            return sd.mmul(x, w);
+        }
+        return sd.mmul(x.castTo(DataType.BFLOAT16), w.castTo(DataType.BFLOAT16)).castTo(scope.dtype());
     }
 
     /** Output width from which a trained layer's bias joins its matrix product. */

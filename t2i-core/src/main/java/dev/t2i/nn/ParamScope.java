@@ -27,13 +27,16 @@ public final class ParamScope {
     private final Map<String, ParamSpec> registry;
     private final GraphMode mode;
     private final DataType dtype;
+    /** The number type of the layers' matrix products: {@link #dtype}, or BFLOAT16 (see {@link Linear#product}). */
+    private final DataType products;
     private final Map<String, SDVariable> derived;
     /** The graph whose arrays this one's parameters are (not copies); null: draw them from the seed. */
     private final SameDiff weightsOf;
 
     private ParamScope(SameDiff sd, String prefix, SplittableRandom random, Map<String, ParamSpec> registry,
-            GraphMode mode, DataType dtype, Map<String, SDVariable> derived, SameDiff weightsOf) {
+            GraphMode mode, DataType dtype, DataType products, Map<String, SDVariable> derived, SameDiff weightsOf) {
         this.weightsOf = weightsOf;
+        this.products = products;
         this.sd = sd;
         this.prefix = prefix;
         this.random = random;
@@ -54,7 +57,15 @@ public final class ParamScope {
      * starts from exactly the weights of the FLOAT one.
      */
     public static ParamScope root(SameDiff sd, long seed, GraphMode mode, DataType dtype) {
-        return new ParamScope(sd, "", new SplittableRandom(seed), new LinkedHashMap<>(), mode, dtype,
+        return root(sd, seed, mode, dtype, dtype);
+    }
+
+    /**
+     * A root scope as {@link #root(SameDiff, long, GraphMode, DataType)} whose layers compute their
+     * matrix products in {@code products} (BFLOAT16 for mixed precision, or {@code dtype}).
+     */
+    public static ParamScope root(SameDiff sd, long seed, GraphMode mode, DataType dtype, DataType products) {
+        return new ParamScope(sd, "", new SplittableRandom(seed), new LinkedHashMap<>(), mode, dtype, products,
                 new HashMap<>(), null);
     }
 
@@ -64,13 +75,13 @@ public final class ParamScope {
      * fewer positions) costs no memory and no start-up.
      */
     public static ParamScope sharing(SameDiff sd, GraphMode mode, SameDiff weightsOf) {
-        return new ParamScope(sd, "", null, new LinkedHashMap<>(), mode, DataType.FLOAT, new HashMap<>(),
-                weightsOf);
+        return new ParamScope(sd, "", null, new LinkedHashMap<>(), mode, DataType.FLOAT, DataType.FLOAT,
+                new HashMap<>(), weightsOf);
     }
 
     /** A scope nested under {@code name}. */
     public ParamScope child(String name) {
-        return new ParamScope(sd, qualify(name) + ".", random, registry, mode, dtype, derived, weightsOf);
+        return new ParamScope(sd, qualify(name) + ".", random, registry, mode, dtype, products, derived, weightsOf);
     }
 
     /** A scope nested under {@code name.index} (e.g. {@code blocks.3}). */
@@ -103,6 +114,11 @@ public final class ParamScope {
     /** The floating-point type of this graph's variables (FLOAT unless built for checks). */
     public DataType dtype() {
         return dtype;
+    }
+
+    /** The number type of the layers' matrix products: {@link #dtype()} or BFLOAT16. */
+    public DataType products() {
+        return products;
     }
 
     /** The full name of a variable created in this scope. */

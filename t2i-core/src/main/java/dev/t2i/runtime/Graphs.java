@@ -72,6 +72,16 @@ public final class Graphs {
      */
     public static Gradients gradients(SameDiff sd, Map<String, INDArray> inputs, Collection<String> outputs,
             Collection<String> params) {
+        return gradients(sd, inputs, outputs, params, true);
+    }
+
+    /**
+     * {@link #gradients(SameDiff, Map, Collection, Collection)}, saying whether the pass may recompute
+     * cheap forward values rather than keep them ({@code Recomputation}; decided at a thread's
+     * first pass): false keeps every value the backward pass reads, faster at a higher peak.
+     */
+    public static Gradients gradients(SameDiff sd, Map<String, INDArray> inputs, Collection<String> outputs,
+            Collection<String> params, boolean recompute) {
         prepareGradients(sd);
         SameDiff fn = sd.getFunction("grad");
         fn.setEnableCache(true);
@@ -85,6 +95,7 @@ public final class Graphs {
             }
         }
         PlannedSession session = PlannedSession.of(fn, POOL_BYTES);
+        session.allowRecomputation(recompute);
         RecyclingMemoryMgr memory = session.memory();
         Map<String, INDArray> all = output(session, fn, inputs, names.toArray(new String[0]));
         Map<String, INDArray> outs = new LinkedHashMap<>();

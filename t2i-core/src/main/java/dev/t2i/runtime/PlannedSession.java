@@ -31,6 +31,13 @@ final class PlannedSession extends InferenceSession {
      */
     static final String RECOMPUTE_MIN_MB_PROPERTY = "t2i.recomputeMinMb";
 
+    /** Whether gradient plans may recompute forward values (see {@link Graphs#gradients}). */
+    private volatile boolean recomputationAllowed = true;
+
+    void allowRecomputation(boolean allowed) {
+        recomputationAllowed = allowed;
+    }
+
     PlannedSession(SameDiff sd, RecyclingMemoryMgr memory) {
         super(sd);
         this.memory = memory;
@@ -72,7 +79,8 @@ final class PlannedSession extends InferenceSession {
     GraphPlan plan(Map<String, INDArray> inputs, String... outputs) {
         GraphPlan plan = plan(outputs);
         List<String> key = List.of(outputs);
-        if (plan == null || "false".equals(System.getProperty(RECOMPUTE_PROPERTY)) || !plan.hasBackward()
+        if (plan == null || !recomputationAllowed || "false".equals(System.getProperty(RECOMPUTE_PROPERTY))
+                || !plan.hasBackward()
                 || !tuned.add(key)) {
             return plan;
         }

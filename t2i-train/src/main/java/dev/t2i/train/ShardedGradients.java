@@ -29,13 +29,14 @@ final class ShardedGradients implements AutoCloseable {
     /**
      * Runs forward and backward for {@code shards} slices of a batch of {@code rows}.
      *
+     * @param recompute whether the backward passes may recompute cheap forward values (train.recompute)
      * @param inputs the graph inputs of shard i
      */
     static ShardedGradients compute(SameDiff graph, Collection<String> params, int rows, int shards,
-            IntFunction<Map<String, INDArray>> inputs) {
+            boolean recompute, IntFunction<Map<String, INDArray>> inputs) {
         Workers workers = Workers.shared();
         List<Graphs.Gradients> parts = workers.map(shards,
-                i -> Graphs.gradients(graph, inputs.apply(i), List.of(FlowMatching.LOSS), params),
+                i -> Graphs.gradients(graph, inputs.apply(i), List.of(FlowMatching.LOSS), params, recompute),
                 Graphs.Gradients::close);
         double[] weights = new double[shards];
         double loss = 0;

@@ -317,7 +317,8 @@ public final class Trainer {
         Queue<INDArray> stepArrays = new ConcurrentLinkedQueue<>();
         Stream.of(batch.images(), ex.t(), ex.xt(), ex.target()).filter(Objects::nonNull).forEach(stepArrays::add);
         int shards = Workers.shared().shardsFor(b, MIN_SHARD_ROWS);
-        try (ShardedGradients g = ShardedGradients.compute(model.graph(), params.keySet(), b, shards, i -> {
+        try (ShardedGradients g = ShardedGradients.compute(model.graph(), params.keySet(), b, shards,
+                cfg.recompute(), i -> {
             // each shard's text straight from the conditioner, on its worker: no batch-wide copy to cut up
             int from = (int) Workers.shardStart(b, shards, i);
             int to = (int) Workers.shardStart(b, shards, i + 1);
