@@ -89,6 +89,30 @@ class TrainerTest {
     }
 
     @Test
+    void keepingEveryForwardValueTrainsBitForBitAsRecomputing(@TempDir Path a, @TempDir Path b) {
+        // the toy model frees little: recompute wherever it frees anything, so that the two plans differ
+        System.setProperty("t2i.recomputeMinMb", "0");
+        try {
+            List<List<Double>> losses = new ArrayList<>();
+            long[] ops = new long[2];
+            for (int run = 0; run < 2; run++) {
+                boolean recompute = run == 0;
+                DitNetwork model = DitGraph.build(TINY, 5);
+                Trainer t = new Trainer(model, recipe(6, 5).toBuilder().recompute(recompute).build(),
+                        ToyData.images(32), ToyData.textConditioner(4, 16), recompute ? a : b, null).progress(silent());
+                dev.t2i.runtime.OpProfile profile = new dev.t2i.runtime.OpProfile();
+                model.graph().getFunction("grad").addListeners(profile);
+                losses.add(t.run(Long.MAX_VALUE));
+                ops[run] = profile.totalOps();
+            }
+            assertEquals(losses.get(0), losses.get(1), "loss sequence");
+            assertTrue(ops[0] > ops[1], "recomputing runs more ops: " + ops[0] + " against " + ops[1] + " kept");
+        } finally {
+            System.clearProperty("t2i.recomputeMinMb");
+        }
+    }
+
+    @Test
     void dataParallelShardsTrainLikeOneThread(@TempDir Path a, @TempDir Path b, @TempDir Path c) {
         try {
             Workers.configure(1);
