@@ -204,7 +204,7 @@ public final class DitGraph {
         SDVariable w = s.xavierWeight("weight", in, cfg.embedDim(), TorchLayout.CONV_AS_LINEAR,
                 new long[] {cfg.embedDim(), c, p, p});
         SDVariable b = s.zeros("bias", TorchLayout.SAME, null, cfg.embedDim());
-        return Linear.affine(root, patches, w, b, in, cfg.embedDim());
+        return Linear.affine(root, patches, w, b);
     }
 
     /** [sin(t·f), cos(t·f)] with t in [0, 1] as is, then Linear → SiLU → Linear to 4D. */
@@ -265,8 +265,7 @@ public final class DitGraph {
                 biases[2 * i + j] = p.zeros("bias", TorchLayout.SAME, null, d);
             }
         }
-        SDVariable distinct = Linear.affine(root, context, sd.concat(1, weights), sd.concat(0, biases),
-                ctx, (long) count * d);                                                           // [U·M, 2·depth·D]
+        SDVariable distinct = Linear.affine(root, context, sd.concat(1, weights), sd.concat(0, biases)); // [U·M, 2·depth·D]
         if (keyCount != Attention.KEYS_FROM_BIAS) {
             return distinct.reshape(-1, (long) keyCount * count * d);                            // [U, M·2·depth·D]
         }

@@ -73,8 +73,7 @@ public final class Attention {
         // the weight's scale at the weight's full shape: the gradient of a broadcasting multiply
         // (multiply_bp) is about ten times slower than a same-shape one's
         SDVariable weightScale = scope.sd().constant(colScale.reshape(1, 3L * width).repeat(0, width));
-        SDVariable qkvProj = Linear.affine(scope, x, w.mul(weightScale), b.mul(scope.sd().constant(colScale)), width,
-                3L * width);
+        SDVariable qkvProj = Linear.affine(scope, x, w.mul(weightScale), b.mul(scope.sd().constant(colScale)));
         SDVariable[] qkv = scope.sd().split(qkvProj, 3, 1);
         SDVariable out = dotProduct(scope.sd(), qkv[0], qkv[1], qkv[2], tokens, tokens, heads, width, bias);
         return Linear.apply(s, "out_proj", out, width, width);
@@ -103,7 +102,7 @@ public final class Attention {
         SDVariable w = p.xavierWeight("weight", width, width, TorchLayout.TRANSPOSED, null);
         SDVariable b = p.zeros("bias", TorchLayout.SAME, null, width);
         double s = scale(width, heads);
-        return Linear.affine(scope, x, w.mul(s), b.mul(s), width, width);
+        return Linear.affine(scope, x, w.mul(s), b.mul(s));
     }
 
     /**
