@@ -42,7 +42,7 @@ import java.util.Locale;
  *                       none; the cosine schedule then follows whichever of steps and time runs out
  *                       first, and the run ends with a checkpoint when the budget is spent (null)
  * @param recompute       let the backward pass recompute cheap forward values (GELU's, normalised
- *                       rows, bias columns) instead of keeping them, where that frees at least 64 MB
+ *                       rows) instead of keeping them, where that frees at least 64 MB
  *                       per worker: less memory at the peak of a step for a few element-wise ops
  *                       more; false keeps them all, for speed where memory is plentiful (true)
  */

@@ -15,8 +15,7 @@ import java.util.Set;
  *
  * <p>A training step's memory peaks where the forward pass ends: every value a gradient will read
  * is alive then. Many of them are cheap element-wise results of one or two other values (the
- * GELU's three intermediates, a normalised row, a broadcast expanded to full size, a bias column
- * joined to an input): computing them again from their inputs just before the backward pass
+ * GELU's three intermediates, a normalised row, a broadcast expanded to full size): computing them again from their inputs just before the backward pass
  * reads them costs a few element-wise ops and frees their memory over the peak. A group of such
  * values is recomputed when the bytes it frees exceed the bytes of the inputs that must then be
  * kept for the recomputation (inputs that the backward pass keeps anyway cost nothing), sized by
