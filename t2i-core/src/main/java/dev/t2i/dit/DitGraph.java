@@ -265,7 +265,8 @@ public final class DitGraph {
                 biases[2 * i + j] = p.zeros("bias", TorchLayout.SAME, null, d);
             }
         }
-        SDVariable distinct = Linear.affine(root, context, sd.concat(1, weights), sd.concat(0, biases)); // [U·M, 2·depth·D]
+        // [U·M, 2·depth·D]
+        SDVariable distinct = Linear.affine(root, context, sd.concat(1, weights), sd.concat(0, biases));
         if (keyCount != Attention.KEYS_FROM_BIAS) {
             return distinct.reshape(-1, (long) keyCount * count * d);                            // [U, M·2·depth·D]
         }

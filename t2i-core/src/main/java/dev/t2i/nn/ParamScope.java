@@ -1,7 +1,6 @@
 package dev.t2i.nn;
 
 import dev.t2i.random.Gaussian;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -29,12 +28,11 @@ public final class ParamScope {
     private final DataType dtype;
     /** The number type of the layers' matrix products: {@link #dtype}, or BFLOAT16 (see {@link Linear#product}). */
     private final DataType products;
-    private final Map<String, SDVariable> derived;
     /** The graph whose arrays this one's parameters are (not copies); null: draw them from the seed. */
     private final SameDiff weightsOf;
 
     private ParamScope(SameDiff sd, String prefix, SplittableRandom random, Map<String, ParamSpec> registry,
-            GraphMode mode, DataType dtype, DataType products, Map<String, SDVariable> derived, SameDiff weightsOf) {
+            GraphMode mode, DataType dtype, DataType products, SameDiff weightsOf) {
         this.weightsOf = weightsOf;
         this.products = products;
         this.sd = sd;
@@ -43,7 +41,6 @@ public final class ParamScope {
         this.registry = registry;
         this.mode = mode;
         this.dtype = dtype;
-        this.derived = derived;
     }
 
     /** A root scope for a graph built for {@code mode}: trained (the DiT) or frozen (CLIP). */
@@ -66,7 +63,7 @@ public final class ParamScope {
      */
     public static ParamScope root(SameDiff sd, long seed, GraphMode mode, DataType dtype, DataType products) {
         return new ParamScope(sd, "", new SplittableRandom(seed), new LinkedHashMap<>(), mode, dtype, products,
-                new HashMap<>(), null);
+                null);
     }
 
     /**
@@ -76,12 +73,12 @@ public final class ParamScope {
      */
     public static ParamScope sharing(SameDiff sd, GraphMode mode, SameDiff weightsOf) {
         return new ParamScope(sd, "", null, new LinkedHashMap<>(), mode, DataType.FLOAT, DataType.FLOAT,
-                new HashMap<>(), weightsOf);
+                weightsOf);
     }
 
     /** A scope nested under {@code name}. */
     public ParamScope child(String name) {
-        return new ParamScope(sd, qualify(name) + ".", random, registry, mode, dtype, products, derived, weightsOf);
+        return new ParamScope(sd, qualify(name) + ".", random, registry, mode, dtype, products, weightsOf);
     }
 
     /** A scope nested under {@code name.index} (e.g. {@code blocks.3}). */
@@ -91,24 +88,6 @@ public final class ParamScope {
 
     public SameDiff sd() {
         return sd;
-    }
-
-    /** What the graph is built for; the layers pick their graph forms from it. */
-    public GraphMode mode() {
-        return mode;
-    }
-
-    /**
-     * A graph node derived from others, built once per graph and key and shared by every layer
-     * that asks for it (e.g. one augmented input feeding both the key and value projections).
-     */
-    public SDVariable derived(String key, java.util.function.Supplier<SDVariable> build) {
-        SDVariable v = derived.get(key);
-        if (v == null) {
-            v = build.get();
-            derived.put(key, v);
-        }
-        return v;
     }
 
     /** The floating-point type of this graph's variables (FLOAT unless built for checks). */

@@ -6,8 +6,8 @@
  * state-dict names, seeds their initial values, and records a {@link dev.t2i.nn.ParamSpec} for
  * each, so checkpoints can be imported and counted without knowing the model's structure. The
  * layers are written from primitives where ND4J 1.0.0-M2.1's fused ops differ from PyTorch (layer
- * norm's epsilon) or have slow gradients ({@link dev.t2i.nn.Broadcasts},
- * {@link dev.t2i.nn.GraphMode}); one implementation of each keeps those choices in one place.
+ * norm's epsilon) or have slow gradients ({@link dev.t2i.nn.Broadcasts}); one implementation of
+ * each keeps those choices in one place.
  *
  * <p>Uses: dev.t2i.random and SameDiff ({@code nd4j-api}); no model, file format or anything
  * above the layers layer.
