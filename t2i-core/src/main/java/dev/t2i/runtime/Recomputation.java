@@ -17,8 +17,8 @@ import java.util.Set;
  * is alive then. Many of them are cheap element-wise results of one or two other values (the
  * GELU's three intermediates, a normalised row, a broadcast expanded to full size): computing
  * them again from their inputs just before the backward pass reads them costs a few
- * element-wise ops and frees their memory over the peak. A group of such values is recomputed when the bytes it frees exceed the bytes of the inputs that must then be
- * kept for the recomputation (inputs that the backward pass keeps anyway cost nothing), sized by
+ * element-wise ops and frees their memory over the peak. A group of such values is recomputed
+ * when the bytes it frees exceed the bytes of the inputs that must then be kept for the recomputation (inputs that the backward pass keeps anyway cost nothing), sized by
  * the arrays of a real run. Small graphs, whose step time is mostly per-op overhead, are left
  * alone: below a total saving set by the caller the plan stays as it is. The recomputed ops are
  * the forward ops on the same inputs, so the values, and the gradients, are the same bit for bit.
