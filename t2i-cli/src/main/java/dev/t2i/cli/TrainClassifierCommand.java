@@ -33,6 +33,8 @@ final class TrainClassifierCommand implements Command {
                 .addOption(Args.required("data", "SPEC", "labelled images: CIFAR-10 binary folder or archive, image"
                         + " folder or .zip laid out as <split>/<class>/*"))
                 .addOption(Args.value("epochs", "N", "passes over the training split (default " + d.epochs() + ")"))
+                .addOption(Args.value("layout", "L", "conv-conv-pool (widths W, 2W, 4W) or conv-pool-conv (widths W,"
+                        + " 4W, 4W; pooling between each stage's convolutions) (default " + d.layout().cliName() + ")"))
                 .addOption(Args.value("width", "W", "channels of the first stage (default " + d.width() + ")"))
                 .addOption(Args.value("batch", "N", "images per step (default " + d.batch() + ")"))
                 .addOption(Args.value("lr", "X", "peak learning rate (default " + d.lr() + ")"))
@@ -50,7 +52,9 @@ final class TrainClassifierCommand implements Command {
             dev.t2i.platform.Backend.configureThreads(Runtime.getRuntime().availableProcessors());
         }
         ImageClassifier.Settings d = ImageClassifier.Settings.defaults();
-        ImageClassifier.Settings s = new ImageClassifier.Settings(Args.intValue(cmd, "width", d.width()),
+        ImageClassifier.Settings s = new ImageClassifier.Settings(
+                cmd.hasOption("layout") ? ImageClassifier.Layout.parse(cmd.getOptionValue("layout")) : d.layout(),
+                Args.intValue(cmd, "width", d.width()),
                 Args.intValue(cmd, "epochs", d.epochs()), Args.intValue(cmd, "batch", d.batch()),
                 Args.doubleValue(cmd, "lr", d.lr()), Args.longValue(cmd, "seed") == null ? 0 : Args.longValue(cmd, "seed"),
                 Args.doubleValue(cmd, "minutes", d.minutes()));

@@ -33,7 +33,7 @@ class EvaluateCommandTest {
             }
         }
         Path judge = dir.resolve("judge.zip");
-        ImageClassifier.create(List.of("bottom", "top"), 8, new ImageClassifier.Settings(4, 1, 8, 1e-2, 7, 0))
+        ImageClassifier.create(List.of("bottom", "top"), 8, new ImageClassifier.Settings(ImageClassifier.Layout.CONV_CONV_POOL, 4, 1, 8, 1e-2, 7, 0))
                 .save(judge);
 
         Path out = dir.resolve("eval");

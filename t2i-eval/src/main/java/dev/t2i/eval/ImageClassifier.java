@@ -37,8 +37,11 @@ import org.nd4j.linalg.schedule.ISchedule;
  * A convolutional image classifier built with Deeplearning4j, used to score whether generated
  * images show the class their prompt asked for (an independent judge: it never sees the DiT).
  *
- * <p>The network is three stages of two 3×3 convolutions with batch norm and ReLU, max pooling
- * between stages and global average pooling before the softmax: a plain VGG-style design. It
+ * <p>The network is three stages of two 3×3 convolutions with batch norm and ReLU and global
+ * average pooling before the softmax, in one of two {@link Layout}s: a plain VGG-style design that
+ * pools after each stage's pair, or the fast CIFAR-10 trainers' design that pools between the
+ * pair, so the second convolution of each stage runs on a quarter of the positions and the width
+ * can grow for the same operations. It
  * trains with random crops (4-pixel padding), flips and label smoothing, Adam on a one-cycle
  * schedule that follows the step count or a time budget, and predicts with the flipped image
  * averaged in. Inputs are images in [-1, 1], CHW, as the DiT produces them.
@@ -88,7 +91,8 @@ public final class ImageClassifier {
     /**
      * Training settings.
      *
-     * @param width  channels of the first stage (doubled at each of the next two)
+     * @param layout where each stage pools, and how its width grows
+     * @param width  channels of the first stage ({@link Layout} says those of the next two)
      * @param epochs passes over the training images
      * @param batch  images per step
      * @param lr      peak learning rate of the one-cycle schedule
@@ -97,18 +101,60 @@ public final class ImageClassifier {
      *                {@code epochs}, whichever comes first, and the schedule follows whichever is
      *                further along
      */
-    public record Settings(int width, int epochs, int batch, double lr, long seed, double minutes) {
+    public record Settings(Layout layout, int width, int epochs, int batch, double lr, long seed, double minutes) {
         /** Defaults measured on CIFAR-10 (docs/RESULTS.md, "The judge"). */
         public static Settings defaults() {
-            return new Settings(32, 8, 128, 3e-3, 0, 0);
+            return new Settings(Layout.CONV_CONV_POOL, 32, 8, 128, 3e-3, 0, 0);
         }
 
         Settings validate() {
-            if (width < 4 || epochs < 1 || batch < 1 || !(lr > 0 && lr < 1) || !(minutes >= 0)) {
+            if (layout == null || width < 4 || epochs < 1 || batch < 1 || !(lr > 0 && lr < 1) || !(minutes >= 0)) {
                 throw new T2iException("invalid classifier settings " + this
                         + " (width >= 4, epochs >= 1, batch >= 1, 0 < lr < 1, minutes >= 0)");
             }
             return this;
+        }
+    }
+
+    /**
+     * Where each of the three stages pools and how wide it is; a stage is two 3×3 convolutions,
+     * each followed by batch norm and ReLU, and 2×2 max pooling.
+     */
+    public enum Layout {
+        /** Convolution, convolution, pooling (none after the last stage); widths w, 2w, 4w. */
+        CONV_CONV_POOL(new int[] {1, 2, 4}),
+        /**
+         * Convolution, pooling, then batch norm, ReLU and the second convolution at half the
+         * resolution; widths w, 4w, 4w. The layout of the fast CIFAR-10 trainers (Keller Jordan's
+         * airbench, David Page's ResNet-9): the second convolution costs a quarter, which buys
+         * the width that lifts accuracy.
+         */
+        CONV_POOL_CONV(new int[] {1, 4, 4});
+
+        private final int[] widths;
+
+        Layout(int[] widths) {
+            this.widths = widths;
+        }
+
+        /** Channels of stage {@code stage} (0-2) for first-stage width {@code width}. */
+        int channels(int stage, int width) {
+            return widths[stage] * width;
+        }
+
+        /** The name on the command line: {@code conv-conv-pool} or {@code conv-pool-conv}. */
+        public String cliName() {
+            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        }
+
+        /** The layout named {@code name} on the command line. */
+        public static Layout parse(String name) {
+            for (Layout l : values()) {
+                if (l.cliName().equals(name)) {
+                    return l;
+                }
+            }
+            throw new T2iException("unknown classifier layout '" + name + "': use conv-conv-pool or conv-pool-conv");
         }
     }
 
@@ -135,17 +181,19 @@ public final class ImageClassifier {
                 .weightDecay(5e-5)
                 .convolutionMode(ConvolutionMode.Same)
                 .list();
-        int channels = s.width();
         for (int stage = 0; stage < 3; stage++) {
+            int channels = s.layout().channels(stage, s.width());
             for (int conv = 0; conv < 2; conv++) {
                 b.layer(new ConvolutionLayer.Builder(3, 3).nOut(channels).hasBias(false)
                         .activation(Activation.IDENTITY).build());
+                if (s.layout() == Layout.CONV_POOL_CONV && conv == 0) {
+                    b.layer(maxPool());
+                }
                 b.layer(new BatchNormalization.Builder().build());
                 b.layer(new ActivationLayer(Activation.RELU));
             }
-            if (stage < 2) {
-                b.layer(new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build());
-                channels *= 2;
+            if (s.layout() == Layout.CONV_CONV_POOL && stage < 2) {
+                b.layer(maxPool());
             }
         }
         b.layer(new GlobalPoolingLayer(PoolingType.AVG));
@@ -155,6 +203,10 @@ public final class ImageClassifier {
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
         return new ImageClassifier(net, classNames);
+    }
+
+    private static SubsamplingLayer maxPool() {
+        return new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build();
     }
 
     /**

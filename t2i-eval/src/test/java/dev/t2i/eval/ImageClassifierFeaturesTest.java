@@ -15,7 +15,7 @@ class ImageClassifierFeaturesTest {
     @Test
     void featuresAreTheOutputLayersInput() {
         ImageClassifier c = ImageClassifier.create(List.of("top", "bottom"), 16,
-                new ImageClassifier.Settings(4, 1, 32, 1e-2, 0, 0));
+                new ImageClassifier.Settings(ImageClassifier.Layout.CONV_CONV_POOL, 4, 1, 32, 1e-2, 0, 0));
         assertEquals(16, c.featureWidth()); // 4 × the width of 4
         CaptionedImages data = ImageClassifierTest.squares(300, 3);
         INDArray images = data.batch(IntStream.range(0, 300).toArray()).images();

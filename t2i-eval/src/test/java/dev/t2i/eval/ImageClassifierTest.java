@@ -16,6 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -50,12 +52,13 @@ class ImageClassifierTest {
                 List.of());
     }
 
-    @Test
-    void learnsAnEasyTaskAndSurvivesASaveAndLoad(@TempDir Path dir) {
+    @ParameterizedTest
+    @EnumSource(ImageClassifier.Layout.class)
+    void learnsAnEasyTaskAndSurvivesASaveAndLoad(ImageClassifier.Layout layout, @TempDir Path dir) {
         CaptionedImages train = squares(512, 1);
         CaptionedImages test = squares(200, 2);
         List<Double> losses = new ArrayList<>();
-        ImageClassifier c = ImageClassifier.train(train, new ImageClassifier.Settings(4, 3, 32, 1e-2, 0, 0),
+        ImageClassifier c = ImageClassifier.train(train, new ImageClassifier.Settings(layout, 4, 3, 32, 1e-2, 0, 0),
                 (epoch, loss, secs, clf) -> losses.add(loss));
         assertEquals(3, losses.size());
         assertTrue(losses.get(2) < losses.get(0), "loss per epoch " + losses);
@@ -68,6 +71,30 @@ class ImageClassifierTest {
         assertEquals(List.of("top", "bottom"), loaded.classNames());
         int[] idx = java.util.stream.IntStream.range(0, 50).toArray();
         assertArrayEquals(c.predict(test.batch(idx).images()), loaded.predict(test.batch(idx).images()));
+    }
+
+    @Test
+    void poolingBetweenTheConvolutionsHalvesTheSecondOnesInputAndWidensTheStages() {
+        ImageClassifier.Settings s = new ImageClassifier.Settings(ImageClassifier.Layout.CONV_POOL_CONV, 4, 1, 8, 1e-2,
+                7, 0);
+        ImageClassifier c = ImageClassifier.create(List.of("top", "bottom"), 16, s);
+        INDArray x = squares(2, 3).batch(new int[] {0, 1}).images();
+        List<Long> sides = new ArrayList<>();
+        List<Long> widths = new ArrayList<>();
+        List<INDArray> acts = c.network().feedForward(x, false);
+        for (int i = 0; i < c.network().getnLayers(); i++) {
+            if (c.network().getLayer(i) instanceof org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) {
+                // activations list: [input, layer 0, layer 1, ...]
+                sides.add(acts.get(i).size(3));
+                widths.add(acts.get(i + 1).size(1));
+            }
+        }
+        assertEquals(List.of(16L, 8L, 8L, 4L, 4L, 2L), sides, "input side of each convolution");
+        assertEquals(List.of(4L, 4L, 16L, 16L, 16L, 16L), widths, "channels of each convolution");
+        assertEquals(16, c.featureWidth());
+        assertEquals(ImageClassifier.Layout.CONV_POOL_CONV, ImageClassifier.Layout.parse("conv-pool-conv"));
+        T2iException e = assertThrows(T2iException.class, () -> ImageClassifier.Layout.parse("resnet"));
+        assertTrue(e.getMessage().contains("conv-conv-pool"), e.getMessage());
     }
 
     @Test
@@ -104,7 +131,7 @@ class ImageClassifierTest {
     void nativeHelpersAgreeWithDl4jsJavaPath() {
         String key = ImageClassifier.HELPERS_DISABLE;
         String before = System.getProperty(key);
-        ImageClassifier.Settings s = new ImageClassifier.Settings(4, 1, 8, 1e-2, 7, 0);
+        ImageClassifier.Settings s = new ImageClassifier.Settings(ImageClassifier.Layout.CONV_CONV_POOL, 4, 1, 8, 1e-2, 7, 0);
         ImageClassifier withHelpers;
         ImageClassifier javaPath;
         try {
@@ -153,7 +180,7 @@ class ImageClassifierTest {
         assertTrue(ImageClassifier.OneCycle.at(1, 0.6) < ImageClassifier.OneCycle.at(1, 0.4));
 
         List<Integer> epochs = new ArrayList<>();
-        ImageClassifier c = ImageClassifier.train(squares(64, 4), new ImageClassifier.Settings(4, 10_000, 32, 1e-2, 0,
+        ImageClassifier c = ImageClassifier.train(squares(64, 4), new ImageClassifier.Settings(ImageClassifier.Layout.CONV_CONV_POOL, 4, 10_000, 32, 1e-2, 0,
                 0.5 / 60), (epoch, loss, secs, clf) -> epochs.add(epoch));
         assertTrue(!epochs.isEmpty() && epochs.size() < 10_000, "epochs " + epochs.size());
         // every layer's updater reads the one schedule, which has reached its end
