@@ -5,6 +5,7 @@ import dev.t2i.bundle.Bundle;
 import dev.t2i.bundle.BundleManifest;
 import dev.t2i.clip.ClipTextEncoder;
 import dev.t2i.config.Preset;
+import dev.t2i.sampling.GuidanceInterval;
 import dev.t2i.sampling.Sampler;
 import dev.t2i.train.LoadedRun;
 import java.io.IOException;
@@ -31,7 +32,7 @@ final class BundleCommand implements Command {
 
     @Override
     public String usage() {
-        return "--model RUN_DIR|FILE --out FILE.t2i [--clip PATH] [--steps N] [--cfg W] [--sampler NAME]";
+        return "--model RUN_DIR|FILE --out FILE.t2i [--clip PATH] [--steps N] [--cfg W] [--cfg-interval FROM,TO] [--sampler NAME]";
     }
 
     @Override
@@ -45,7 +46,9 @@ final class BundleCommand implements Command {
                 .addOption(Args.value("steps", "N", "default sampling steps (default: the run's, else 50)"))
                 .addOption(Args.value("cfg", "W", "default guidance scale (default: the run's, else 7.5)"))
                 .addOption(Args.value("sampler", "NAME", "default sampler, euler or heun (default: the run's, else"
-                        + " euler)"));
+                        + " euler)"))
+                .addOption(Args.value("cfg-interval", "FROM,TO", "default guidance interval, times t in [FROM, TO]"
+                        + " (default: the run's, else 0,1: every step)"));
     }
 
     @Override
@@ -73,7 +76,9 @@ final class BundleCommand implements Command {
         Preset.SampleDefaults recorded = trained.sample();
         Preset.SampleDefaults sampling = new Preset.SampleDefaults(Args.intValue(cmd, "steps", recorded.steps()),
                 Args.doubleValue(cmd, "cfg", recorded.cfg()),
-                cmd.hasOption("sampler") ? Sampler.parse(cmd.getOptionValue("sampler")) : recorded.sampler());
+                cmd.hasOption("sampler") ? Sampler.parse(cmd.getOptionValue("sampler")) : recorded.sampler(),
+                cmd.hasOption("cfg-interval") ? GuidanceInterval.parse(cmd.getOptionValue("cfg-interval"))
+                        : recorded.cfgInterval());
         Long step = trained.state() == null ? null : trained.state().step();
         BundleManifest manifest = Bundle.write(out, trained.model(), clip, sampling,
                 new BundleManifest.Source(modelPath.toString(), step, trained.usedEma(), clip.description()));
@@ -84,12 +89,12 @@ final class BundleCommand implements Command {
             bytes = -1;
         }
         System.out.printf(Locale.ROOT, "wrote %s (%.1f MB, format %d): DiT %,d parameters (%s%s), CLIP %s,"
-                + " defaults %d %s steps at cfg %.2f%n", out, bytes / 1e6, manifest.formatVersion(),
+                + " defaults %d %s steps at cfg %.2f%s%n", out, bytes / 1e6, manifest.formatVersion(),
                 trained.model().parameterCount(), trained.usedEma() ? "EMA weights" : "live weights",
                 step == null ? "" : ", step " + step,
                 clip.isRebuildable() ? clip.description() + " (stored as its seed and shape, rebuilt on loading)"
                         : clip.description(), sampling.steps(), sampling.sampler(),
-                sampling.cfg());
+                sampling.cfg(), sampling.cfgInterval().full() ? "" : " for t in " + sampling.cfgInterval());
         return 0;
     }
 }

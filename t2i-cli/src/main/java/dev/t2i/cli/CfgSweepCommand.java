@@ -55,7 +55,8 @@ final class CfgSweepCommand implements Command {
         }
         int n = Args.intValue(cmd, "n", 4);
         SamplingOptions base = SampleCommand.sampling(cmd, loaded.defaults());
-        base = new SamplingOptions(base.steps(), base.cfgScale(), base.seed(), base.sampler(), n, base.negativePrompt());
+        base = new SamplingOptions(base.steps(), base.cfgScale(), base.seed(), base.sampler(), n, base.negativePrompt(),
+                base.cfgInterval());
         List<BufferedImage> pics = new ArrayList<>();
         List<String> captions = new ArrayList<>();
         List<GridParameters.Cell> cells = new ArrayList<>();

@@ -84,7 +84,7 @@ final class DemoCommand implements Command {
 
         List<String> captions = ShapePrompt.all().stream().map(ShapePrompt::caption).toList();
         SamplingOptions opts = new SamplingOptions(sample.steps(), sample.cfg(), run.trainer().config().seed(),
-                sample.sampler(), Args.intValue(cmd, "samples", 8), null).validate();
+                sample.sampler(), Args.intValue(cmd, "samples", 8), null, sample.cfgInterval()).validate();
         List<INDArray> grid = new ArrayList<>();
         run.withEmaWeights(() -> grid.add(SampleGrids.write(run.generator(), captions, null, null, opts,
                 runDir.resolve("samples.png"), opts.imagesPerPrompt())));

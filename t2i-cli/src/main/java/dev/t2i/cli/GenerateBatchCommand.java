@@ -9,6 +9,7 @@ import dev.t2i.image.Images;
 import dev.t2i.io.AtomicFiles;
 import dev.t2i.io.DiskFullException;
 import dev.t2i.sampling.ImageGenerator;
+import dev.t2i.sampling.GuidanceInterval;
 import dev.t2i.sampling.Sampler;
 import dev.t2i.sampling.SamplingOptions;
 import java.awt.image.BufferedImage;
@@ -35,7 +36,8 @@ final class GenerateBatchCommand implements Command {
     /** A row without a seed gets --seed + this × its row number, so rows never share noise. */
     static final long ROW_SEED_STRIDE = 1000;
     static final String MANIFEST = "manifest.jsonl";
-    private static final List<String> FIELDS = List.of("prompt", "seed", "n", "steps", "cfg", "negative", "sampler");
+    private static final List<String> FIELDS = List.of("prompt", "seed", "n", "steps", "cfg", "cfg_interval", "negative",
+            "sampler");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Override
@@ -57,7 +59,7 @@ final class GenerateBatchCommand implements Command {
     public Options options() {
         return SampleCommand.common()
                 .addOption(Args.required("prompts", "FILE", "JSONL, one object a line: {\"prompt\": ..., optional"
-                        + " \"seed\", \"n\", \"steps\", \"cfg\", \"negative\", \"sampler\"}"))
+                        + " \"seed\", \"n\", \"steps\", \"cfg\", \"cfg_interval\" ([0.2, 0.85]), \"negative\", \"sampler\"}"))
                 .addOption(Args.required("out", "DIR", "folder for the PNGs and manifest.jsonl"))
                 .addOption(Args.value("cfg", "W", "guidance scale for lines without \"cfg\""))
                 .addOption(Args.value("n", "N", "images per line for lines without \"n\" (default 1)"));
@@ -126,7 +128,11 @@ final class GenerateBatchCommand implements Command {
                 seeds.add(o.seed() + k);
                 files.add(row.file(k));
             }
-            line.put("steps", o.steps()).put("cfg", o.cfgScale())
+            line.put("steps", o.steps()).put("cfg", o.cfgScale());
+            if (!o.cfgInterval().full()) {
+                line.putArray("cfg_interval").add(o.cfgInterval().from()).add(o.cfgInterval().to());
+            }
+            line
                     .put("sampler", o.sampler().id())
                     .put("negative", o.negativePrompt()).put("model", identity.name())
                     .put("model_hash", identity.hash());
@@ -178,7 +184,8 @@ final class GenerateBatchCommand implements Command {
                         n.has("seed") ? seed(n, where) : defaults.seed() + ROW_SEED_STRIDE * row,
                         n.has("sampler") ? Sampler.parse(n.get("sampler").asText()) : defaults.sampler(),
                         n.has("n") ? whole(n, "n", where) : defaults.imagesPerPrompt(),
-                        n.has("negative") ? n.get("negative").asText() : defaults.negativePrompt()).validate();
+                        n.has("negative") ? n.get("negative").asText() : defaults.negativePrompt(),
+                        n.has("cfg_interval") ? interval(n.get("cfg_interval")) : defaults.cfgInterval()).validate();
                 rows.add(new Row(row, n.get("prompt").asText(), o));
             } catch (T2iException e) {
                 throw new T2iException(where + ": " + e.getMessage());
@@ -285,4 +292,13 @@ final class GenerateBatchCommand implements Command {
             }
         }
     }
+
+    /** A line's {@code cfg_interval}: {@code [from, to]} or the command line's {@code "from,to"}. */
+    private static GuidanceInterval interval(JsonNode v) {
+        if (v.isArray() && v.size() == 2 && v.get(0).isNumber() && v.get(1).isNumber()) {
+            return new GuidanceInterval(v.get(0).asDouble(), v.get(1).asDouble());
+        }
+        return GuidanceInterval.parse(v.isTextual() ? v.asText() : v.toString());
+    }
+
 }

@@ -9,6 +9,7 @@ import dev.t2i.image.ImageGrid;
 import dev.t2i.image.Images;
 import dev.t2i.sampling.ImageGenerator;
 import dev.t2i.sampling.SampleGrids;
+import dev.t2i.sampling.GuidanceInterval;
 import dev.t2i.sampling.Sampler;
 import dev.t2i.sampling.SamplingOptions;
 import dev.t2i.train.LoadedRun;
@@ -50,6 +51,8 @@ final class SampleCommand implements Command {
                 .addOption(Args.value("steps", "N", "integration steps (default: the run's or bundle's, else 50)"))
                 .addOption(Args.value("seed", "N", "noise seed (default 0); image k gets seed + k"))
                 .addOption(Args.value("sampler", "NAME", "euler or heun (default: the run's or bundle's, else euler)"))
+                .addOption(Args.value("cfg-interval", "FROM,TO", "guide only at times t in [FROM, TO] (1 is noise,"
+                        + " 0 the image), e.g. 0.2,0.85 (default: the run's or bundle's, else 0,1: every step)"))
                 .addOption(Args.value("negative", "TEXT", "negative prompt in place of the null text"));
     }
 
@@ -75,7 +78,9 @@ final class SampleCommand implements Command {
                 Args.doubleValue(cmd, "cfg", defaults.cfgScale()),
                 Args.longValue(cmd, "seed") == null ? 0 : Args.longValue(cmd, "seed"),
                 cmd.hasOption("sampler") ? Sampler.parse(cmd.getOptionValue("sampler")) : defaults.sampler(),
-                imagesPerPrompt, cmd.getOptionValue("negative")).validate();
+                imagesPerPrompt, cmd.getOptionValue("negative"),
+                cmd.hasOption("cfg-interval") ? GuidanceInterval.parse(cmd.getOptionValue("cfg-interval"))
+                        : defaults.cfgInterval()).validate();
     }
 
     /** A loaded model; {@code state} is the run's progress where a run folder or checkpoint was named (null for a bundle). */

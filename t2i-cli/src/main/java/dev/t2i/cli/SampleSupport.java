@@ -34,7 +34,7 @@ final class SampleSupport {
     /** Adds --from, --init-image and --strength. */
     static Options addImageOptions(Options o) {
         return o.addOption(Args.value("from", "PNG", "make an image again from the parameters inside a PNG t2i wrote"
-                        + " (prompt, seed, steps, sampler, cfg, negative, strength); options given override them"))
+                        + " (prompt, seed, steps, sampler, cfg, its interval, negative, strength); options given override them"))
                 .addOption(Args.value("init-image", "FILE", "image-to-image: start from this image (scaled to the"
                         + " model's size)"))
                 .addOption(Args.value("strength", "S", "image-to-image strength 0..1 (default 0.75): 0 returns the"
@@ -61,13 +61,13 @@ final class SampleSupport {
      */
     static SamplingOptions options(CommandLine cmd, GenerationParameters from) {
         SamplingOptions o = SampleCommand.sampling(cmd, new SamplingOptions(from.steps(), from.cfgScale(), 0,
-                from.samplerValue(), 1, from.negativePrompt()));
+                from.samplerValue(), 1, from.negativePrompt(), from.cfgIntervalValue()));
         if (!cmd.hasOption("cfg")) {
             o = o.withCfgScale(from.cfgScale());
         }
         if (!cmd.hasOption("negative") && from.negativePrompt() != null) {
             o = new SamplingOptions(o.steps(), o.cfgScale(), o.seed(), o.sampler(), o.imagesPerPrompt(),
-                    from.negativePrompt());
+                    from.negativePrompt(), o.cfgInterval());
         }
         return cmd.hasOption("seed") ? o : o.withSeed(from.seed());
     }
@@ -125,7 +125,7 @@ final class SampleSupport {
     static GenerationParameters parameters(String prompt, SamplingOptions o, long seed, int size, ModelIdentity model,
             BufferedImage init, double strength) {
         return new GenerationParameters(prompt, o.negativePrompt(), seed, o.steps(),
-                o.sampler().id(), o.cfgScale(), size, size, model.name(), model.hash(),
+                o.sampler().id(), o.cfgScale(), o.cfgInterval(), size, size, model.name(), model.hash(),
                 Version.current(), init == null ? null : strength,
                 init == null ? null : GenerationParameters.imageHash(init));
     }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.t2i.T2iException;
 import dev.t2i.image.PngText;
+import dev.t2i.sampling.GuidanceInterval;
 import dev.t2i.sampling.Sampler;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -29,6 +30,7 @@ import java.util.Map;
  * @param steps          integration steps
  * @param sampler        integrator
  * @param cfgScale       guidance scale
+ * @param cfgInterval    the times at which guidance applied, or null for all of them
  * @param width          image width in pixels
  * @param height         image height in pixels
  * @param model          the model's name
@@ -45,6 +47,7 @@ public record GenerationParameters(
         @JsonProperty("steps") int steps,
         @JsonProperty("sampler") String sampler,
         @JsonProperty("cfg_scale") double cfgScale,
+        @JsonProperty("cfg_interval") GuidanceInterval cfgInterval,
         @JsonProperty("width") int width,
         @JsonProperty("height") int height,
         @JsonProperty("model") String model,
@@ -53,6 +56,11 @@ public record GenerationParameters(
         @JsonProperty("strength") Double strength,
         @JsonProperty("init_image_hash") String initImageHash) {
 
+    /** Records guidance at every time as no interval, as images made before intervals existed do. */
+    public GenerationParameters {
+        cfgInterval = cfgInterval != null && cfgInterval.full() ? null : cfgInterval;
+    }
+
     /** The text chunk other tools read. */
     public static final String PARAMETERS_KEY = "parameters";
     /** The JSON chunk t2i reads. */
@@ -60,6 +68,11 @@ public record GenerationParameters(
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+    /** The guidance interval as options take it: {@link GuidanceInterval#FULL} where none was recorded. */
+    public GuidanceInterval cfgIntervalValue() {
+        return cfgInterval != null ? cfgInterval : GuidanceInterval.FULL;
+    }
 
     /** The integrator as a {@link Sampler}. */
     public Sampler samplerValue() {
@@ -75,8 +88,12 @@ public record GenerationParameters(
         String name = sampler.substring(0, 1).toUpperCase(Locale.ROOT) + sampler.substring(1).toLowerCase(Locale.ROOT);
         s.append("\nSteps: ").append(steps)
                 .append(", Sampler: ").append(name)
-                .append(", CFG scale: ").append(number(cfgScale))
-                .append(", Seed: ").append(seed)
+                .append(", CFG scale: ").append(number(cfgScale));
+        if (cfgInterval != null) {
+            s.append(", CFG interval: ").append(number(cfgInterval.from())).append('-')
+                    .append(number(cfgInterval.to()));
+        }
+        s.append(", Seed: ").append(seed)
                 .append(", Size: ").append(width).append('x').append(height)
                 .append(", Model hash: ").append(modelHash)
                 .append(", Model: ").append(model);

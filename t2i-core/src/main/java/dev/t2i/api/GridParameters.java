@@ -71,6 +71,7 @@ public record GridParameters(
         GenerationParameters s = shared;
         double cfg = c.cfgScale() != null ? c.cfgScale() : s.cfgScale();
         return new GenerationParameters(c.prompt(), s.negativePrompt(), c.seed(), s.steps(), s.sampler(), cfg,
+                s.cfgInterval(),
                 s.width(), s.height(), s.model(), s.modelHash(), s.version(), s.strength(), s.initImageHash());
     }
 

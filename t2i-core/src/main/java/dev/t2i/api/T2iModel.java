@@ -168,7 +168,8 @@ public final class T2iModel implements TextToImage {
         long seed = r.seed() != null ? r.seed() : ThreadLocalRandom.current().nextLong(1L << 31);
         return new SamplingOptions(r.steps() != null ? r.steps() : d.steps(),
                 r.cfgScale() != null ? r.cfgScale() : d.cfg(), seed,
-                r.sampler() != null ? r.sampler() : d.sampler(), r.imagesPerPrompt(), r.negativePrompt()).validate();
+                r.sampler() != null ? r.sampler() : d.sampler(), r.imagesPerPrompt(), r.negativePrompt(),
+                r.cfgInterval() != null ? r.cfgInterval() : d.cfgInterval()).validate();
     }
 
     private void work() {
@@ -256,7 +257,8 @@ public final class T2iModel implements TextToImage {
         SamplingOptions o = p.options();
         GenerationRequest r = p.request();
         return new GenerationParameters(prompt, o.negativePrompt(), o.seed() + k, o.steps(),
-                o.sampler().id(), o.cfgScale(), info.imageSize(), info.imageSize(),
+                o.sampler().id(), o.cfgScale(), o.cfgInterval(), info.imageSize(),
+                info.imageSize(),
                 identity.name(), identity.hash(), Version.current(), r.initImage() == null ? null : r.strength(),
                 r.initImage() == null ? null
                         : GenerationParameters.imageHash(InitImages.fit(r.initImage(), info.imageSize())));

@@ -2,6 +2,7 @@ package dev.t2i.config;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,6 +10,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.t2i.T2iException;
 import dev.t2i.dit.DitConfig;
+import dev.t2i.sampling.GuidanceInterval;
 import dev.t2i.sampling.Sampler;
 import dev.t2i.sampling.SamplingOptions;
 import java.io.IOException;
@@ -45,12 +47,15 @@ public record Preset(
      * @param steps   integration steps (50)
      * @param cfg     guidance scale (7.5)
      * @param sampler integrator (euler)
+     * @param cfgInterval the times at which guidance applies ([0, 1]: all)
      */
     @JsonIgnoreProperties(ignoreUnknown = false)
     public record SampleDefaults(@JsonProperty("steps") int steps, @JsonProperty("cfg") double cfg,
-            @JsonProperty("sampler") Sampler sampler) {
-        /** The reference's: 50 Euler steps at w = 7.5. */
-        public static final SampleDefaults REFERENCE = new SampleDefaults(50, 7.5, Sampler.EULER);
+            @JsonProperty("sampler") Sampler sampler, @JsonProperty("cfg_interval") @JsonInclude(value = JsonInclude.Include.CUSTOM,
+                    valueFilter = GuidanceInterval.FullFilter.class) GuidanceInterval cfgInterval) {
+        /** The reference's: 50 Euler steps at w = 7.5, guided at every time. */
+        public static final SampleDefaults REFERENCE = new SampleDefaults(50, 7.5, Sampler.EULER,
+                GuidanceInterval.FULL);
 
         /** Checks ranges, naming the field. */
         public SampleDefaults {
@@ -63,19 +68,28 @@ public record Preset(
             if (sampler == null) {
                 throw new T2iException("invalid sampling setting sampler = null (expected euler or heun)");
             }
+            if (cfgInterval == null) {
+                throw new T2iException("invalid sampling setting cfg_interval = null (expected [from, to], e.g. [0, 1])");
+            }
+        }
+
+        /** Defaults that guide at every time. */
+        public SampleDefaults(int steps, double cfg, Sampler sampler) {
+            this(steps, cfg, sampler, GuidanceInterval.FULL);
         }
 
         /** From a config file, where a missing field takes the reference's value. */
         @JsonCreator
         static SampleDefaults read(@JsonProperty("steps") Integer steps, @JsonProperty("cfg") Double cfg,
-                @JsonProperty("sampler") Sampler sampler) {
+                @JsonProperty("sampler") Sampler sampler, @JsonProperty("cfg_interval") GuidanceInterval cfgInterval) {
             return new SampleDefaults(steps != null ? steps : REFERENCE.steps, cfg != null ? cfg : REFERENCE.cfg,
-                    sampler != null ? sampler : REFERENCE.sampler);
+                    sampler != null ? sampler : REFERENCE.sampler,
+                    cfgInterval != null ? cfgInterval : REFERENCE.cfgInterval);
         }
 
         /** These defaults as the options of a request for {@code seed}, one image per prompt. */
         public SamplingOptions options(long seed) {
-            return new SamplingOptions(steps, cfg, seed, sampler, 1, null);
+            return new SamplingOptions(steps, cfg, seed, sampler, 1, null, cfgInterval);
         }
     }
 

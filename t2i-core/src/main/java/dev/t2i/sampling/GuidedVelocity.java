@@ -12,7 +12,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 /**
  * Classifier-free guidance v = v_u + w·(v_c - v_u), with the conditional and unconditional
  * passes run as one batch of 2B per step (the reference runs them one after the other).
- * With w = 1 only the conditional pass is needed and only it runs. The images are cut into
+ * With w = 1 only the conditional pass is needed and only it runs; so it is at the times outside
+ * a {@link GuidanceInterval}, where the velocity is the conditional one. The images are cut into
  * shards that run on the {@link Workers} side by side, and the text of each shard is prepared once
  * ({@link DitNetwork#prepareText}): its cross-attention keys and values do not change between steps.
  */
@@ -22,6 +23,7 @@ public final class GuidedVelocity implements VelocityField, AutoCloseable {
 
     private final DitNetwork model;
     private final double scale;
+    private final GuidanceInterval interval;
     private final long batch;
     private final Workers workers;
     private final int shards;
@@ -37,15 +39,34 @@ public final class GuidedVelocity implements VelocityField, AutoCloseable {
      * steps.
      */
     private final List<DitNetwork.PreparedText> shardText;
+    /**
+     * Per shard, where guidance stops at some times and each shard's text holds both passes: its
+     * conditional rows alone, for those times; else null.
+     */
+    private final List<DitNetwork.PreparedText> shardConditionalText;
 
     /**
+     * Guidance at every time.
+     *
      * @param cond   conditioning of the B images
      * @param uncond null (or negative-prompt) conditioning of the same B images
      * @param scale  guidance scale w
      */
     public GuidedVelocity(DitNetwork model, Conditioning cond, Conditioning uncond, double scale) {
+        this(model, cond, uncond, scale, GuidanceInterval.FULL);
+    }
+
+    /**
+     * @param cond     conditioning of the B images
+     * @param uncond   null (or negative-prompt) conditioning of the same B images
+     * @param scale    guidance scale w
+     * @param interval the times at which it applies
+     */
+    public GuidedVelocity(DitNetwork model, Conditioning cond, Conditioning uncond, double scale,
+            GuidanceInterval interval) {
         this.model = model;
         this.scale = scale;
+        this.interval = interval;
         this.batch = cond.batch();
         this.workers = Workers.shared();
         // shards of the images run side by side (see Workers), each with its own guidance pair
@@ -57,6 +78,7 @@ public final class GuidedVelocity implements VelocityField, AutoCloseable {
                 Conditioning c = i == 0 ? cond : uncond;
                 return model.prepareText(c.context(), c.mask(), c.labels());
             });
+            this.shardConditionalText = null;
             return;
         }
         this.shards = byImages;
@@ -65,10 +87,17 @@ public final class GuidedVelocity implements VelocityField, AutoCloseable {
             Conditioning both = guided() ? c.concat(uncond.shard(shards, i)) : c;
             return model.prepareText(both.context(), both.mask(), both.labels());
         });
+        this.shardConditionalText = !guided() || interval.full() ? null : workers.map(shards, i -> {
+            Conditioning c = cond.shard(shards, i);
+            return model.prepareText(c.context(), c.mask(), c.labels());
+        });
     }
 
     @Override
     public INDArray velocity(INDArray x, double t) {
+        if (splitPasses && !interval.contains(t)) {
+            return conditional(x, t, shardText.get(0));
+        }
         if (splitPasses) {
             List<INDArray> v = workers.map(2, i -> {
                 INDArray times = Nd4j.valueArrayOf(x.size(0), (float) t);
@@ -80,12 +109,15 @@ public final class GuidedVelocity implements VelocityField, AutoCloseable {
             NativeArrays.closeAll(v);
             return guided;
         }
+        // outside the interval, a guided field runs the conditional pass alone
+        boolean guideNow = !guided() || interval.contains(t);
         if (shards == 1) {
-            return velocity(x, t, shardText.get(0));
+            return guideNow ? velocity(x, t, shardText.get(0)) : conditional(x, t, shardConditionalText.get(0));
         }
         List<INDArray> parts = workers.map(shards, i -> {
             INDArray rows = Workers.shardRows(x, shards, i);   // a copy (more than one shard here)
-            INDArray v = velocity(rows, t, shardText.get(i));
+            INDArray v = guideNow ? velocity(rows, t, shardText.get(i))
+                    : conditional(rows, t, shardConditionalText.get(i));
             rows.close();
             return v;
         });
@@ -94,13 +126,18 @@ public final class GuidedVelocity implements VelocityField, AutoCloseable {
         return v;
     }
 
+    /** The velocity of {@code x} under {@code text} alone: one pass, no guidance. */
+    private INDArray conditional(INDArray x, double t, DitNetwork.PreparedText text) {
+        INDArray times = Nd4j.valueArrayOf(x.size(0), (float) t);
+        INDArray v = model.velocity(x, times, text);
+        NativeArrays.closeAll(List.of(times));
+        return v;
+    }
+
     private INDArray velocity(INDArray x, double t, DitNetwork.PreparedText text) {
         long b = x.size(0);
         if (!guided()) {
-            INDArray times = Nd4j.valueArrayOf(b, (float) t);
-            INDArray v = model.velocity(x, times, text);
-            NativeArrays.closeAll(List.of(times));
-            return v;
+            return conditional(x, t, text);
         }
         INDArray x2 = Nd4j.concat(0, x, x);
         INDArray times = Nd4j.valueArrayOf(2 * b, (float) t);
@@ -121,7 +158,11 @@ public final class GuidedVelocity implements VelocityField, AutoCloseable {
     /** Frees the text prepared for the shards (keys and values of every block); the field is unusable afterwards. */
     @Override
     public void close() {
-        for (DitNetwork.PreparedText text : shardText) {
+        List<DitNetwork.PreparedText> all = new java.util.ArrayList<>(shardText);
+        if (shardConditionalText != null) {
+            all.addAll(shardConditionalText);
+        }
+        for (DitNetwork.PreparedText text : all) {
             if (text.features() != null) {
                 NativeArrays.closeAll(text.features().values());
             }

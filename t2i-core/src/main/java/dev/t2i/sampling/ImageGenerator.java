@@ -204,7 +204,8 @@ public final class ImageGenerator {
         int rows = (int) noise.size(0);
         Conditioning cond = c.encode(rowsText, rowsLabel, null);
         Conditioning uncond = c.nullCondition(rows);
-        try (GuidedVelocity field = new GuidedVelocity(model, cond, uncond, options.cfgScale())) {
+        try (GuidedVelocity field = new GuidedVelocity(model, cond, uncond, options.cfgScale(),
+                options.cfgInterval())) {
             return options.sampler().integrate(field, x, strength, options.steps(), monitor);
         } finally {
             // a server samples for hours: what a request made is freed now, not at some later collection

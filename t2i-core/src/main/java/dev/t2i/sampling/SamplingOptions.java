@@ -3,8 +3,8 @@ package dev.t2i.sampling;
 import dev.t2i.T2iException;
 
 /**
- * How to sample one request's images: steps, guidance scale, seed, integrator, images per
- * prompt, negative prompt. Every {@link ImageGenerator#generate generate} uses every field: the
+ * How to sample one request's images: steps, guidance scale and interval, seed, integrator,
+ * images per prompt, negative prompt. Every {@link ImageGenerator#generate generate} uses every field: the
  * seed and images per prompt say which images a request has and where their noise comes from,
  * the others how all of them are integrated (and must agree between requests sampled in one
  * batch: {@link #sameIntegrationAs}). A preset's, run's or bundle's defaults are
@@ -17,9 +17,16 @@ import dev.t2i.T2iException;
  * @param sampler        integrator
  * @param imagesPerPrompt images for each prompt
  * @param negativePrompt text used in place of the null text, or null
+ * @param cfgInterval    the times at which guidance applies ({@link GuidanceInterval#FULL}: all)
  */
 public record SamplingOptions(int steps, double cfgScale, long seed, Sampler sampler, int imagesPerPrompt,
-        String negativePrompt) {
+        String negativePrompt, GuidanceInterval cfgInterval) {
+
+    /** Options that guide at every time, as the reference does. */
+    public SamplingOptions(int steps, double cfgScale, long seed, Sampler sampler, int imagesPerPrompt,
+            String negativePrompt) {
+        this(steps, cfgScale, seed, sampler, imagesPerPrompt, negativePrompt, GuidanceInterval.FULL);
+    }
 
     /** Checks ranges with messages naming the option. */
     public SamplingOptions validate() {
@@ -35,24 +42,35 @@ public record SamplingOptions(int steps, double cfgScale, long seed, Sampler sam
         if (sampler == null) {
             throw new T2iException("no sampler given (use euler or heun)");
         }
+        if (cfgInterval == null) {
+            throw new T2iException("no guidance interval given (use 0,1 to guide at every time)");
+        }
         return this;
     }
 
     /**
      * Whether images sampled with these options and with {@code other} can be integrated in one
-     * batch: the same steps, guidance scale, sampler and negative prompt (seeds and image counts
-     * may differ).
+     * batch: the same steps, guidance scale and interval, sampler and negative prompt (seeds and
+     * image counts may differ).
      */
     public boolean sameIntegrationAs(SamplingOptions other) {
         return steps == other.steps && Double.compare(cfgScale, other.cfgScale) == 0
-                && sampler.equals(other.sampler) && java.util.Objects.equals(negativePrompt, other.negativePrompt);
+                && sampler.equals(other.sampler) && java.util.Objects.equals(negativePrompt, other.negativePrompt)
+                && java.util.Objects.equals(cfgInterval, other.cfgInterval);
     }
 
+    /** These options with the seed {@code s}. */
     public SamplingOptions withSeed(long s) {
-        return new SamplingOptions(steps, cfgScale, s, sampler, imagesPerPrompt, negativePrompt);
+        return new SamplingOptions(steps, cfgScale, s, sampler, imagesPerPrompt, negativePrompt, cfgInterval);
     }
 
+    /** These options with the guidance scale {@code w}. */
     public SamplingOptions withCfgScale(double w) {
-        return new SamplingOptions(steps, w, seed, sampler, imagesPerPrompt, negativePrompt);
+        return new SamplingOptions(steps, w, seed, sampler, imagesPerPrompt, negativePrompt, cfgInterval);
+    }
+
+    /** These options with guidance at the times {@code interval}. */
+    public SamplingOptions withCfgInterval(GuidanceInterval interval) {
+        return new SamplingOptions(steps, cfgScale, seed, sampler, imagesPerPrompt, negativePrompt, interval);
     }
 }

@@ -3,6 +3,7 @@ package dev.t2i.api;
 import static dev.t2i.api.ImageAssertions.assertSamePixels;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -69,6 +70,25 @@ class GenerationFeaturesTest {
                     .build());
             assertArrayEquals(png, again.png(0), "image " + k + " made again from its metadata");
         }
+    }
+
+    @Test
+    void aGuidanceIntervalChangesTheImageIsRecordedAndMakesTheSameImageAgain() {
+        GenerationRequest.Builder b = GenerationRequest.builder("a red circle").seed(7).steps(6).cfgScale(4);
+        GenerationResult full = model.generate(b.build());
+        GenerationResult limited = model.generate(b.cfgInterval(0.3, 0.8).build());
+        GenerationParameters p = GenerationParameters.fromPng(limited.png(0));
+        assertEquals(new dev.t2i.sampling.GuidanceInterval(0.3, 0.8), p.cfgInterval());
+        assertNull(GenerationParameters.fromPng(full.png(0)).cfgInterval(), "guidance at every time records none");
+        assertTrue(PngText.read(limited.png(0)).get("parameters").contains(", CFG scale: 4, CFG interval: 0.3-0.8, Seed: 7"));
+        assertTrue(p.json().contains("\"cfg_interval\":[0.3,0.8]"), p.json());
+        assertFalse(java.util.Arrays.equals(full.png(0), limited.png(0)), "no guidance at 2 of the 6 steps changes the image");
+        GenerationResult again = model.generate(GenerationRequest.builder(p.prompt()).seed(p.seed()).steps(p.steps())
+                .cfgScale(p.cfgScale()).cfgInterval(p.cfgIntervalValue().from(), p.cfgIntervalValue().to()).build());
+        assertArrayEquals(limited.png(0), again.png(0));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> GenerationRequest.builder("x").cfgInterval(0.9, 0.1).build());
+        assertTrue(e.getMessage().contains("0 <= from <= to <= 1"), e.getMessage());
     }
 
     @Test

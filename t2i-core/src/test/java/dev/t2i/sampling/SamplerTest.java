@@ -149,4 +149,57 @@ class SamplerTest {
         assertEquals(0.0, split.sub(twoPass).amaxNumber().doubleValue(), 1e-5, "conditional and null pass side by side");
         assertEquals(0.0, split.sub(batched).amaxNumber().doubleValue(), 1e-5, "as the two rows in one batch");
     }
+
+    @Test
+    void outsideTheGuidanceIntervalTheVelocityIsTheConditionalOneOnEveryWorkerSplit() {
+        DitNetwork m = randomTinyModel();
+        GuidanceInterval interval = new GuidanceInterval(0.2, 0.85);
+        // 1 image on 1 and 2 workers (one batch; passes side by side), 5 images on 2 (shards)
+        for (int[] c : new int[][] {{1, 1}, {1, 2}, {5, 1}, {5, 2}}) {
+            int b = c[0];
+            Conditioning cond = text(b, 1);
+            Conditioning uncond = text(b, 2);
+            INDArray x = Nd4j.randn(new long[] {b, 3, 8, 8});
+            try {
+                Workers.configure(c[1]);
+                for (double t : new double[] {0.1, 0.2, 0.5, 0.85, 0.95}) {
+                    INDArray times = Nd4j.valueArrayOf(b, (float) t);
+                    INDArray vc = m.velocity(x, times, cond.context(), cond.mask(), null);
+                    INDArray vu = m.velocity(x, times, uncond.context(), uncond.mask(), null);
+                    INDArray expected = interval.contains(t) ? vu.add(vc.sub(vu).mul(4.0)) : vc;
+                    // not closed: closing frees the prepared text, the caller's mask among it
+                    INDArray v = new GuidedVelocity(m, cond, uncond, 4.0, interval).velocity(x, t);
+                    assertEquals(0.0, v.sub(expected).amaxNumber().doubleValue(), 1e-5,
+                            b + " images on " + c[1] + " workers at t = " + t);
+                }
+            } finally {
+                Workers.configure(Workers.defaultCount());
+            }
+        }
+    }
+
+    @Test
+    void aGuidanceIntervalIsReadFromTheCommandLineAndConfigFilesAndRefusesBadTimes() throws Exception {
+        assertEquals(new GuidanceInterval(0.2, 0.85), GuidanceInterval.parse(" 0.2, 0.85"));
+        assertEquals("0.2,0.85", new GuidanceInterval(0.2, 0.85).toString());
+        assertEquals("0,1", GuidanceInterval.FULL.toString());
+        assertTrue(GuidanceInterval.FULL.full() && !new GuidanceInterval(0, 0.9).full());
+        for (String bad : new String[] {"0.2", "0.9,0.2", "-0.1,0.5", "0.2,1.5", "a,b", "0.1,0.2,0.3"}) {
+            T2iException e = assertThrows(T2iException.class,
+                    () -> GuidanceInterval.parse(bad), bad);
+            assertTrue(e.getMessage().contains("0.2,0.85"), e.getMessage());
+        }
+        ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+        Preset.SampleDefaults d = yaml.readValue("steps: 20\ncfg: 6\ncfg_interval: [0.2, 0.85]\n",
+                Preset.SampleDefaults.class);
+        assertEquals(new GuidanceInterval(0.2, 0.85), d.cfgInterval());
+        assertEquals(new GuidanceInterval(0.2, 0.85), d.options(3).cfgInterval());
+        assertEquals(d, yaml.readValue(yaml.writeValueAsString(d), Preset.SampleDefaults.class), "written and read back");
+        assertEquals(GuidanceInterval.FULL, yaml.readValue("cfg: 6\n", Preset.SampleDefaults.class).cfgInterval(),
+                "files written before intervals guide at every time");
+        Exception e = assertThrows(Exception.class,
+                () -> yaml.readValue("cfg_interval: [0.9, 0.2]\n", Preset.SampleDefaults.class));
+        assertTrue(String.valueOf(e.getMessage()).contains("0 <= from <= to <= 1"), e.getMessage());
+    }
+
 }

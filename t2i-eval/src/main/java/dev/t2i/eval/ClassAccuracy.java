@@ -135,7 +135,8 @@ public final class ClassAccuracy {
             int n = Math.min(IMAGES_PER_CALL, perClass - done);
             // image j of a call has seed + j: each call starts past the seeds of the calls before it
             SamplingOptions o = new SamplingOptions(options.steps(), options.cfgScale(),
-                    options.seed() + (long) done * k, options.sampler(), n, options.negativePrompt()).validate();
+                    options.seed() + (long) done * k, options.sampler(), n, options.negativePrompt(),
+                    options.cfgInterval()).validate();
             INDArray images = generator.generate(prompts, null, o);
             int[] predicted = classifier.predict(images);
             for (int c = 0; c < k; c++) {

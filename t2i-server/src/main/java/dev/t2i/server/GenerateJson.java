@@ -12,13 +12,14 @@ import java.util.List;
 
 /**
  * The body of {@code POST /v1/generate} and {@code POST /v1/jobs}: a JSON object with
- * {@code prompt} (required), {@code steps}, {@code cfg}, {@code seed}, {@code negative_prompt},
+ * {@code prompt} (required), {@code steps}, {@code cfg}, {@code cfg_interval} ({@code [from, to]}:
+ * guidance only at those times), {@code seed}, {@code negative_prompt},
  * {@code n}, {@code sampler}, and for image-to-image {@code init_image} (base64 PNG or JPEG, a
  * {@code data:} URL too) with {@code strength}. Unknown fields are rejected so that a typo does
  * not silently fall back to a default.
  */
 final class GenerateJson {
-    static final List<String> FIELDS = List.of("prompt", "steps", "cfg", "seed", "negative_prompt", "n", "sampler",
+    static final List<String> FIELDS = List.of("prompt", "steps", "cfg", "cfg_interval", "seed", "negative_prompt", "n", "sampler",
             "init_image", "strength");
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -74,6 +75,14 @@ final class GenerateJson {
                 throw badRequest("'cfg' must be a number, got " + cfg);
             }
             b.cfgScale(cfg.asDouble());
+        }
+        JsonNode interval = root.get("cfg_interval");
+        if (interval != null && !interval.isNull()) {
+            if (!interval.isArray() || interval.size() != 2 || !interval.get(0).isNumber() || !interval.get(1).isNumber()) {
+                throw badRequest("'cfg_interval' must be two times [from, to] with 0 <= from <= to <= 1, e.g."
+                        + " [0.2, 0.85], got " + interval);
+            }
+            b.cfgInterval(interval.get(0).asDouble(), interval.get(1).asDouble());
         }
         JsonNode seed = root.get("seed");
         if (seed != null && !seed.isNull()) {

@@ -89,6 +89,16 @@ class GenerationServerTest {
     }
 
     @Test
+    void aGuidanceIntervalInTheBodyGivesTheApisImage() throws Exception {
+        HttpResponse<byte[]> r = send(post("{\"prompt\": \"a red circle\", \"seed\": 5, \"steps\": 4, \"cfg\": 3.0,"
+                + " \"cfg_interval\": [0.3, 0.8]}"));
+        assertEquals(200, r.statusCode(), new String(r.body()));
+        GenerationResult api = model.generate(GenerationRequest.builder("a red circle").seed(5).steps(4).cfgScale(3.0)
+                .cfgInterval(0.3, 0.8).build());
+        assertArrayEquals(api.png(0), r.body(), "same PNG bytes as the API, the interval recorded inside");
+    }
+
+    @Test
     void severalImagesComeBackAsJsonWithTheirSeeds() throws Exception {
         HttpResponse<byte[]> r = send(post("{\"prompt\": \"a blue square\", \"seed\": 8, \"n\": 3}"));
         assertEquals(200, r.statusCode(), new String(r.body()));
@@ -127,6 +137,8 @@ class GenerationServerTest {
         assertError(send(post("{\"prompt\": \"x\", \"n\": 5}")), 400, "n must be at most 4");
         assertError(send(post("{\"prompt\": \"x\", \"cfg\": 99}")), 400, "cfg scale must be between");
         assertError(send(post("{\"prompt\": \"x\", \"sampler\": \"ddim\"}")), 400, "euler or heun");
+        assertError(send(post("{\"prompt\": \"x\", \"cfg_interval\": [0.9, 0.2]}")), 400, "0 <= from <= to <= 1");
+        assertError(send(post("{\"prompt\": \"x\", \"cfg_interval\": \"0.2,0.8\"}")), 400, "[0.2, 0.85]");
         assertError(send(post("{\"prompt\": \"x\", \"stpes\": 4}")), 400, "unknown field 'stpes'");
         assertError(send(post("{\"prompt\": \"" + "x".repeat(2000) + "\"}")), 413, "larger than 1024 bytes");
         HttpResponse<byte[]> get = send(HttpRequest.newBuilder(uri("/v1/generate")).GET().build());
