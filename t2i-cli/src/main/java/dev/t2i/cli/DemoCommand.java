@@ -59,7 +59,8 @@ final class DemoCommand implements Command {
         // the sampling settings the score is taken with: bundles of this run default to them
         Preset.SampleDefaults sample = new Preset.SampleDefaults(
                 Args.intValue(cmd, "sample-steps", preset.sample().steps()),
-                Args.doubleValue(cmd, "cfg", preset.sample().cfg()), preset.sample().sampler());
+                Args.doubleValue(cmd, "cfg", preset.sample().cfg()), preset.sample().sampler(),
+                preset.sample().cfgInterval());
         TrainingRun run = TrainingRun.builder(runDir)
                 .preset(preset)
                 .overrides(TrainingRun.Overrides.builder()

@@ -76,6 +76,23 @@ class BundleTest {
     }
 
     @Test
+    void aGuidanceIntervalGivenToBundleBecomesTheModelsDefault(@TempDir Path tmp) {
+        assertEquals(dev.t2i.sampling.GuidanceInterval.FULL, Bundle.read(bundle).manifest().sampling().cfgInterval(),
+                "none given: every time, as the run recorded");
+        Path limited = tmp.resolve("limited.t2i");
+        assertEquals(0, Main.run("bundle", "--model", run.toString(), "--out", limited.toString(), "--cfg-interval",
+                "0.2,0.85"));
+        assertEquals(new dev.t2i.sampling.GuidanceInterval(0.2, 0.85),
+                Bundle.read(limited).manifest().sampling().cfgInterval());
+        try (T2iModel model = T2iModel.load(limited)) {
+            assertEquals(new dev.t2i.sampling.GuidanceInterval(0.2, 0.85), model.info().defaultCfgInterval());
+            GenerationResult r = model.generate(GenerationRequest.builder("a red circle").seed(1).build());
+            assertEquals(new dev.t2i.sampling.GuidanceInterval(0.2, 0.85), r.parameters(0).cfgInterval(),
+                    "a request without one gets the bundle's");
+        }
+    }
+
+    @Test
     void aModelTrainedOnShortCaptionsGeneratesThroughTheApi(@TempDir Path tmp) {
         // the demo's DiT keeps 24 of CLIP's 77 positions and pools the caption into adaLN: the API
         // and the server must crop prompts as training did

@@ -1,5 +1,6 @@
 package dev.t2i.api;
 
+import dev.t2i.sampling.GuidanceInterval;
 import dev.t2i.sampling.Sampler;
 
 /**
@@ -9,6 +10,7 @@ import dev.t2i.sampling.Sampler;
  * @param imageSize       height and width of the generated images, in pixels
  * @param defaultSteps    integration steps used when a request gives none
  * @param defaultCfgScale guidance scale used when a request gives none
+ * @param defaultCfgInterval the times guided when a request gives none
  * @param defaultSampler  integrator used when a request gives none
  * @param formatVersion   the bundle's format version
  * @param createdBy       the tool that wrote it, e.g. {@code t2i 0.1.0-SNAPSHOT}
@@ -19,6 +21,6 @@ import dev.t2i.sampling.Sampler;
  * @param ema             whether the DiT holds EMA weights
  */
 public record ModelInfo(String path, int imageSize, int defaultSteps, double defaultCfgScale,
-        Sampler defaultSampler, int formatVersion, String createdBy, String created, String clip, long ditParameters,
+        GuidanceInterval defaultCfgInterval, Sampler defaultSampler, int formatVersion, String createdBy, String created, String clip, long ditParameters,
         Long trainingStep, boolean ema) {
 }

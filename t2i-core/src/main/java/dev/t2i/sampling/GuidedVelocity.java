@@ -44,6 +44,9 @@ public final class GuidedVelocity implements VelocityField, AutoCloseable {
      * conditional rows alone, for those times; else null.
      */
     private final List<DitNetwork.PreparedText> shardConditionalText;
+    /** The caller's arrays, which a prepared text may hold as they are and {@link #close} must leave open. */
+    private final java.util.Set<INDArray> callersArrays =
+            java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
     /**
      * Guidance at every time.
@@ -67,6 +70,13 @@ public final class GuidedVelocity implements VelocityField, AutoCloseable {
         this.model = model;
         this.scale = scale;
         this.interval = interval;
+        for (Conditioning c : List.of(cond, uncond)) {
+            for (INDArray a : new INDArray[] {c.context(), c.mask(), c.labels()}) {
+                if (a != null) {
+                    callersArrays.add(a);
+                }
+            }
+        }
         this.batch = cond.batch();
         this.workers = Workers.shared();
         // shards of the images run side by side (see Workers), each with its own guidance pair
@@ -155,7 +165,10 @@ public final class GuidedVelocity implements VelocityField, AutoCloseable {
         return guided;
     }
 
-    /** Frees the text prepared for the shards (keys and values of every block); the field is unusable afterwards. */
+    /**
+     * Frees the text prepared for the shards (keys and values of every block), but not the
+     * conditioning it was given, which stays the caller's; the field is unusable afterwards.
+     */
     @Override
     public void close() {
         List<DitNetwork.PreparedText> all = new java.util.ArrayList<>(shardText);
@@ -164,7 +177,8 @@ public final class GuidedVelocity implements VelocityField, AutoCloseable {
         }
         for (DitNetwork.PreparedText text : all) {
             if (text.features() != null) {
-                NativeArrays.closeAll(text.features().values());
+                NativeArrays.closeAll(text.features().values().stream().filter(a -> !callersArrays.contains(a))
+                        .toList());
             }
         }
     }

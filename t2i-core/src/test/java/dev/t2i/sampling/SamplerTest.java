@@ -167,10 +167,12 @@ class SamplerTest {
                     INDArray vc = m.velocity(x, times, cond.context(), cond.mask(), null);
                     INDArray vu = m.velocity(x, times, uncond.context(), uncond.mask(), null);
                     INDArray expected = interval.contains(t) ? vu.add(vc.sub(vu).mul(4.0)) : vc;
-                    // not closed: closing frees the prepared text, the caller's mask among it
-                    INDArray v = new GuidedVelocity(m, cond, uncond, 4.0, interval).velocity(x, t);
-                    assertEquals(0.0, v.sub(expected).amaxNumber().doubleValue(), 1e-5,
-                            b + " images on " + c[1] + " workers at t = " + t);
+                    try (GuidedVelocity field = new GuidedVelocity(m, cond, uncond, 4.0, interval)) {
+                        INDArray v = field.velocity(x, t);
+                        assertEquals(0.0, v.sub(expected).amaxNumber().doubleValue(), 1e-5,
+                                b + " images on " + c[1] + " workers at t = " + t);
+                    }
+                    // closing the field left the caller's conditioning usable (the next t reads it)
                 }
             } finally {
                 Workers.configure(Workers.defaultCount());

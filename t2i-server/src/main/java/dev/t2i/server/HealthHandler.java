@@ -29,6 +29,7 @@ final class HealthHandler implements HttpHandler {
                 .put("image_size", info.imageSize())
                 .put("default_steps", info.defaultSteps())
                 .put("default_cfg", info.defaultCfgScale())
+                .putPOJO("default_cfg_interval", info.defaultCfgInterval().times())
                 .put("default_sampler", info.defaultSampler().id())
                 .put("format_version", info.formatVersion())
                 .put("created_by", info.createdBy())

@@ -269,6 +269,7 @@ class ServePageBrowserTest {
         assertEquals(Integer.toString(model.info().defaultSteps()), value("steps"));
         assertEquals(model.info().defaultCfgScale(), Double.parseDouble(value("cfg")));
         assertEquals(model.info().defaultSampler().id(), value("sampler"));
+        assertEquals("0,1", value("cfg-interval"), "guidance at every time, the bundle's default");
         assertEquals("1", value("n"));
         assertEquals("", value("seed"));
         assertEquals("1000", el("steps").getDomAttribute("max"), "the server's step limit, from /health");
@@ -382,7 +383,7 @@ class ServePageBrowserTest {
     void droppingAT2iPngFillsEveryField() throws Exception {
         HttpResponse<byte[]> png = send("POST", "/v1/generate", "{\"prompt\": \"a dropped \\\"quoted\\\" prompt\","
                 + " \"negative_prompt\": \"blurry, dark\", \"seed\": 9876543210, \"steps\": 7, \"cfg\": 2.5,"
-                + " \"sampler\": \"heun\"}");
+                + " \"cfg_interval\": [0.3, 0.8], \"sampler\": \"heun\"}");
         assertEquals(200, png.statusCode());
         Path file = dir.resolve("made-by-t2i.png");
         Files.write(file, png.body());
@@ -391,6 +392,7 @@ class ServePageBrowserTest {
         set("seed", "1");
         set("steps", "3");
         set("cfg", "9");
+        set("cfg-interval", "0,1");
         set("n", "3");
         // a drop of that file on the page, as the browser delivers one: a DataTransfer holding it
         WebElement input = (WebElement) js("const i = document.createElement('input'); i.type = 'file';"
@@ -405,6 +407,7 @@ class ServePageBrowserTest {
         assertEquals("9876543210", value("seed"));
         assertEquals("7", value("steps"));
         assertEquals(2.5, Double.parseDouble(value("cfg")));
+        assertEquals("0.3,0.8", value("cfg-interval"));
         assertEquals("heun", value("sampler"));
         assertEquals("1", value("n"));
 
@@ -439,6 +442,14 @@ class ServePageBrowserTest {
         // the browser logs the 400 response itself; nothing else may appear
         expectedConsoleErrors.add("/v1/jobs - Failed to load resource: the server responded with a status of 400");
         set("steps", "4");
+
+        // an interval the server refuses: its message, next to the field
+        set("cfg-interval", "0.9,0.2");
+        el("generate").click();
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("cfg-interval-error")));
+        assertTrue(el("cfg-interval-error").getText().contains("0 <= from <= to <= 1"), el("cfg-interval-error").getText());
+        waitUntilIdle();
+        set("cfg-interval", "0,1");
 
         // a prompt longer than the body limit: 413, shown at the prompt with the limit
         js("document.getElementById('prompt').value = 'x'.repeat(70000);");

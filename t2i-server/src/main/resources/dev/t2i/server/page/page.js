@@ -8,9 +8,10 @@
   const form = $('form');
   const fields = {
     prompt: $('prompt'), negative: $('negative'), seed: $('seed'), steps: $('steps'), cfg: $('cfg'),
-    sampler: $('sampler'), n: $('n'), strength: $('strength')
+    'cfg-interval': $('cfg-interval'), sampler: $('sampler'), n: $('n'), strength: $('strength')
   };
-  const ERROR_IDS = ['server', 'prompt', 'negative', 'seed', 'steps', 'cfg', 'sampler', 'n', 'init', 'generate'];
+  const ERROR_IDS = ['server', 'prompt', 'negative', 'seed', 'steps', 'cfg', 'cfg-interval', 'sampler', 'n', 'init',
+    'generate'];
 
   let limits = null;        // /health's "limits"
   let modelInfo = null;     // /health's "model"
@@ -49,6 +50,7 @@
     if (/images times steps|\bsteps\b/.test(m)) return 'steps';
     if (/^'?n'? |images per prompt|at most \d+ images/.test(m)) return 'n';
     if (/negative/.test(m)) return 'negative';
+    if (/interval/.test(m)) return 'cfg-interval';
     if (/\bcfg/.test(m)) return 'cfg';
     if (/\bseed\b/.test(m)) return 'seed';
     if (/sampler/.test(m)) return 'sampler';
@@ -107,6 +109,7 @@
     fields.steps.value = modelInfo.default_steps;
     fields.steps.max = limits.max_steps;
     fields.cfg.value = modelInfo.default_cfg;
+    fields['cfg-interval'].value = modelInfo.default_cfg_interval.join(',');
     const sampler = String(modelInfo.default_sampler);
     if (![...fields.sampler.options].some((o) => o.value === sampler)) {
       const o = document.createElement('option');
@@ -116,7 +119,9 @@
     }
     fields.sampler.value = sampler;
     fields.n.max = limits.max_n;
-    $('limits').textContent = 'Defaults: ' + modelInfo.default_steps + ' steps, cfg ' + modelInfo.default_cfg + ', '
+    $('limits').textContent = 'Defaults: ' + modelInfo.default_steps + ' steps, cfg ' + modelInfo.default_cfg
+        + (modelInfo.default_cfg_interval.join(',') === '0,1' ? '' : ' at t ' + modelInfo.default_cfg_interval.join('–'))
+        + ', '
         + sampler + '. This server: steps ≤ ' + limits.max_steps + ', images ≤ ' + limits.max_n
         + ', images × steps ≤ ' + limits.max_images_times_steps + '.';
     const size = modelInfo.image_size + '×' + modelInfo.image_size;
@@ -160,6 +165,15 @@
         return null;
       }
       parts.push(JSON.stringify(key) + ':' + JSON.stringify(v));
+    }
+    const interval = fields['cfg-interval'].value.trim();
+    if (interval !== '') {
+      const times = interval.split(',').map((t) => Number(t.trim()));
+      if (times.length !== 2 || !times.every(Number.isFinite)) {
+        showError('cfg-interval', 'Give two times from,to between 0 and 1, e.g. 0.2,0.85.');
+        return null;
+      }
+      parts.push('"cfg_interval":' + JSON.stringify(times));
     }
     parts.push('"sampler":' + JSON.stringify(fields.sampler.value));
     if (seed !== '') {
@@ -408,7 +422,8 @@
       const seed = /"seed"\s*:\s*(-?\d+)/.exec(texts.t2i); // verbatim: seeds are 64-bit
       return {
         prompt: p.prompt, negative: p.negative_prompt || '', seed: seed ? seed[1] : String(p.seed),
-        steps: p.steps, cfg: p.cfg_scale, sampler: String(p.sampler).toLowerCase(),
+        steps: p.steps, cfg: p.cfg_scale, cfgInterval: p.cfg_interval ? p.cfg_interval.join(',') : '0,1',
+        sampler: String(p.sampler).toLowerCase(),
         strength: p.strength === undefined ? null : p.strength
       };
     }
@@ -431,6 +446,7 @@
       return {
         prompt: lines.join('\n'), negative, seed: setting('Seed'), steps: Number(setting('Steps')),
         cfg: Number(setting('CFG scale')), sampler: String(setting('Sampler')).toLowerCase(),
+        cfgInterval: setting('CFG interval') === null ? '0,1' : setting('CFG interval').replace('-', ','),
         strength: strength === null ? null : Number(strength)
       };
     }
@@ -457,6 +473,7 @@
     fields.seed.value = p.seed;
     fields.steps.value = p.steps;
     fields.cfg.value = p.cfg;
+    fields['cfg-interval'].value = p.cfgInterval;
     if (![...fields.sampler.options].some((o) => o.value === p.sampler)) {
       const o = document.createElement('option');
       o.value = p.sampler;
