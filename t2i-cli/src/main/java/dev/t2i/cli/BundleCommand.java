@@ -32,7 +32,8 @@ final class BundleCommand implements Command {
 
     @Override
     public String usage() {
-        return "--model RUN_DIR|FILE --out FILE.t2i [--clip PATH] [--steps N] [--cfg W] [--cfg-interval FROM,TO] [--sampler NAME]";
+        return "--model RUN_DIR|FILE --out FILE.t2i [--clip PATH] [--steps N] [--cfg W]"
+                + " [--cfg-interval FROM,TO] [--sampler NAME]";
     }
 
     @Override

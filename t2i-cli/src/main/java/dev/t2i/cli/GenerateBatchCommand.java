@@ -36,8 +36,8 @@ final class GenerateBatchCommand implements Command {
     /** A row without a seed gets --seed + this × its row number, so rows never share noise. */
     static final long ROW_SEED_STRIDE = 1000;
     static final String MANIFEST = "manifest.jsonl";
-    private static final List<String> FIELDS = List.of("prompt", "seed", "n", "steps", "cfg", "cfg_interval", "negative",
-            "sampler");
+    private static final List<String> FIELDS = List.of("prompt", "seed", "n", "steps", "cfg",
+            "cfg_interval", "negative", "sampler");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Override
@@ -59,7 +59,8 @@ final class GenerateBatchCommand implements Command {
     public Options options() {
         return SampleCommand.common()
                 .addOption(Args.required("prompts", "FILE", "JSONL, one object a line: {\"prompt\": ..., optional"
-                        + " \"seed\", \"n\", \"steps\", \"cfg\", \"cfg_interval\" ([0.2, 0.85]), \"negative\", \"sampler\"}"))
+                        + " \"seed\", \"n\", \"steps\", \"cfg\", \"cfg_interval\" ([0.2, 0.85]),"
+                        + " \"negative\", \"sampler\"}"))
                 .addOption(Args.required("out", "DIR", "folder for the PNGs and manifest.jsonl"))
                 .addOption(Args.value("cfg", "W", "guidance scale for lines without \"cfg\""))
                 .addOption(Args.value("n", "N", "images per line for lines without \"n\" (default 1)"));

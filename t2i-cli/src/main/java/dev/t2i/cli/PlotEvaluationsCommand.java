@@ -11,14 +11,17 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
 
 /**
  * {@code t2i plot-evaluations}: the figures of several {@code evaluate} reports against what
  * differs between them: the guidance scale (the trade-off between drawing the class and keeping
- * the real images' variety) or the training minutes (what more time buys). Writes PNG plots and
- * prints the numbers as a Markdown table.
+ * the real images' variety) or the training minutes (what more time buys). Reports sampled with
+ * different guidance intervals ({@code evaluate --cfg-interval}) become one curve each. Writes PNG
+ * plots and prints the numbers as a Markdown table.
  */
 final class PlotEvaluationsCommand implements Command {
     @Override
@@ -46,9 +49,9 @@ final class PlotEvaluationsCommand implements Command {
                         + " PREFIX-tradeoff.png with --by cfg)"));
     }
 
-    /** One report's figures. */
+    /** One report's figures; {@code interval} is its guidance interval as {@code from,to} ("0,1": every step). */
     record Point(double x, double accuracy, double worst, String worstClass, double fd, double floor,
-            double sensitivityMin, double sensitivityMean) {
+            double sensitivityMin, double sensitivityMean, String interval) {
         double fdRatio() {
             return fd / floor;
         }
@@ -64,32 +67,54 @@ final class PlotEvaluationsCommand implements Command {
         for (String r : cmd.getOptionValue("reports").split(",")) {
             points.add(read(Path.of(r.strip()), by));
         }
-        points.sort(Comparator.comparingDouble(Point::x));
+        points.sort(Comparator.comparing(Point::interval).thenComparingDouble(Point::x));
         String axis = by.equals("cfg") ? "guidance scale (cfg)" : "training minutes";
-        double[] x = points.stream().mapToDouble(Point::x).toArray();
         String prefix = cmd.getOptionValue("out");
         Path parent = Path.of(prefix).toAbsolutePath().getParent();
         if (parent != null) {
             Files.createDirectories(parent);
         }
-        LinePlot.write(Path.of(prefix + "-accuracy.png"), List.of(
-                new LinePlot.Series("class accuracy", x, points.stream().mapToDouble(Point::accuracy).toArray()),
-                new LinePlot.Series("worst class", x, points.stream().mapToDouble(Point::worst).toArray())),
-                "samples in the prompted class, by the judge", axis, "share of samples");
-        LinePlot.write(Path.of(prefix + "-fd.png"), List.of(
-                new LinePlot.Series("Fréchet distance ÷ its real-data floor", x,
-                        points.stream().mapToDouble(Point::fdRatio).toArray())),
+        // one curve per guidance interval, the reference's (every step) first
+        Map<String, List<Point>> curves = new TreeMap<>(Comparator.comparing((String i) -> !i.equals(EVERY_STEP))
+                .thenComparing(Comparator.naturalOrder()));
+        for (Point p : points) {
+            curves.computeIfAbsent(p.interval(), k -> new ArrayList<>()).add(p);
+        }
+        boolean several = curves.size() > 1;
+        List<LinePlot.Series> accuracy = new ArrayList<>();
+        List<LinePlot.Series> distance = new ArrayList<>();
+        List<LinePlot.Series> tradeoff = new ArrayList<>();
+        for (var curve : curves.entrySet()) {
+            List<Point> c = curve.getValue();
+            String label = several ? " (" + intervalWords(curve.getKey()) + ")" : "";
+            double[] x = c.stream().mapToDouble(Point::x).toArray();
+            accuracy.add(new LinePlot.Series("class accuracy" + label, x, c.stream().mapToDouble(Point::accuracy)
+                    .toArray()));
+            accuracy.add(new LinePlot.Series("worst class" + label, x, c.stream().mapToDouble(Point::worst).toArray()));
+            distance.add(new LinePlot.Series("Fréchet distance ÷ its real-data floor" + label, x,
+                    c.stream().mapToDouble(Point::fdRatio).toArray()));
+            tradeoff.add(new LinePlot.Series(String.format(Locale.ROOT, "cfg %s to %s", num(x[0]),
+                    num(x[x.length - 1])) + label, c.stream().mapToDouble(Point::fdRatio).toArray(),
+                    c.stream().mapToDouble(Point::accuracy).toArray()));
+        }
+        LinePlot.write(Path.of(prefix + "-accuracy.png"), accuracy, "samples in the prompted class, by the judge",
+                axis, "share of samples");
+        LinePlot.write(Path.of(prefix + "-fd.png"), distance,
                 "distance to the real test images in the judge's features", axis, "FD / floor");
         if (by.equals("cfg")) {
-            LinePlot.write(Path.of(prefix + "-tradeoff.png"), List.of(new LinePlot.Series(
-                    String.format(Locale.ROOT, "cfg %s to %s", num(x[0]), num(x[x.length - 1])),
-                    points.stream().mapToDouble(Point::fdRatio).toArray(),
-                    points.stream().mapToDouble(Point::accuracy).toArray())),
+            LinePlot.write(Path.of(prefix + "-tradeoff.png"), tradeoff,
                     "class accuracy against distance, one point per guidance scale", "FD / floor",
                     "class accuracy");
         }
         System.out.println(table(points, by));
         return 0;
+    }
+
+    /** A report's guidance interval where it records none (written before intervals, or guided at every step). */
+    static final String EVERY_STEP = "0,1";
+
+    private static String intervalWords(String interval) {
+        return interval.equals(EVERY_STEP) ? "guided at every step" : "guided for t in " + interval.replace(",", "–");
     }
 
     static Point read(Path reportOrDir, String by) {
@@ -107,21 +132,29 @@ final class PlotEvaluationsCommand implements Command {
                     ? " on a run folder or checkpoint (bundles record no training minutes)" : "")
                     + "; evaluate again");
         }
+        JsonNode interval = r.path("sampling").path("cfg_interval");
+        String times = interval.isArray() && interval.size() == 2
+                ? new dev.t2i.sampling.GuidanceInterval(interval.get(0).asDouble(), interval.get(1).asDouble()).toString()
+                : EVERY_STEP;
         return new Point(xNode.asDouble(), r.get("class_accuracy").asDouble(),
                 r.path("worst_class").path("accuracy").asDouble(), r.path("worst_class").path("class").asText(),
                 r.get("overall").get("fd").asDouble(), r.get("overall").get("fd_floor").asDouble(),
                 r.path("prompt_sensitivity").path("min_off_diagonal").asDouble(Double.NaN),
-                r.path("prompt_sensitivity").path("mean_off_diagonal").asDouble(Double.NaN));
+                r.path("prompt_sensitivity").path("mean_off_diagonal").asDouble(Double.NaN), times);
     }
 
+    /** The Markdown table; with a "t guided" column where any report was guided at fewer times than all. */
     static String table(List<Point> points, String by) {
+        boolean intervals = points.stream().anyMatch(p -> !p.interval().equals(EVERY_STEP));
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
-                "| %s | class accuracy | worst class | FD | floor | FD ÷ floor | prompt sensitivity min / mean |%n"
-                        + "|---:|---:|---|---:|---:|---:|---:|%n", by));
+                "| %s |%s class accuracy | worst class | FD | floor | FD ÷ floor | prompt sensitivity min / mean |%n"
+                        + "|---:|%s---:|---|---:|---:|---:|---:|%n", by, intervals ? " t guided |" : "",
+                intervals ? "---|" : ""));
         for (Point p : points) {
-            sb.append(String.format(Locale.ROOT, "| %s | %.3f | %s %.2f | %.2f | %.2f | %.1f | %.2f / %.2f |%n",
-                    num(p.x()), p.accuracy(), p.worstClass(), p.worst(), p.fd(), p.floor(), p.fdRatio(),
-                    p.sensitivityMin(), p.sensitivityMean()));
+            sb.append(String.format(Locale.ROOT, "| %s |%s %.3f | %s %.2f | %.2f | %.2f | %.1f | %.2f / %.2f |%n",
+                    num(p.x()), intervals ? " " + p.interval().replace(",", "–") + " |" : "", p.accuracy(),
+                    p.worstClass(), p.worst(), p.fd(), p.floor(), p.fdRatio(), p.sensitivityMin(),
+                    p.sensitivityMean()));
         }
         return sb.toString().stripTrailing();
     }

@@ -34,7 +34,8 @@ final class SampleSupport {
     /** Adds --from, --init-image and --strength. */
     static Options addImageOptions(Options o) {
         return o.addOption(Args.value("from", "PNG", "make an image again from the parameters inside a PNG t2i wrote"
-                        + " (prompt, seed, steps, sampler, cfg, its interval, negative, strength); options given override them"))
+                        + " (prompt, seed, steps, sampler, cfg, its interval, negative, strength); options given"
+                        + " override them"))
                 .addOption(Args.value("init-image", "FILE", "image-to-image: start from this image (scaled to the"
                         + " model's size)"))
                 .addOption(Args.value("strength", "S", "image-to-image strength 0..1 (default 0.75): 0 returns the"

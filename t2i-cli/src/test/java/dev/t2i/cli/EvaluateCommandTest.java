@@ -19,6 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** t2i evaluate on a tiny bundle, a tiny judge and a two-class image-folder data set. */
 class EvaluateCommandTest {
+    private static final ImageClassifier.Layout PLAIN = ImageClassifier.Layout.CONV_CONV_POOL;
+
     @Test
     void writesDistancesPerClassBesideTheirFloorAndPromptSensitivity(@TempDir Path dir) throws Exception {
         Path bundle = TinyBundles.bundle(dir, 81);
@@ -33,7 +35,7 @@ class EvaluateCommandTest {
             }
         }
         Path judge = dir.resolve("judge.zip");
-        ImageClassifier.create(List.of("bottom", "top"), 8, new ImageClassifier.Settings(ImageClassifier.Layout.CONV_CONV_POOL, 4, 1, 8, 1e-2, 7, 0))
+        ImageClassifier.create(List.of("bottom", "top"), 8, new ImageClassifier.Settings(PLAIN, 4, 1, 8, 1e-2, 7, 0))
                 .save(judge);
 
         Path out = dir.resolve("eval");

@@ -14,13 +14,18 @@ import org.junit.jupiter.api.io.TempDir;
 class PlotEvaluationsCommandTest {
     private static Path report(Path dir, String name, double cfg, double minutes, double acc, double fd)
             throws Exception {
+        return report(dir, name, cfg, minutes, acc, fd, "");
+    }
+
+    private static Path report(Path dir, String name, double cfg, double minutes, double acc, double fd,
+            String intervalField) throws Exception {
         Path folder = Files.createDirectories(dir.resolve(name));
         Files.writeString(folder.resolve("report.json"), String.format(Locale.ROOT, """
-                {"sampling": {"cfg": %s, "steps": 20}, "training": {"step": 100, "minutes": %s},
+                {"sampling": {"cfg": %s, "steps": 20%s}, "training": {"step": 100, "minutes": %s},
                  "class_accuracy": %s, "worst_class": {"class": "dog", "accuracy": %s},
                  "overall": {"fd": %s, "fd_floor": 2.0},
                  "prompt_sensitivity": {"min_off_diagonal": 0.4, "mean_off_diagonal": 0.9}}
-                """, cfg, minutes, acc, acc / 2, fd));
+                """, cfg, intervalField, minutes, acc, acc / 2, fd));
         return folder;
     }
 
@@ -52,4 +57,25 @@ class PlotEvaluationsCommandTest {
         assertEquals("2", old[0]);
         assertTrue(old[2].contains("is not a report of this version's 't2i evaluate' on a run folder"), old[2]);
     }
+
+    @Test
+    void reportsGuidedAtFewerTimesMakeACurveOfTheirOwn(@TempDir Path dir) throws Exception {
+        Path full4 = report(dir, "full4", 4, 56, 0.77, 9.6, ", \"cfg_interval\": [0.0, 1.0]");
+        Path old8 = report(dir, "old8", 8, 56, 0.70, 16);
+        Path iv6 = report(dir, "iv6", 6, 56, 0.79, 6.4, ", \"cfg_interval\": [0.2, 0.85]");
+        Path iv4 = report(dir, "iv4", 4, 56, 0.73, 6.0, ", \"cfg_interval\": [0.2, 0.85]");
+        String[] r = GenerationCliTest.run("plot-evaluations", "--reports", iv6 + "," + full4 + "," + iv4 + "," + old8,
+                "--by", "cfg", "--out", dir.resolve("fig/cfg").toString());
+        assertEquals("0", r[0], r[2]);
+        String[] rows = r[1].strip().split("\n");
+        assertEquals("| cfg | t guided | class accuracy | worst class | FD | floor | FD ÷ floor | prompt sensitivity"
+                + " min / mean |", rows[0]);
+        assertEquals(6, rows.length, r[1]);
+        assertTrue(rows[2].startsWith("| 4 | 0–1 | 0.770 |"), rows[2]);
+        assertTrue(rows[3].startsWith("| 8 | 0–1 | 0.700 |"), "a report without an interval was guided at every step");
+        assertTrue(rows[4].startsWith("| 4 | 0.2–0.85 | 0.730 |"), rows[4]);
+        assertTrue(rows[5].startsWith("| 6 | 0.2–0.85 | 0.790 | dog 0.40 | 6.40 | 2.00 | 3.2 |"), rows[5]);
+        assertEquals(800, ImageIO.read(dir.resolve("fig/cfg-tradeoff.png").toFile()).getWidth());
+    }
+
 }

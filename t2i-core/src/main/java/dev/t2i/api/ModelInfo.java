@@ -21,6 +21,6 @@ import dev.t2i.sampling.Sampler;
  * @param ema             whether the DiT holds EMA weights
  */
 public record ModelInfo(String path, int imageSize, int defaultSteps, double defaultCfgScale,
-        GuidanceInterval defaultCfgInterval, Sampler defaultSampler, int formatVersion, String createdBy, String created, String clip, long ditParameters,
-        Long trainingStep, boolean ema) {
+        GuidanceInterval defaultCfgInterval, Sampler defaultSampler, int formatVersion, String createdBy,
+        String created, String clip, long ditParameters, Long trainingStep, boolean ema) {
 }

@@ -317,8 +317,8 @@ public final class T2iModel implements TextToImage {
         BundleManifest m = b.manifest();
         Preset.SampleDefaults d = m.sampling();
         BundleManifest.Source s = m.source();
-        return new ModelInfo(b.path().toString(), b.dit().config().imgSize(), d.steps(), d.cfg(), d.cfgInterval(), d.sampler(),
-                m.formatVersion(), m.createdBy(), m.created(), s == null ? null : s.clip(),
+        return new ModelInfo(b.path().toString(), b.dit().config().imgSize(), d.steps(), d.cfg(), d.cfgInterval(),
+                d.sampler(), m.formatVersion(), m.createdBy(), m.created(), s == null ? null : s.clip(),
                 b.dit().parameterCount(), s == null ? null : s.step(), s != null && s.ema());
     }
 }

@@ -51,8 +51,10 @@ public record Preset(
      */
     @JsonIgnoreProperties(ignoreUnknown = false)
     public record SampleDefaults(@JsonProperty("steps") int steps, @JsonProperty("cfg") double cfg,
-            @JsonProperty("sampler") Sampler sampler, @JsonProperty("cfg_interval") @JsonInclude(value = JsonInclude.Include.CUSTOM,
-                    valueFilter = GuidanceInterval.FullFilter.class) GuidanceInterval cfgInterval) {
+            @JsonProperty("sampler") Sampler sampler,
+            @JsonProperty("cfg_interval")
+            @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = GuidanceInterval.FullFilter.class)
+            GuidanceInterval cfgInterval) {
         /** The reference's: 50 Euler steps at w = 7.5, guided at every time. */
         public static final SampleDefaults REFERENCE = new SampleDefaults(50, 7.5, Sampler.EULER,
                 GuidanceInterval.FULL);
@@ -69,7 +71,8 @@ public record Preset(
                 throw new T2iException("invalid sampling setting sampler = null (expected euler or heun)");
             }
             if (cfgInterval == null) {
-                throw new T2iException("invalid sampling setting cfg_interval = null (expected [from, to], e.g. [0, 1])");
+                throw new T2iException("invalid sampling setting cfg_interval = null (expected [from, to],"
+                        + " e.g. [0, 1])");
             }
         }
 

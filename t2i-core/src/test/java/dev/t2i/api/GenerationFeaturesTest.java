@@ -80,9 +80,11 @@ class GenerationFeaturesTest {
         GenerationParameters p = GenerationParameters.fromPng(limited.png(0));
         assertEquals(new dev.t2i.sampling.GuidanceInterval(0.3, 0.8), p.cfgInterval());
         assertNull(GenerationParameters.fromPng(full.png(0)).cfgInterval(), "guidance at every time records none");
-        assertTrue(PngText.read(limited.png(0)).get("parameters").contains(", CFG scale: 4, CFG interval: 0.3-0.8, Seed: 7"));
+        assertTrue(PngText.read(limited.png(0)).get("parameters")
+                .contains(", CFG scale: 4, CFG interval: 0.3-0.8, Seed: 7"));
         assertTrue(p.json().contains("\"cfg_interval\":[0.3,0.8]"), p.json());
-        assertFalse(java.util.Arrays.equals(full.png(0), limited.png(0)), "no guidance at 2 of the 6 steps changes the image");
+        assertFalse(java.util.Arrays.equals(full.png(0), limited.png(0)),
+                "no guidance at some of the 6 steps' times changes the image");
         GenerationResult again = model.generate(GenerationRequest.builder(p.prompt()).seed(p.seed()).steps(p.steps())
                 .cfgScale(p.cfgScale()).cfgInterval(p.cfgIntervalValue().from(), p.cfgIntervalValue().to()).build());
         assertArrayEquals(limited.png(0), again.png(0));

@@ -196,7 +196,8 @@ class SamplerTest {
                 Preset.SampleDefaults.class);
         assertEquals(new GuidanceInterval(0.2, 0.85), d.cfgInterval());
         assertEquals(new GuidanceInterval(0.2, 0.85), d.options(3).cfgInterval());
-        assertEquals(d, yaml.readValue(yaml.writeValueAsString(d), Preset.SampleDefaults.class), "written and read back");
+        assertEquals(d, yaml.readValue(yaml.writeValueAsString(d), Preset.SampleDefaults.class),
+                "written and read back");
         assertEquals(GuidanceInterval.FULL, yaml.readValue("cfg: 6\n", Preset.SampleDefaults.class).cfgInterval(),
                 "files written before intervals guide at every time");
         Exception e = assertThrows(Exception.class,

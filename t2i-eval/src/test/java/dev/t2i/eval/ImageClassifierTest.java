@@ -23,6 +23,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 class ImageClassifierTest {
+    private static final ImageClassifier.Layout PLAIN = ImageClassifier.Layout.CONV_CONV_POOL;
+
     /**
      * Noisy 16x16 images whose class is where a bright square sits: top or bottom (a task that
      * survives the training's flips and crops).
@@ -131,7 +133,7 @@ class ImageClassifierTest {
     void nativeHelpersAgreeWithDl4jsJavaPath() {
         String key = ImageClassifier.HELPERS_DISABLE;
         String before = System.getProperty(key);
-        ImageClassifier.Settings s = new ImageClassifier.Settings(ImageClassifier.Layout.CONV_CONV_POOL, 4, 1, 8, 1e-2, 7, 0);
+        ImageClassifier.Settings s = new ImageClassifier.Settings(PLAIN, 4, 1, 8, 1e-2, 7, 0);
         ImageClassifier withHelpers;
         ImageClassifier javaPath;
         try {
@@ -180,8 +182,9 @@ class ImageClassifierTest {
         assertTrue(ImageClassifier.OneCycle.at(1, 0.6) < ImageClassifier.OneCycle.at(1, 0.4));
 
         List<Integer> epochs = new ArrayList<>();
-        ImageClassifier c = ImageClassifier.train(squares(64, 4), new ImageClassifier.Settings(ImageClassifier.Layout.CONV_CONV_POOL, 4, 10_000, 32, 1e-2, 0,
-                0.5 / 60), (epoch, loss, secs, clf) -> epochs.add(epoch));
+        ImageClassifier c = ImageClassifier.train(squares(64, 4),
+                new ImageClassifier.Settings(PLAIN, 4, 10_000, 32, 1e-2, 0, 0.5 / 60),
+                (epoch, loss, secs, clf) -> epochs.add(epoch));
         assertTrue(!epochs.isEmpty() && epochs.size() < 10_000, "epochs " + epochs.size());
         // every layer's updater reads the one schedule, which has reached its end
         double lr = c.network().getLearningRate(0);

@@ -19,7 +19,8 @@ import java.util.List;
  * not silently fall back to a default.
  */
 final class GenerateJson {
-    static final List<String> FIELDS = List.of("prompt", "steps", "cfg", "cfg_interval", "seed", "negative_prompt", "n", "sampler",
+    static final List<String> FIELDS = List.of("prompt", "steps", "cfg", "cfg_interval",
+            "seed", "negative_prompt", "n", "sampler",
             "init_image", "strength");
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -78,7 +79,8 @@ final class GenerateJson {
         }
         JsonNode interval = root.get("cfg_interval");
         if (interval != null && !interval.isNull()) {
-            if (!interval.isArray() || interval.size() != 2 || !interval.get(0).isNumber() || !interval.get(1).isNumber()) {
+            if (!interval.isArray() || interval.size() != 2 || !interval.get(0).isNumber()
+                    || !interval.get(1).isNumber()) {
                 throw badRequest("'cfg_interval' must be two times [from, to] with 0 <= from <= to <= 1, e.g."
                         + " [0.2, 0.85], got " + interval);
             }

@@ -447,7 +447,8 @@ class ServePageBrowserTest {
         set("cfg-interval", "0.9,0.2");
         el("generate").click();
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("cfg-interval-error")));
-        assertTrue(el("cfg-interval-error").getText().contains("0 <= from <= to <= 1"), el("cfg-interval-error").getText());
+        String refused = el("cfg-interval-error").getText();
+        assertTrue(refused.contains("0 <= from <= to <= 1"), refused);
         waitUntilIdle();
         set("cfg-interval", "0,1");
 
