@@ -1,5 +1,6 @@
 package dev.t2i.api;
 
+import dev.t2i.T2iException;
 import dev.t2i.sampling.GuidanceInterval;
 import dev.t2i.sampling.Sampler;
 import java.awt.image.BufferedImage;
@@ -47,7 +48,7 @@ public final class GenerationRequest {
         this.imagesPerPrompt = b.imagesPerPrompt;
         this.steps = b.steps;
         this.cfgScale = b.cfgScale;
-        this.cfgInterval = b.cfgFrom == null ? null : new GuidanceInterval(b.cfgFrom, b.cfgTo);
+        this.cfgInterval = b.checkedInterval;
         this.sampler = b.sampler;
         this.negativePrompt = b.negativePrompt;
         this.seed = b.seed;
@@ -144,6 +145,8 @@ public final class GenerationRequest {
         private Double cfgScale;
         private Double cfgFrom;
         private Double cfgTo;
+        /** The interval {@link #build} checked. */
+        private GuidanceInterval checkedInterval;
         private Sampler sampler;
         private String negativePrompt;
         private Long seed;
@@ -254,9 +257,11 @@ public final class GenerationRequest {
                 throw new IllegalArgumentException("cfg scale must be between 0 and " + MAX_CFG_SCALE + ", got "
                         + cfgScale);
             }
-            if (cfgFrom != null && !(cfgFrom >= 0 && cfgFrom <= cfgTo && cfgTo <= 1)) {
-                throw new IllegalArgumentException("the guidance interval must satisfy 0 <= from <= to <= 1, got ["
-                        + cfgFrom + ", " + cfgTo + "]");
+            try {
+                // GuidanceInterval holds the rule; the API names a bad setting with IllegalArgumentException
+                checkedInterval = cfgFrom == null ? null : new GuidanceInterval(cfgFrom, cfgTo);
+            } catch (T2iException e) {
+                throw new IllegalArgumentException(e.getMessage(), e);
             }
             if (strength != null) {
                 if (!(strength >= 0 && strength <= 1)) {
