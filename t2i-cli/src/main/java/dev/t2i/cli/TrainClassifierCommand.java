@@ -23,7 +23,7 @@ final class TrainClassifierCommand implements Command {
 
     @Override
     public String usage() {
-        return "--data SPEC [--epochs N] [--minutes M] [--width W] --out weights/cifar10-classifier.zip";
+        return "--data SPEC [--epochs N] [--minutes M] [--width W] [--translate N] --out weights/cifar10-classifier.zip";
     }
 
     @Override
@@ -38,6 +38,8 @@ final class TrainClassifierCommand implements Command {
                 .addOption(Args.value("width", "W", "channels of the first stage (default " + d.width() + ")"))
                 .addOption(Args.value("batch", "N", "images per step (default " + d.batch() + ")"))
                 .addOption(Args.value("lr", "X", "peak learning rate (default " + d.lr() + ")"))
+                .addOption(Args.value("translate", "N", "largest random translation of a training image, in pixels"
+                        + " (default " + d.translate() + ")"))
                 .addOption(Args.value("minutes", "M", "time budget: stop after M minutes (or --epochs, whichever"
                         + " comes first); the learning-rate schedule follows the clock"))
                 .addOption(Args.value("limit", "N", "use at most N training images"))
@@ -57,7 +59,7 @@ final class TrainClassifierCommand implements Command {
                 Args.intValue(cmd, "width", d.width()),
                 Args.intValue(cmd, "epochs", d.epochs()), Args.intValue(cmd, "batch", d.batch()),
                 Args.doubleValue(cmd, "lr", d.lr()), Args.longValue(cmd, "seed") == null ? 0 : Args.longValue(cmd, "seed"),
-                Args.doubleValue(cmd, "minutes", d.minutes()));
+                Args.doubleValue(cmd, "minutes", d.minutes()), Args.intValue(cmd, "translate", d.translate()));
         DatasetOptions train = DatasetOptions.defaults().withSplit("train");
         if (cmd.hasOption("limit")) {
             train = train.withLimit(Args.intValue(cmd, "limit"));

@@ -175,6 +175,46 @@ class ImageClassifierTest {
     }
 
     @Test
+    void translationMovesByOnePixelAndMirrorsTheUncoveredBorder() {
+        // one 3x3 plane: 1 2 3 / 4 5 6 / 7 8 9
+        INDArray x = Nd4j.create(new float[] {1, 2, 3, 4, 5, 6, 7, 8, 9}, new long[] {1, 1, 3, 3}, 'c');
+        // down and right: row r shows row r - 1, row 0 mirrors row 1 (reflection padding, then a crop)
+        assertArrayEquals(new float[] {5, 4, 5, 2, 1, 2, 5, 4, 5},
+                ImageClassifier.translated(x, 1).reshape(9).toFloatVector());
+        // up and left: row r shows row r + 1, the last row mirrors the one before the last
+        assertArrayEquals(new float[] {5, 6, 5, 8, 9, 8, 5, 6, 5},
+                ImageClassifier.translated(x, -1).reshape(9).toFloatVector());
+    }
+
+    @Test
+    void predictionsAverageSixViews() {
+        ImageClassifier c = ImageClassifier.create(List.of("top", "bottom"), 16,
+                new ImageClassifier.Settings(PLAIN, 4, 1, 8, 1e-2, 5, 0));
+        INDArray x = squares(4, 6).batch(new int[] {0, 1, 2, 3}).images();
+        org.deeplearning4j.nn.multilayer.MultiLayerNetwork net = c.network();
+        INDArray expected = Nd4j.zeros(4, 2);
+        double[] weights = {0.5, 0.25, 0.25};
+        INDArray[] views = {x, ImageClassifier.translated(x, 1), ImageClassifier.translated(x, -1)};
+        for (int v = 0; v < 3; v++) {
+            INDArray mirrored = Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.custom.Reverse(views[v], 3))[0];
+            expected.addi(net.output(views[v], false).add(net.output(mirrored, false)).muli(weights[v] / 2));
+        }
+        INDArray p = c.probabilities(x);
+        assertTrue(p.equalsWithEps(expected, 1e-6), p + " vs " + expected);
+        assertEquals(4.0, p.sumNumber().doubleValue(), 1e-5);
+    }
+
+    @Test
+    void refusesATranslationThatMovesTheImageOutOfView() {
+        T2iException e = assertThrows(T2iException.class, () -> ImageClassifier.train(squares(64, 4),
+                new ImageClassifier.Settings(PLAIN, 4, 1, 32, 1e-2, 0, 0, 16), null));
+        assertTrue(e.getMessage().contains("--translate below 16"), e.getMessage());
+        e = assertThrows(T2iException.class, () -> ImageClassifier.train(squares(64, 4),
+                new ImageClassifier.Settings(PLAIN, 4, 1, 32, 1e-2, 0, 0, -1), null));
+        assertTrue(e.getMessage().contains("translate >= 0"), e.getMessage());
+    }
+
+    @Test
     void oneCycleRisesThenFallsAndATimeBudgetEndsTraining() {
         assertEquals(0.1, ImageClassifier.OneCycle.at(1, 0), 1e-12);
         assertEquals(1.0, ImageClassifier.OneCycle.at(1, 0.25), 1e-12);
