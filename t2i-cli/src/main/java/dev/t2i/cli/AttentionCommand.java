@@ -106,7 +106,7 @@ final class AttentionCommand implements Command {
         AttentionFigure.write(out, Images.toBufferedImages(x).get(0), labels, maps,
                 "cross-attention of \"" + prompt + "\"",
                 String.format(Locale.ROOT, "block %d of blocks 0-%d, %s step %d of %d, cfg %s, seed %d; mean over %d"
-                        + " heads", block, cfg.depth() - 1, samplerName(opts), atStep, opts.steps(), trim(opts.cfgScale()), opts.seed(),
+                        + " heads", block, cfg.depth() - 1, samplerName(opts), atStep, opts.steps(), dev.t2i.NumberText.of(opts.cfgScale()), opts.seed(),
                         cfg.numHeads())
                         + (shown < tok.tokens().size() ? "; the model reads only the first " + shown + " tokens" : ""));
         System.out.printf("wrote %s: block %d, step %d of %d, %d tokens%n", out, block, atStep, opts.steps(), shown);
@@ -129,9 +129,5 @@ final class AttentionCommand implements Command {
         }
         String piece = token.endsWith(END_OF_WORD) ? token.substring(0, token.length() - END_OF_WORD.length()) : token;
         return "\"" + piece + "\"";
-    }
-
-    private static String trim(double v) {
-        return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
     }
 }

@@ -296,10 +296,7 @@ final class GenerateBatchCommand implements Command {
 
     /** A line's {@code cfg_interval}: {@code [from, to]} or the command line's {@code "from,to"}. */
     private static GuidanceInterval interval(JsonNode v) {
-        if (v.isArray() && v.size() == 2 && v.get(0).isNumber() && v.get(1).isNumber()) {
-            return new GuidanceInterval(v.get(0).asDouble(), v.get(1).asDouble());
-        }
-        return GuidanceInterval.parse(v.isTextual() ? v.asText() : v.toString());
+        return v.isTextual() ? GuidanceInterval.parse(v.asText()) : GuidanceInterval.fromJson(v);
     }
 
 }

@@ -133,9 +133,12 @@ final class PlotEvaluationsCommand implements Command {
                     + "; evaluate again");
         }
         JsonNode interval = r.path("sampling").path("cfg_interval");
-        String times = interval.isArray() && interval.size() == 2
-                ? new dev.t2i.sampling.GuidanceInterval(interval.get(0).asDouble(), interval.get(1).asDouble()).toString()
-                : EVERY_STEP;
+        String times;
+        try {
+            times = interval.isMissingNode() ? EVERY_STEP : dev.t2i.sampling.GuidanceInterval.fromJson(interval).toString();
+        } catch (T2iException e) {
+            throw new T2iException(file + ": " + e.getMessage() + "; evaluate again");
+        }
         return new Point(xNode.asDouble(), r.get("class_accuracy").asDouble(),
                 r.path("worst_class").path("accuracy").asDouble(), r.path("worst_class").path("class").asText(),
                 r.get("overall").get("fd").asDouble(), r.get("overall").get("fd_floor").asDouble(),

@@ -1,5 +1,6 @@
 package dev.t2i.api;
 
+import dev.t2i.NumberText;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -88,25 +89,19 @@ public record GenerationParameters(
         String name = sampler.substring(0, 1).toUpperCase(Locale.ROOT) + sampler.substring(1).toLowerCase(Locale.ROOT);
         s.append("\nSteps: ").append(steps)
                 .append(", Sampler: ").append(name)
-                .append(", CFG scale: ").append(number(cfgScale));
+                .append(", CFG scale: ").append(NumberText.of(cfgScale));
         if (cfgInterval != null) {
-            s.append(", CFG interval: ").append(number(cfgInterval.from())).append('-')
-                    .append(number(cfgInterval.to()));
+            s.append(", CFG interval: ").append(cfgInterval.text('-'));
         }
         s.append(", Seed: ").append(seed)
                 .append(", Size: ").append(width).append('x').append(height)
                 .append(", Model hash: ").append(modelHash)
                 .append(", Model: ").append(model);
         if (strength != null) {
-            s.append(", Denoising strength: ").append(number(strength));
+            s.append(", Denoising strength: ").append(NumberText.of(strength));
         }
         s.append(", Version: t2i ").append(version);
         return s.toString();
-    }
-
-    /** A number as the parameters text writes it: whole numbers without a decimal point. */
-    static String number(double v) {
-        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
     }
 
     /** The JSON form (the {@code t2i} chunk). */

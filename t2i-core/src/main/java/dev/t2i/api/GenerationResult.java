@@ -1,5 +1,6 @@
 package dev.t2i.api;
 
+import dev.t2i.sampling.GuidanceInterval;
 import dev.t2i.sampling.Sampler;
 import java.awt.image.BufferedImage;
 import java.time.Duration;
@@ -17,20 +18,22 @@ public final class GenerationResult {
     private final long seed;
     private final int steps;
     private final double cfgScale;
+    private final GuidanceInterval cfgInterval;
     private final Sampler sampler;
     private final Duration queueTime;
     private final Duration generationTime;
     private final int batchImages;
 
     GenerationResult(List<BufferedImage> images, List<String> prompts, List<GenerationParameters> parameters,
-            long seed, int steps, double cfgScale, Sampler sampler, Duration queueTime, Duration generationTime,
-            int batchImages) {
+            long seed, int steps, double cfgScale, GuidanceInterval cfgInterval, Sampler sampler, Duration queueTime,
+            Duration generationTime, int batchImages) {
         this.images = List.copyOf(images);
         this.prompts = List.copyOf(prompts);
         this.parameters = List.copyOf(parameters);
         this.seed = seed;
         this.steps = steps;
         this.cfgScale = cfgScale;
+        this.cfgInterval = cfgInterval;
         this.sampler = sampler;
         this.queueTime = queueTime;
         this.generationTime = generationTime;
@@ -90,6 +93,11 @@ public final class GenerationResult {
     /** Guidance scale used. */
     public double cfgScale() {
         return cfgScale;
+    }
+
+    /** The times at which guidance applied ({@link GuidanceInterval#FULL}: all). */
+    public GuidanceInterval cfgInterval() {
+        return cfgInterval;
     }
 
     /** Integrator used. */

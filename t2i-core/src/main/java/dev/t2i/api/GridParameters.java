@@ -95,7 +95,7 @@ public record GridParameters(
             Cell c = cells.get(i);
             s.append("\nCell ").append(i + 1).append(": Seed: ").append(c.seed());
             if (c.cfgScale() != null) {
-                s.append(", CFG scale: ").append(GenerationParameters.number(c.cfgScale()));
+                s.append(", CFG scale: ").append(dev.t2i.NumberText.of(c.cfgScale()));
             }
             s.append(", Prompt: ").append(c.prompt());
         }

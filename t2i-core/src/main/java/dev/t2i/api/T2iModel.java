@@ -229,7 +229,7 @@ public final class T2iModel implements TextToImage {
                 }
                 SamplingOptions o = p.options();
                 GenerationResult result = new GenerationResult(images.subList(offset, offset + count), imagePrompts,
-                        parameters, o.seed(), o.steps(), o.cfgScale(), o.sampler(),
+                        parameters, o.seed(), o.steps(), o.cfgScale(), o.cfgInterval(), o.sampler(),
                         Duration.ofNanos(start - p.queuedAt()), Duration.ofNanos(end - start), batchImages);
                 offset += count;
                 // completed on another thread so that callers' callbacks never run on (and stall) the worker

@@ -2,6 +2,8 @@ package dev.t2i.sampling;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.t2i.NumberText;
 import dev.t2i.T2iException;
 import java.util.List;
 
@@ -58,13 +60,18 @@ public record GuidanceInterval(double from, double to) {
         }
     }
 
-    /** From {@code [from, to]} in a config file or JSON. */
-    @JsonCreator
-    static GuidanceInterval of(List<Double> times) {
-        if (times == null || times.size() != 2 || times.contains(null)) {
+    /**
+     * Reads {@code [from, to]}, the form of config files, reports and the HTTP API's JSON.
+     *
+     * @throws T2iException naming the expected form, or the range rule
+     */
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    public static GuidanceInterval fromJson(JsonNode times) {
+        if (times == null || !times.isArray() || times.size() != 2 || !times.get(0).isNumber()
+                || !times.get(1).isNumber()) {
             throw new T2iException("invalid guidance interval " + times + ": give [from, to], e.g. [0.2, 0.85]");
         }
-        return new GuidanceInterval(times.get(0), times.get(1));
+        return new GuidanceInterval(times.get(0).asDouble(), times.get(1).asDouble());
     }
 
     /** {@code [from, to]}, as config files and JSON write it. */
@@ -93,10 +100,11 @@ public record GuidanceInterval(double from, double to) {
     /** {@code from,to}, as {@link #parse} reads it. */
     @Override
     public String toString() {
-        return number(from) + "," + number(to);
+        return text(',');
     }
 
-    private static String number(double v) {
-        return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
+    /** The two times joined by {@code separator}, each as {@link NumberText} writes numbers. */
+    public String text(char separator) {
+        return NumberText.of(from) + separator + NumberText.of(to);
     }
 }

@@ -103,6 +103,7 @@ final class GenerateHandler implements HttpHandler {
             ArrayNode seeds = body.putArray("seeds");
             result.seeds().forEach(seeds::add);
             body.put("steps", result.steps()).put("cfg", result.cfgScale())
+                    .putPOJO("cfg_interval", result.cfgInterval().times())
                     .put("sampler", result.sampler().id())
                     .put("generation_ms", result.generationTime().toMillis())
                     .put("queue_ms", result.queueTime().toMillis());

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.t2i.T2iException;
 import dev.t2i.api.GenerationRequest;
 import dev.t2i.api.InitImages;
+import dev.t2i.sampling.GuidanceInterval;
 import java.util.Base64;
 import java.util.Iterator;
 import java.util.List;
@@ -79,12 +80,13 @@ final class GenerateJson {
         }
         JsonNode interval = root.get("cfg_interval");
         if (interval != null && !interval.isNull()) {
-            if (!interval.isArray() || interval.size() != 2 || !interval.get(0).isNumber()
-                    || !interval.get(1).isNumber()) {
-                throw badRequest("'cfg_interval' must be two times [from, to] with 0 <= from <= to <= 1, e.g."
-                        + " [0.2, 0.85], got " + interval);
+            GuidanceInterval times;
+            try {
+                times = GuidanceInterval.fromJson(interval);
+            } catch (T2iException e) {
+                throw badRequest("'cfg_interval': " + e.getMessage());
             }
-            b.cfgInterval(interval.get(0).asDouble(), interval.get(1).asDouble());
+            b.cfgInterval(times.from(), times.to());
         }
         JsonNode seed = root.get("seed");
         if (seed != null && !seed.isNull()) {

@@ -138,6 +138,7 @@ final class JobsHandler implements HttpHandler {
             ArrayNode seeds = body.putArray("seeds");
             r.seeds().forEach(seeds::add);
             body.put("steps", r.steps()).put("cfg", r.cfgScale())
+                    .putPOJO("cfg_interval", r.cfgInterval().times())
                     .put("sampler", r.sampler().id())
                     .put("generation_ms", r.generationTime().toMillis())
                     .put("queue_ms", r.queueTime().toMillis());

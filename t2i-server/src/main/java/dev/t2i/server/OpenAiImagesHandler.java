@@ -34,7 +34,7 @@ final class OpenAiImagesHandler implements HttpHandler {
             "output_compression", "partial_images", "stream");
     /** The fields t2i reads. */
     static final List<String> FIELDS = List.of("prompt", "n", "size", "response_format", "output_format", "seed",
-            "steps", "guidance_scale", "negative_prompt", "sampler");
+            "steps", "guidance_scale", "guidance_interval", "negative_prompt", "sampler");
 
     private final TextToImage model;
     private final ServerOptions options;
@@ -198,6 +198,12 @@ final class OpenAiImagesHandler implements HttpHandler {
                     throw new ApiError(400, "'guidance_scale' must be a number, got " + cfg, "guidance_scale");
                 }
                 b.cfgScale(cfg.asDouble());
+            }
+            param = "guidance_interval";
+            JsonNode interval = root.get("guidance_interval");
+            if (interval != null && !interval.isNull()) {
+                dev.t2i.sampling.GuidanceInterval times = dev.t2i.sampling.GuidanceInterval.fromJson(interval);
+                b.cfgInterval(times.from(), times.to());
             }
             param = "seed";
             JsonNode seed = root.get("seed");

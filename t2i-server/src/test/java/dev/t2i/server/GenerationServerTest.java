@@ -106,6 +106,7 @@ class GenerationServerTest {
         JsonNode body = JSON.readTree(r.body());
         assertEquals(3, body.get("images").size());
         assertEquals("[8,9,10]", body.get("seeds").toString());
+        assertEquals("[0.0,1.0]", body.get("cfg_interval").toString(), "the model's default: every step");
         GenerationResult api = model.generate(GenerationRequest.builder("a blue square").seed(8).imagesPerPrompt(3)
                 .build());
         for (int i = 0; i < 3; i++) {

@@ -80,7 +80,7 @@ class JobsAndOpenAiTest {
     @Test
     void aJobReportsProgressAndServesImagesWithTheirParameters() throws Exception {
         HttpResponse<byte[]> created = send("POST", "/v1/jobs", "{\"prompt\": \"a red circle\", \"seed\": 12,"
-                + " \"steps\": 6, \"n\": 2}");
+                + " \"steps\": 6, \"n\": 2, \"cfg_interval\": [0.25, 0.75]}");
         assertEquals(202, created.statusCode(), new String(created.body()));
         JsonNode job = json(created);
         String id = job.get("id").asText();
@@ -89,8 +89,10 @@ class JobsAndOpenAiTest {
         assertEquals(6, done.get("step").asInt());
         assertEquals(6, done.get("total_steps").asInt());
         assertEquals("[12,13]", done.get("seeds").toString());
+        assertEquals("[0.25,0.75]", done.get("cfg_interval").toString(), "the settings used travel with the job");
+        assertEquals(6, done.get("steps").asInt());
         GenerationResult api = model.generate(GenerationRequest.builder("a red circle").seed(12).steps(6)
-                .imagesPerPrompt(2).build());
+                .cfgInterval(0.25, 0.75).imagesPerPrompt(2).build());
         for (int i = 0; i < 2; i++) {
             HttpResponse<byte[]> png = send("GET", done.get("image_urls").get(i).asText(), null);
             assertEquals(200, png.statusCode());
@@ -141,13 +143,14 @@ class JobsAndOpenAiTest {
     void openAiImagesGenerationsAnswersInThatApisShape() throws Exception {
         HttpResponse<byte[]> r = send("POST", "/v1/images/generations", "{\"model\": \"dall-e-2\", \"prompt\":"
                 + " \"a red circle\", \"n\": 2, \"size\": \"8x8\", \"response_format\": \"b64_json\", \"seed\": 7,"
-                + " \"steps\": 3, \"guidance_scale\": 2.0, \"negative_prompt\": \"a blue square\"}");
+                + " \"steps\": 3, \"guidance_scale\": 2.0, \"guidance_interval\": [0.3, 0.8],"
+                + " \"negative_prompt\": \"a blue square\"}");
         assertEquals(200, r.statusCode(), new String(r.body()));
         JsonNode body = json(r);
         assertTrue(body.get("created").asLong() > 1_600_000_000L);
         assertEquals(2, body.get("data").size());
         GenerationResult api = model.generate(GenerationRequest.builder("a red circle").seed(7).steps(3).cfgScale(2.0)
-                .negativePrompt("a blue square").imagesPerPrompt(2).build());
+                .cfgInterval(0.3, 0.8).negativePrompt("a blue square").imagesPerPrompt(2).build());
         for (int i = 0; i < 2; i++) {
             byte[] png = Base64.getDecoder().decode(body.get("data").get(i).get("b64_json").asText());
             assertArrayEquals(api.png(i), png, "image " + i);
@@ -161,6 +164,8 @@ class JobsAndOpenAiTest {
                 400, "size", "8x8");
         assertOpenAiError(send("POST", "/v1/images/generations", "{\"prompt\": \"x\", \"response_format\": \"url\"}"),
                 400, "response_format", "b64_json");
+        assertOpenAiError(send("POST", "/v1/images/generations", "{\"prompt\": \"x\", \"guidance_interval\": [0.9, 0.1]}"),
+                400, "guidance_interval", "0 <= from <= to <= 1");
         assertOpenAiError(send("POST", "/v1/images/generations", "{\"prompt\": \"x\", \"n\": 9}"), 400, "n", "at most");
         assertOpenAiError(send("POST", "/v1/images/generations", "{\"n\": 1}"), 400, "prompt", "required");
         assertOpenAiError(send("POST", "/v1/images/generations", "{\"prompt\": \"x\", \"colour\": 1}"), 400, "colour",

@@ -422,7 +422,7 @@ class ServePageBrowserTest {
         el("generate").click();
         WebElement item = waitForGallery(before + 1);
         waitUntilIdle();
-        assertTrue(item.getText().contains("seed 9876543210 · 7 steps · cfg 2.5 · heun · strength 0.4"), item.getText());
+        assertTrue(item.getText().contains("seed 9876543210 · 7 steps · cfg 2.5 at t 0.3–0.8 · heun · strength 0.4"), item.getText());
         el("init-clear").click();
         assertFalse(el("strength").isEnabled());
     }

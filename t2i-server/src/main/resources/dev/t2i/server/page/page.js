@@ -345,7 +345,8 @@
     img.alt = 'generated image, seed ' + seed;
     const meta = document.createElement('p');
     meta.className = 'meta';
-    meta.textContent = 'seed ' + seed + ' · ' + job.steps + ' steps · cfg ' + job.cfg + ' · ' + job.sampler
+    const guided = job.cfg_interval && job.cfg_interval.join(',') !== '0,1' ? ' at t ' + job.cfg_interval.join('–') : '';
+    meta.textContent = 'seed ' + seed + ' · ' + job.steps + ' steps · cfg ' + job.cfg + guided + ' · ' + job.sampler
         + (settings.strength !== null ? ' · strength ' + settings.strength : '');
     const prompt = document.createElement('p');
     prompt.className = 'prompt';
