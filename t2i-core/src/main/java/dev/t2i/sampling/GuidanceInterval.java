@@ -21,7 +21,7 @@ import java.util.List;
  * @param from the lowest time guided, in [0, 1]
  * @param to   the highest time guided, in [from, 1]
  */
-public record GuidanceInterval(double from, double to) {
+public record GuidanceInterval(double from, double to) implements java.io.Serializable {
     /** Guidance at every time: the reference's. */
     public static final GuidanceInterval FULL = new GuidanceInterval(0, 1);
 

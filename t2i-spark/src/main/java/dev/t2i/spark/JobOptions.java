@@ -1,6 +1,7 @@
 package dev.t2i.spark;
 
 import dev.t2i.T2iException;
+import dev.t2i.sampling.GuidanceInterval;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,19 +19,22 @@ import java.util.List;
  * @param n           images per row for rows without "n"
  * @param steps       steps for rows without "steps", or null for the bundle's default
  * @param cfg         guidance scale for rows without "cfg", or null for the bundle's default
+ * @param cfgInterval guidance interval for rows without "cfg_interval", or null for the bundle's default
  * @param sampler     integrator for rows without "sampler", or null for the bundle's default
  * @param manifest    jsonl or parquet
  * @param inFlight    requests a task keeps queued at the executor's model, so that they batch
  */
 public record JobOptions(String model, String prompts, String format, String out, int partitions, long seed, int n,
-        Integer steps, Double cfg, String sampler, String manifest, int inFlight) implements Serializable {
+        Integer steps, Double cfg, GuidanceInterval cfgInterval, String sampler, String manifest, int inFlight)
+        implements Serializable {
 
     static final String USAGE = """
             usage: spark-submit --class dev.t2i.spark.SparkGenerate t2i-spark.jar \\
                      --model MODEL.t2i --prompts TABLE --out DIR [--format jsonl|csv|parquet]
-                     [--partitions N] [--seed S] [--n N] [--steps N] [--cfg W] [--sampler NAME]
+                     [--partitions N] [--seed S] [--n N] [--steps N] [--cfg W] [--cfg-interval FROM,TO]
+                     [--sampler NAME]
                      [--manifest jsonl|parquet] [--in-flight N]
-              TABLE columns: prompt (required), seed, n, steps, cfg, negative, sampler.
+              TABLE columns: prompt (required), seed, n, steps, cfg, cfg_interval, negative, sampler.
               Writes DIR/row-RRRRR-K.png (generation parameters inside) and DIR/manifest/;
               a rerun skips every image already written with the same parameters.""";
 
@@ -45,6 +49,7 @@ public record JobOptions(String model, String prompts, String format, String out
         int n = 1;
         Integer steps = null;
         Double cfg = null;
+        GuidanceInterval cfgInterval = null;
         String sampler = null;
         String manifest = "jsonl";
         int inFlight = 8;
@@ -69,6 +74,7 @@ public record JobOptions(String model, String prompts, String format, String out
                     case "--n" -> n = Integer.parseInt(v);
                     case "--steps" -> steps = Integer.parseInt(v);
                     case "--cfg" -> cfg = Double.parseDouble(v);
+                    case "--cfg-interval" -> cfgInterval = GuidanceInterval.parse(v);
                     case "--sampler" -> sampler = v;
                     case "--manifest" -> manifest = v;
                     case "--in-flight" -> inFlight = Integer.parseInt(v);
@@ -82,7 +88,7 @@ public record JobOptions(String model, String prompts, String format, String out
             throw new T2iException("--model, --prompts and --out are required\n" + USAGE);
         }
         return new JobOptions(model, prompts, PromptTable.format(prompts, format), out, partitions, seed, n, steps,
-                cfg, sampler, manifest, inFlight).validate();
+                cfg, cfgInterval, sampler, manifest, inFlight).validate();
     }
 
     /** Checks the values, naming the option. */
@@ -104,7 +110,7 @@ public record JobOptions(String model, String prompts, String format, String out
 
     /** The same settings in {@code p} partitions. */
     public JobOptions withPartitions(int p) {
-        return new JobOptions(model, prompts, format, out, p, seed, n, steps, cfg, sampler, manifest, inFlight)
-                .validate();
+        return new JobOptions(model, prompts, format, out, p, seed, n, steps, cfg, cfgInterval, sampler, manifest,
+                inFlight).validate();
     }
 }

@@ -6,6 +6,7 @@ import dev.t2i.api.ModelIdentity;
 import dev.t2i.api.ModelInfo;
 import dev.t2i.api.T2iModel;
 import dev.t2i.io.DiskFullException;
+import dev.t2i.sampling.GuidanceInterval;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -49,6 +50,7 @@ final class PartitionGenerator implements FlatMapFunction<Iterator<PromptRow>, R
             .add("files", DataTypes.createArrayType(DataTypes.StringType, false), false)
             .add("steps", DataTypes.IntegerType, false)
             .add("cfg", DataTypes.DoubleType, false)
+            .add("cfg_interval", DataTypes.createArrayType(DataTypes.DoubleType, false), false)
             .add("sampler", DataTypes.StringType, false)
             .add("negative", DataTypes.StringType, true)
             .add("model", DataTypes.StringType, false)
@@ -160,14 +162,15 @@ final class PartitionGenerator implements FlatMapFunction<Iterator<PromptRow>, R
                 return null; // unreadable or without metadata: made again
             }
             GenerationParameters first = found.get(0);
-            return manifestRow(row, first.steps(), first.cfgScale(), first.sampler(), first.model(), EXISTING);
+            return manifestRow(row, first.steps(), first.cfgScale(), first.cfgIntervalValue(), first.sampler(),
+                    first.model(), EXISTING);
         }
 
         private Row write(PromptRow row, GenerationResult r) {
             for (int k = 0; k < r.size(); k++) {
                 writeImage(new Path(out, row.file(k)), r.png(k), row);
             }
-            return manifestRow(row, r.steps(), r.cfgScale(), r.sampler().id(), id.name(),
+            return manifestRow(row, r.steps(), r.cfgScale(), r.cfgInterval(), r.sampler().id(), id.name(),
                     GENERATED);
         }
 
@@ -209,7 +212,8 @@ final class PartitionGenerator implements FlatMapFunction<Iterator<PromptRow>, R
             }
         }
 
-        private Row manifestRow(PromptRow row, int steps, double cfg, String sampler, String modelName, String status) {
+        private Row manifestRow(PromptRow row, int steps, double cfg, GuidanceInterval cfgInterval, String sampler,
+                String modelName, String status) {
             long[] seeds = new long[row.n()];
             String[] files = new String[row.n()];
             for (int k = 0; k < row.n(); k++) {
@@ -218,7 +222,8 @@ final class PartitionGenerator implements FlatMapFunction<Iterator<PromptRow>, R
             }
             return RowFactory.create(row.row(), row.prompt(), seeds,
                     // Spark's row encoder takes a Scala Seq (or a primitive array), not a java.util.List
-                    CollectionConverters.asScala(Arrays.asList(files)).toList(), steps, cfg, sampler, row.negative(),
+                    CollectionConverters.asScala(Arrays.asList(files)).toList(), steps, cfg,
+                    new double[] {cfgInterval.from(), cfgInterval.to()}, sampler, row.negative(),
                     modelName, id.hash(), status);
         }
     }

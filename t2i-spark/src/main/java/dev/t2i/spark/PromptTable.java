@@ -1,6 +1,7 @@
 package dev.t2i.spark;
 
 import dev.t2i.T2iException;
+import dev.t2i.sampling.GuidanceInterval;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -17,7 +18,8 @@ import org.apache.spark.sql.types.DataTypes;
 /**
  * Reads a prompt table (JSONL, CSV with a header, or Parquet) into numbered {@link PromptRow}s.
  * Columns: {@code prompt} (required), {@code seed}, {@code n}, {@code steps}, {@code cfg},
- * {@code negative}, {@code sampler}; any other column is refused by name, as
+ * {@code negative}, {@code sampler}, {@code cfg_interval} ({@code [from, to]} in JSONL and
+ * Parquet, {@code "from,to"} in CSV); any other column is refused by name, as
  * {@code t2i generate-batch} refuses unknown fields.
  *
  * <p>Rows are numbered in the order Spark reads the table, before any repartitioning: for one
@@ -27,7 +29,8 @@ import org.apache.spark.sql.types.DataTypes;
  */
 public final class PromptTable {
     /** The columns a table may have, with the type each is read as. */
-    static final List<String> COLUMNS = List.of("prompt", "seed", "n", "steps", "cfg", "negative", "sampler");
+    static final List<String> COLUMNS = List.of("prompt", "seed", "n", "steps", "cfg", "negative", "sampler",
+            "cfg_interval");
     private static final Set<String> FORMATS = Set.of("jsonl", "json", "csv", "parquet");
 
     private PromptTable() {
@@ -94,7 +97,7 @@ public final class PromptTable {
 
     /**
      * The table's rows, numbered before anything repartitions them, with the job's defaults for
-     * unset values: seed (base + 1000·row), n, steps, cfg and sampler.
+     * unset values: seed (base + 1000·row), n, steps, cfg, guidance interval and sampler.
      */
     public static JavaRDD<PromptRow> rows(Dataset<Row> table, JobOptions o) {
         return table.javaRDD().zipWithIndex().map(t -> {
@@ -110,13 +113,24 @@ public final class PromptTable {
             Double cfg = !r.isNullAt(4) ? Double.valueOf(r.getDouble(4)) : o.cfg();
             String negative = r.getString(5);
             String sampler = !r.isNullAt(6) ? r.getString(6) : o.sampler();
-            PromptRow row = new PromptRow(index, prompt, seed, n, steps, cfg, negative, sampler);
+            PromptRow row;
             try {
+                GuidanceInterval interval = !r.isNullAt(7) ? interval(r.getString(7)) : o.cfgInterval();
+                row = new PromptRow(index, prompt, seed, n, steps, cfg, interval, negative, sampler);
                 row.request(); // checks every value here, naming the row, before any image is made
             } catch (RuntimeException e) {
                 throw new T2iException("row " + index + " (\"" + prompt + "\"): " + e.getMessage());
             }
             return row;
         });
+    }
+
+    /**
+     * A {@code cfg_interval} cell: CSV's {@code from,to}, or a JSONL or Parquet array, which the
+     * table's string column holds as Spark writes arrays, {@code [from, to]}.
+     */
+    static GuidanceInterval interval(String cell) {
+        String t = cell.strip();
+        return GuidanceInterval.parse(t.startsWith("[") && t.endsWith("]") ? t.substring(1, t.length() - 1) : t);
     }
 }

@@ -53,7 +53,7 @@ public final class ThroughputBench {
             }
             Dataset<Row> table = PromptTable.read(spark, o.prompts(), o.format()).cache();
             JobOptions warm = new JobOptions(o.model(), o.prompts(), o.format(), o.out().replaceAll("/+$", "")
-                    + "-warmup", o.partitions(), o.seed(), o.n(), o.steps(), o.cfg(), o.sampler(), o.manifest(),
+                    + "-warmup", o.partitions(), o.seed(), o.n(), o.steps(), o.cfg(), o.cfgInterval(), o.sampler(), o.manifest(),
                     o.inFlight());
             System.out.println("warm-up: " + SparkGenerate.run(spark, warm, table.limit(warmup)));
             var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();

@@ -17,6 +17,7 @@ import dev.t2i.api.T2iModel;
 import dev.t2i.api.TinyBundles;
 import dev.t2i.cli.Main;
 import dev.t2i.io.DiskFullException;
+import dev.t2i.sampling.GuidanceInterval;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -46,19 +47,19 @@ class SparkGenerateTest {
     static final String JSONL = """
             {"prompt": "a red circle"}
             {"prompt": "a blue square", "seed": 7, "n": 2, "cfg": 2.0}
-            {"prompt": "a green triangle", "steps": 3, "negative": "a red circle"}
+            {"prompt": "a green triangle", "steps": 3, "negative": "a red circle", "cfg_interval": [0.2, 0.8]}
             {"prompt": "two yellow stars", "seed": 123456789012, "sampler": "heun", "steps": 2}
             {"prompt": "a red circle", "n": 3}
             {"prompt": "a small purple cat", "cfg": 1.0}
             """;
     static final String CSV = """
-            prompt,seed,n,steps,cfg,negative,sampler
-            a red circle,,,,,,
-            a blue square,7,2,,2.0,,
-            a green triangle,,,3,,a red circle,
-            two yellow stars,123456789012,,2,,,heun
-            a red circle,,3,,,,
-            a small purple cat,,,,1.0,,
+            prompt,seed,n,steps,cfg,negative,sampler,cfg_interval
+            a red circle,,,,,,,
+            a blue square,7,2,,2.0,,,
+            a green triangle,,,3,,a red circle,,"0.2,0.8"
+            two yellow stars,123456789012,,2,,,heun,
+            a red circle,,3,,,,,
+            a small purple cat,,,,1.0,,,
             """;
     static final int IMAGES = 9;
 
@@ -92,7 +93,7 @@ class SparkGenerateTest {
 
     static JobOptions options(Path prompts, Path out, int partitions) {
         return new JobOptions(bundle.toString(), prompts.toString(), PromptTable.format(prompts.toString(), null),
-                out.toString(), partitions, 5, 1, null, null, null, "jsonl", 4).validate();
+                out.toString(), partitions, 5, 1, null, null, null, null, "jsonl", 4).validate();
     }
 
     /** The PNGs of a folder by name. */
@@ -173,6 +174,8 @@ class SparkGenerateTest {
         assertEquals(123456789012L, p.seed());
         assertEquals(2, p.steps());
         assertEquals("heun", p.sampler());
+        assertEquals(new GuidanceInterval(0.2, 0.8),
+                GenerationParameters.fromPng(expected.get("row-00002-0.png")).cfgInterval(), "a row's cfg_interval");
         assertEquals(5 + 1000 * 4 + 2, GenerationParameters.fromPng(expected.get("row-00004-2.png")).seed(),
                 "a row without a seed gets base + 1000 x row, image k + k");
 
@@ -184,6 +187,8 @@ class SparkGenerateTest {
         }
         assertEquals("[7,8]", m.get(1).get("seeds").toString());
         assertEquals("row-00001-1.png", m.get(1).get("files").get(1).asText());
+        assertEquals("[0.2,0.8]", m.get(2).get("cfg_interval").toString());
+        assertEquals("[0.0,1.0]", m.get(1).get("cfg_interval").toString(), "the bundle's default: every step");
     }
 
     @Test
@@ -294,5 +299,25 @@ class SparkGenerateTest {
         assertThrows(T2iException.class, () -> JobOptions.parse(new String[] {"--model", "m.t2i"}));
         assertThrows(T2iException.class, () -> PromptTable.format("prompts.txt", null));
         assertEquals("parquet", PromptTable.format("s3a://bucket/prompts.parquet/", null));
+
+        Path interval = Files.writeString(dir.resolve("bad-interval.jsonl"),
+                "{\"prompt\": \"a\"}\n{\"prompt\": \"b\", \"cfg_interval\": [0.9, 0.1]}\n");
+        Exception e2 = assertThrows(Exception.class,
+                () -> SparkGenerate.run(spark, options(interval, dir.resolve("bad-interval-out"), 1)));
+        String message = rootMessage(e2);
+        assertTrue(message.contains("row 1") && message.contains("0 <= from <= to <= 1"), message);
+        assertEquals(new GuidanceInterval(0.2, 0.85), PromptTable.interval(" [0.2, 0.85] "));
+        assertEquals(new GuidanceInterval(0, 1), PromptTable.interval("0,1"));
+        JobOptions o = JobOptions.parse(new String[] {"--model", "m.t2i", "--prompts", "p.jsonl", "--out", "o",
+            "--cfg-interval", "0.2,0.85"});
+        assertEquals(new GuidanceInterval(0.2, 0.85), o.cfgInterval());
+    }
+
+    private static String rootMessage(Throwable e) {
+        StringBuilder all = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            all.append(t.getMessage()).append(" | ");
+        }
+        return all.toString();
     }
 }
