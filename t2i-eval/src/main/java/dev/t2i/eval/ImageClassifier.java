@@ -42,7 +42,7 @@ import org.nd4j.linalg.schedule.ISchedule;
  * pools after each stage's pair, or the fast CIFAR-10 trainers' design that pools between the
  * pair, so the second convolution of each stage runs on a quarter of the positions and the width
  * can grow for the same operations. It
- * trains with random translations (2 pixels by default, zero padding), flips and label smoothing,
+ * trains with random translations (2 pixels by default, zero padding), alternating flips and label smoothing,
  * Adam on a one-cycle schedule that follows the step count or a time budget, and predicts from six
  * views of an image averaged (it and its mirror image, each also moved by one pixel both ways:
  * {@link #probabilities}). Inputs are images in [-1, 1], CHW, as the DiT produces them.
@@ -248,7 +248,7 @@ public final class ImageClassifier {
         }
         double[] progress = new double[1];
         ImageClassifier c = create(data.classNames(), data.height(), s, new OneCycle(s.lr(), progress));
-        Augmenter augmenter = new Augmenter(data, s.translate());
+        Augmenter augmenter = new Augmenter(data, s.translate(), s.seed());
         EpochShuffler shuffler = new EpochShuffler(s.seed());
         long totalSteps = (long) stepsPerEpoch * s.epochs();
         long start = System.nanoTime();
@@ -268,7 +268,7 @@ public final class ImageClassifier {
                 }
                 progress[0] = Math.max(clock, (double) done / totalSteps);
                 int[] idx = Arrays.copyOfRange(order, step * s.batch(), (step + 1) * s.batch());
-                c.network.fit(augmenter.batch(idx, rng, c.classNames.size()));
+                c.network.fit(augmenter.batch(idx, epoch, rng, c.classNames.size()));
                 lossSum += c.network.score();
                 steps++;
                 done++;
@@ -478,26 +478,39 @@ public final class ImageClassifier {
         }
     }
 
-    /** Training batches with random translations and flips, as one-hot labelled data sets. */
+    /**
+     * Whether image {@code image} is mirrored in epoch {@code epoch}: at random in the first epoch,
+     * then the other way from the epoch before (airbench's alternating flip). Over any two epochs
+     * the network sees each image both ways, where independent coin flips show a quarter of them
+     * one way twice.
+     */
+    static boolean mirrored(long seed, int image, int epoch) {
+        boolean first = (new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * (image + 1))).nextInt() & 1) == 1;
+        return first ^ (epoch % 2 == 1);
+    }
+
+    /** Training batches with random translations and alternating flips, as one-hot labelled data sets. */
     private static final class Augmenter {
         private final CaptionedImages data;
         private final int pad;
+        private final long seed;
         private final float[] image;
 
-        Augmenter(CaptionedImages data, int pad) {
+        Augmenter(CaptionedImages data, int pad, long seed) {
             this.data = data;
             this.pad = pad;
+            this.seed = seed;
             this.image = new float[data.valuesPerImage()];
         }
 
-        DataSet batch(int[] idx, SplittableRandom rng, int classes) {
+        DataSet batch(int[] idx, int epoch, SplittableRandom rng, int classes) {
             int h = data.height();
             int w = data.width();
             int plane = h * w;
             float[] x = new float[idx.length * 3 * plane];
             float[] y = new float[idx.length * classes];
             for (int b = 0; b < idx.length; b++) {
-                data.copyAsFloats(idx[b], rng.nextBoolean(), image, 0);
+                data.copyAsFloats(idx[b], mirrored(seed, idx[b], epoch), image, 0);
                 int dy = rng.nextInt(2 * pad + 1) - pad;
                 int dx = rng.nextInt(2 * pad + 1) - pad;
                 int base = b * 3 * plane;

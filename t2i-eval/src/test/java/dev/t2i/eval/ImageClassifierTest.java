@@ -187,6 +187,24 @@ class ImageClassifierTest {
     }
 
     @Test
+    void eachImageIsMirroredEveryOtherEpochFromARandomStart() {
+        int mirroredFirst = 0;
+        for (int image = 0; image < 1000; image++) {
+            boolean first = ImageClassifier.mirrored(3, image, 0);
+            mirroredFirst += first ? 1 : 0;
+            for (int epoch = 1; epoch < 6; epoch++) {
+                assertEquals(first ^ (epoch % 2 == 1), ImageClassifier.mirrored(3, image, epoch), "image " + image);
+            }
+        }
+        assertTrue(mirroredFirst > 430 && mirroredFirst < 570, "about half mirrored first: " + mirroredFirst);
+        int differ = 0;
+        for (int image = 0; image < 1000; image++) {
+            differ += ImageClassifier.mirrored(3, image, 0) != ImageClassifier.mirrored(4, image, 0) ? 1 : 0;
+        }
+        assertTrue(differ > 400, "another seed, other flips: " + differ);
+    }
+
+    @Test
     void predictionsAverageSixViews() {
         ImageClassifier c = ImageClassifier.create(List.of("top", "bottom"), 16,
                 new ImageClassifier.Settings(PLAIN, 4, 1, 8, 1e-2, 5, 0));
