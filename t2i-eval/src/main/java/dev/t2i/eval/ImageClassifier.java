@@ -311,7 +311,7 @@ public final class ImageClassifier {
         return p.divi(4);
     }
 
-    /** The sum of the probabilities of the images and of their mirror images. */
+    /** The mean of the probabilities of the images and of their mirror images. */
     private INDArray mirrorPair(INDArray images) {
         INDArray flipped = Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.custom.Reverse(images, 3))[0];
         return network.output(images, false).addi(network.output(flipped, false)).divi(2);
@@ -481,7 +481,7 @@ public final class ImageClassifier {
     /**
      * Whether image {@code image} is mirrored in epoch {@code epoch}: at random in the first epoch,
      * then the other way from the epoch before (airbench's alternating flip). Over any two epochs
-     * the network sees each image both ways, where independent coin flips show a quarter of them
+     * the network sees each image both ways, where independent coin flips show half of them
      * one way twice.
      */
     static boolean mirrored(long seed, int image, int epoch) {
