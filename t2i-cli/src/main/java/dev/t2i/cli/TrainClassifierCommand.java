@@ -4,6 +4,7 @@ import dev.t2i.data.CaptionedImages;
 import dev.t2i.data.DatasetOptions;
 import dev.t2i.data.sources.DatasetLoader;
 import dev.t2i.eval.ImageClassifier;
+import dev.t2i.runtime.ProcessHousekeeping;
 import java.nio.file.Path;
 import java.util.Locale;
 import org.apache.commons.cli.CommandLine;
@@ -76,6 +77,9 @@ final class TrainClassifierCommand implements Command {
         ImageClassifier classifier = ImageClassifier.train(data, s, new ImageClassifier.EpochListener() {
             @Override
             public void step(int epoch, int step, int stepsPerEpoch) {
+                // this process is the command's: give glibc's arenas back as the DiT trainer does
+                // (without it the judge's resident set grew to 7.5 GB in its first minutes)
+                ProcessHousekeeping.afterStep();
                 if (step % 50 == 0) {
                     System.err.printf(Locale.ROOT, "epoch %d step %d/%d (%.0f s)%n", epoch + 1, step, stepsPerEpoch,
                             (System.nanoTime() - t0) / 1e9);
