@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.t2i.T2iException;
 import dev.t2i.image.LinePlot;
 import dev.t2i.io.ModelArchive;
+import dev.t2i.sampling.GuidanceInterval;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,9 +50,9 @@ final class PlotEvaluationsCommand implements Command {
                         + " PREFIX-tradeoff.png with --by cfg)"));
     }
 
-    /** One report's figures; {@code interval} is its guidance interval as {@code from,to} ("0,1": every step). */
+    /** One report's figures; {@code interval} is its guidance interval ({@link GuidanceInterval#FULL}: every step). */
     record Point(double x, double accuracy, double worst, String worstClass, double fd, double floor,
-            double sensitivityMin, double sensitivityMean, String interval) {
+            double sensitivityMin, double sensitivityMean, GuidanceInterval interval) {
         double fdRatio() {
             return fd / floor;
         }
@@ -67,7 +68,7 @@ final class PlotEvaluationsCommand implements Command {
         for (String r : cmd.getOptionValue("reports").split(",")) {
             points.add(read(Path.of(r.strip()), by));
         }
-        points.sort(Comparator.comparing(Point::interval).thenComparingDouble(Point::x));
+        points.sort(Comparator.comparing(Point::interval, CURVE_ORDER).thenComparingDouble(Point::x));
         String axis = by.equals("cfg") ? "guidance scale (cfg)" : "training minutes";
         String prefix = cmd.getOptionValue("out");
         Path parent = Path.of(prefix).toAbsolutePath().getParent();
@@ -75,8 +76,7 @@ final class PlotEvaluationsCommand implements Command {
             Files.createDirectories(parent);
         }
         // one curve per guidance interval, the reference's (every step) first
-        Map<String, List<Point>> curves = new TreeMap<>(Comparator.comparing((String i) -> !i.equals(EVERY_STEP))
-                .thenComparing(Comparator.naturalOrder()));
+        Map<GuidanceInterval, List<Point>> curves = new TreeMap<>(CURVE_ORDER);
         for (Point p : points) {
             curves.computeIfAbsent(p.interval(), k -> new ArrayList<>()).add(p);
         }
@@ -110,11 +110,13 @@ final class PlotEvaluationsCommand implements Command {
         return 0;
     }
 
-    /** A report's guidance interval where it records none (written before intervals, or guided at every step). */
-    static final String EVERY_STEP = "0,1";
+    /** Curves in this order: guided at every step (the reference's) first, then by their times. */
+    private static final Comparator<GuidanceInterval> CURVE_ORDER = Comparator
+            .comparing((GuidanceInterval i) -> !i.full()).thenComparingDouble(GuidanceInterval::from)
+            .thenComparingDouble(GuidanceInterval::to);
 
-    private static String intervalWords(String interval) {
-        return interval.equals(EVERY_STEP) ? "guided at every step" : "guided for t in " + interval.replace(",", "–");
+    private static String intervalWords(GuidanceInterval interval) {
+        return interval.full() ? "guided at every step" : "guided for t in " + interval.text('–');
     }
 
     static Point read(Path reportOrDir, String by) {
@@ -133,9 +135,10 @@ final class PlotEvaluationsCommand implements Command {
                     + "; evaluate again");
         }
         JsonNode interval = r.path("sampling").path("cfg_interval");
-        String times;
+        GuidanceInterval times;
         try {
-            times = interval.isMissingNode() ? EVERY_STEP : dev.t2i.sampling.GuidanceInterval.fromJson(interval).toString();
+            // reports written before intervals existed, or guided at every step, record none
+            times = interval.isMissingNode() ? GuidanceInterval.FULL : GuidanceInterval.fromJson(interval);
         } catch (T2iException e) {
             throw new T2iException(file + ": " + e.getMessage() + "; evaluate again");
         }
@@ -148,14 +151,14 @@ final class PlotEvaluationsCommand implements Command {
 
     /** The Markdown table; with a "t guided" column where any report was guided at fewer times than all. */
     static String table(List<Point> points, String by) {
-        boolean intervals = points.stream().anyMatch(p -> !p.interval().equals(EVERY_STEP));
+        boolean intervals = points.stream().anyMatch(p -> !p.interval().full());
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
                 "| %s |%s class accuracy | worst class | FD | floor | FD ÷ floor | prompt sensitivity min / mean |%n"
                         + "|---:|%s---:|---|---:|---:|---:|---:|%n", by, intervals ? " t guided |" : "",
                 intervals ? "---|" : ""));
         for (Point p : points) {
             sb.append(String.format(Locale.ROOT, "| %s |%s %.3f | %s %.2f | %.2f | %.2f | %.1f | %.2f / %.2f |%n",
-                    num(p.x()), intervals ? " " + p.interval().replace(",", "–") + " |" : "", p.accuracy(),
+                    num(p.x()), intervals ? " " + p.interval().text('–') + " |" : "", p.accuracy(),
                     p.worstClass(), p.worst(), p.fd(), p.floor(), p.fdRatio(), p.sensitivityMin(),
                     p.sensitivityMean()));
         }

@@ -120,7 +120,7 @@
     fields.sampler.value = sampler;
     fields.n.max = limits.max_n;
     $('limits').textContent = 'Defaults: ' + modelInfo.default_steps + ' steps, cfg ' + modelInfo.default_cfg
-        + (modelInfo.default_cfg_interval.join(',') === '0,1' ? '' : ' at t ' + modelInfo.default_cfg_interval.join('–'))
+        + guidedAt(modelInfo.default_cfg_interval)
         + ', '
         + sampler + '. This server: steps ≤ ' + limits.max_steps + ', images ≤ ' + limits.max_n
         + ', images × steps ≤ ' + limits.max_images_times_steps + '.';
@@ -337,6 +337,11 @@
     $('preview').hidden = true;
   }
 
+  // ' at t 0.2–0.85' after a guidance scale, or nothing when guided at every step ([0, 1] or unknown)
+  function guidedAt(times) {
+    return times && times.join(',') !== '0,1' ? ' at t ' + times.join('–') : '';
+  }
+
   function galleryItem(url, seed, job, settings) {
     const li = document.createElement('li');
     li.dataset.seed = seed;
@@ -345,8 +350,8 @@
     img.alt = 'generated image, seed ' + seed;
     const meta = document.createElement('p');
     meta.className = 'meta';
-    const guided = job.cfg_interval && job.cfg_interval.join(',') !== '0,1' ? ' at t ' + job.cfg_interval.join('–') : '';
-    meta.textContent = 'seed ' + seed + ' · ' + job.steps + ' steps · cfg ' + job.cfg + guided + ' · ' + job.sampler
+    meta.textContent = 'seed ' + seed + ' · ' + job.steps + ' steps · cfg ' + job.cfg + guidedAt(job.cfg_interval)
+        + ' · ' + job.sampler
         + (settings.strength !== null ? ' · strength ' + settings.strength : '');
     const prompt = document.createElement('p');
     prompt.className = 'prompt';
