@@ -76,6 +76,83 @@ class ImageClassifierTest {
     }
 
     @Test
+    void whitenedSgdLearnsAnEasyTaskWithItsWhiteningLayerFixed(@TempDir Path dir) {
+        CaptionedImages train = squares(512, 1);
+        CaptionedImages test = squares(200, 2);
+        List<Double> losses = new ArrayList<>();
+        ImageClassifier.Settings s = new ImageClassifier.Settings(ImageClassifier.Layout.CONV_POOL_CONV, 4, 3, 32, 0.05,
+                0, 0, 2, ImageClassifier.Recipe.WHITENED_SGD);
+        ImageClassifier c = ImageClassifier.train(train, s, (epoch, loss, secs, clf) -> losses.add(loss));
+        assertTrue(losses.get(2) < losses.get(0), "loss per epoch " + losses);
+        double accuracy = c.accuracy(test);
+        assertTrue(accuracy > 0.9, "test accuracy " + accuracy);
+        // the first layer is the whitening of the training patches, untouched by three epochs of SGD
+        INDArray expected = ImageClassifier.whiteningFilters(ImageClassifier.patchMoment(train, 5000));
+        assertEquals(expected, c.network().getParam("0_W"));
+        assertTrue(c.network().getLayer(0) instanceof org.deeplearning4j.nn.layers.FrozenLayerWithBackprop);
+
+        Path file = dir.resolve("clf.zip");
+        c.save(file);
+        ImageClassifier loaded = ImageClassifier.load(file);
+        int[] idx = java.util.stream.IntStream.range(0, 50).toArray();
+        assertArrayEquals(c.predict(test.batch(idx).images()), loaded.predict(test.batch(idx).images()));
+        assertEquals(expected, loaded.network().getParam("0_W"));
+    }
+
+    @Test
+    void whiteningFiltersDecorrelatePatchesInPairsOfOppositeSign() {
+        // a second moment with correlated, unequal coordinates: A Aᵀ + I/2 for a random A (no
+        // eigenvalue near zero, where ε would rightly keep the variance below one)
+        SplittableRandom rng = new SplittableRandom(3);
+        double[][] a = new double[12][12];
+        for (double[] row : a) {
+            for (int j = 0; j < 12; j++) {
+                row[j] = rng.nextDouble(-1, 1);
+            }
+        }
+        double[][] m = new double[12][12];
+        for (int i = 0; i < 12; i++) {
+            for (int j = 0; j < 12; j++) {
+                for (int k = 0; k < 12; k++) {
+                    m[i][j] += a[i][k] * a[j][k];
+                }
+            }
+            m[i][i] += 0.5;
+        }
+        INDArray f = ImageClassifier.whiteningFilters(m).reshape(24, 12).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE);
+        INDArray half = f.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 12),
+                org.nd4j.linalg.indexing.NDArrayIndex.all());
+        assertEquals(half.neg(), f.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(12, 24),
+                org.nd4j.linalg.indexing.NDArrayIndex.all()));
+        // F M Fᵀ = diag(λ / (λ + ε)): the identity up to ε's share of each eigenvalue
+        INDArray whitened = half.mmul(Nd4j.createFromArray(m)).mmul(half.transpose());
+        double mean = 0;
+        for (int i = 0; i < 12; i++) {
+            mean += m[i][i] / 12;
+        }
+        for (int i = 0; i < 12; i++) {
+            for (int j = 0; j < 12; j++) {
+                double v = whitened.getDouble(i, j);
+                if (i == j) {
+                    assertTrue(v > 0.99 && v <= 1 + 1e-5, "variance of output " + i + ": " + v + " (mean eigenvalue " + mean + ")");
+                } else {
+                    assertEquals(0, v, 1e-4, "covariance of outputs " + i + ", " + j);
+                }
+            }
+        }
+    }
+
+    @Test
+    void recipesAreNamedOnTheCommandLine() {
+        assertEquals(ImageClassifier.Recipe.WHITENED_SGD, ImageClassifier.Recipe.parse("whitened-sgd"));
+        assertEquals(ImageClassifier.Recipe.ADAM, ImageClassifier.Recipe.parse("adam"));
+        T2iException e = assertThrows(T2iException.class, () -> ImageClassifier.Recipe.parse("lamb"));
+        assertTrue(e.getMessage().contains("whitened-sgd"), e.getMessage());
+        assertEquals(ImageClassifier.Layout.CONV_POOL_CONV,
+                ImageClassifier.Settings.defaults(ImageClassifier.Recipe.WHITENED_SGD).layout());
+    }
+
+    @Test
     void poolingBetweenTheConvolutionsHalvesTheSecondOnesInputAndWidensTheStages() {
         ImageClassifier.Settings s = new ImageClassifier.Settings(ImageClassifier.Layout.CONV_POOL_CONV, 4, 1, 8, 1e-2,
                 7, 0);
