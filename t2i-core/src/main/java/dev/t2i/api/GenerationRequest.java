@@ -186,6 +186,16 @@ public final class GenerationRequest {
             return this;
         }
 
+        /**
+         * Guidance only at the times of {@code interval} (see {@link #cfgInterval(double, double)});
+         * null for the model's default.
+         */
+        public Builder cfgInterval(GuidanceInterval interval) {
+            this.cfgFrom = interval == null ? null : interval.from();
+            this.cfgTo = interval == null ? null : interval.to();
+            return this;
+        }
+
         /** The integrator. */
         public Builder sampler(Sampler s) {
             this.sampler = Objects.requireNonNull(s, "sampler must not be null");

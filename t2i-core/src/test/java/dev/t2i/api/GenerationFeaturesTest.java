@@ -86,8 +86,10 @@ class GenerationFeaturesTest {
         assertFalse(java.util.Arrays.equals(full.png(0), limited.png(0)),
                 "no guidance at some of the 6 steps' times changes the image");
         GenerationResult again = model.generate(GenerationRequest.builder(p.prompt()).seed(p.seed()).steps(p.steps())
-                .cfgScale(p.cfgScale()).cfgInterval(p.cfgIntervalValue().from(), p.cfgIntervalValue().to()).build());
+                .cfgScale(p.cfgScale()).cfgInterval(p.cfgIntervalValue()).build());
         assertArrayEquals(limited.png(0), again.png(0));
+        // null is the model's default again: here guidance at every time
+        assertArrayEquals(full.png(0), model.generate(b.cfgInterval(null).build()).png(0));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> GenerationRequest.builder("x").cfgInterval(0.9, 0.1).build());
         assertTrue(e.getMessage().contains("0 <= from <= to <= 1"), e.getMessage());

@@ -536,9 +536,10 @@ public final class ImageClassifier {
     }
 
     /**
-     * The judge's penultimate features of images [N, 3, H, W] in [-1, 1]: the globally average-pooled
-     * activations of the last convolution stage, the input of the softmax layer, [N, {@link
-     * #featureWidth()}] (4 × the width the classifier was trained with). These are the features
+     * The judge's penultimate features of images [N, 3, H, W] in [-1, 1]: the globally pooled
+     * activations of the last convolution stage (averaged, or the maximum for {@link
+     * Recipe#WHITENED_SGD}), the input of the softmax layer, [N, {@link #featureWidth()}] (4 × the
+     * width the classifier was trained with). These are the features
      * that {@link FrechetDistance} and {@link KernelInceptionDistance} compare: they are what the
      * classifier decides from, so a distance in them reads as "how differently the judge sees the
      * two sets". Inference mode (batch norm's running statistics) and no flip averaging, unlike

@@ -40,4 +40,21 @@ class ImageClassifierFeaturesTest {
         assertEquals(0, FrechetDistance.between(top, top), 1e-9);
         assertTrue(FrechetDistance.between(top, bottom) > 0);
     }
+
+    @Test
+    void theWhitenedSgdRecipesFeaturesAreTheMaximaItsUnbiasedOutputLayerReads() {
+        ImageClassifier c = ImageClassifier.create(List.of("top", "bottom"), 16, new ImageClassifier.Settings(
+                ImageClassifier.Layout.CONV_POOL_CONV, 4, 1, 32, 0.1, 0, 0, 2, ImageClassifier.Recipe.WHITENED_SGD));
+        assertEquals(16, c.featureWidth()); // widths 4, 16, 16
+        INDArray images = ImageClassifierTest.squares(20, 4).batch(IntStream.range(0, 20).toArray()).images();
+        INDArray f = c.features(images);
+        // the last activation before global pooling, [20, 16, side, side]: its maximum per channel
+        List<INDArray> acts = c.network().feedForward(images, false);
+        INDArray last = acts.get(c.network().getnLayers() - 2);
+        assertEquals(4, last.rank());
+        assertTrue(last.max(2, 3).equalsWithEps(f, 1e-6), "features are not the per-channel maxima");
+        var out = c.network().getLayer(c.network().getnLayers() - 1);
+        INDArray softmax = Transforms.softmax(f.mmul(out.getParam("W")), true);
+        assertTrue(c.network().output(images, false).equalsWithEps(softmax, 1e-5), "the output layer has a bias");
+    }
 }

@@ -86,7 +86,7 @@ final class GenerateJson {
             } catch (T2iException e) {
                 throw badRequest("'cfg_interval': " + e.getMessage());
             }
-            b.cfgInterval(times.from(), times.to());
+            b.cfgInterval(times);
         }
         JsonNode seed = root.get("seed");
         if (seed != null && !seed.isNull()) {

@@ -202,8 +202,7 @@ final class OpenAiImagesHandler implements HttpHandler {
             param = "guidance_interval";
             JsonNode interval = root.get("guidance_interval");
             if (interval != null && !interval.isNull()) {
-                dev.t2i.sampling.GuidanceInterval times = dev.t2i.sampling.GuidanceInterval.fromJson(interval);
-                b.cfgInterval(times.from(), times.to());
+                b.cfgInterval(dev.t2i.sampling.GuidanceInterval.fromJson(interval));
             }
             param = "seed";
             JsonNode seed = root.get("seed");

@@ -49,9 +49,7 @@ public record PromptRow(long row, String prompt, long seed, int n, Integer steps
         if (cfg != null) {
             b.cfgScale(cfg);
         }
-        if (cfgInterval != null) {
-            b.cfgInterval(cfgInterval.from(), cfgInterval.to());
-        }
+        b.cfgInterval(cfgInterval);
         if (negative != null) {
             b.negativePrompt(negative);
         }
