@@ -179,17 +179,12 @@ public final class ImageClassifier {
 
         /** The name on the command line: {@code conv-conv-pool} or {@code conv-pool-conv}. */
         public String cliName() {
-            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+            return CliNames.of(this);
         }
 
         /** The layout named {@code name} on the command line. */
         public static Layout parse(String name) {
-            for (Layout l : values()) {
-                if (l.cliName().equals(name)) {
-                    return l;
-                }
-            }
-            throw new T2iException("unknown classifier layout '" + name + "': use conv-conv-pool or conv-pool-conv");
+            return CliNames.parse(Layout.class, name, "classifier layout");
         }
     }
 
@@ -229,17 +224,12 @@ public final class ImageClassifier {
 
         /** The name on the command line: {@code adam} or {@code whitened-sgd}. */
         public String cliName() {
-            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+            return CliNames.of(this);
         }
 
         /** The recipe named {@code name} on the command line. */
         public static Recipe parse(String name) {
-            for (Recipe r : values()) {
-                if (r.cliName().equals(name)) {
-                    return r;
-                }
-            }
-            throw new T2iException("unknown classifier recipe '" + name + "': use adam or whitened-sgd");
+            return CliNames.parse(Recipe.class, name, "classifier recipe");
         }
     }
 
