@@ -199,12 +199,12 @@ public final class ImageClassifier {
         ADAM(0.1),
         /**
          * The fast CIFAR-10 trainers' recipe (Keller Jordan's airbench): a fixed first layer that
-         * whitens 2×2 patches (the eigenvectors of the training images' patch covariance, scaled
-         * by the inverse square root of their eigenvalues, and their negatives, so that ReLU keeps
-         * both signs), then the stages without padding loss at the borders; SGD with Nesterov
-         * momentum 0.85 and L2 {@value #SGD_L2} at a rate as high as batch norm allows, on the
-         * one-cycle schedule; convolutions initialised as PyTorch does (uniform, ±1/√fan-in; the
-         * rate was tuned for weights that small); global max pooling; an output layer whose
+         * whitens 2×2 patches (the eigenvectors of the training patches' second moment over
+         * √(λ+ε), and their negatives, so ReLU passes both signs), then the stages with pooling that
+         * drops an odd last row rather than pad; SGD with Nesterov momentum 0.85 and L2
+         * 1.33·10⁻³ on the convolutions at a rate as high as batch norm
+         * allows, on the one-cycle schedule; convolutions initialised as PyTorch does (uniform,
+         * ±1/√fan-in; the rate was tuned for weights that small); global max pooling; an output layer whose
          * logits are scaled by 1/9 (done here as its equivalent: a ninth of the initial weights
          * and 1/81 of the rate); label smoothing 0.2. Whitening decorrelates the inputs of the
          * first trained convolution, which is what lets a rate this high converge in a few epochs.
