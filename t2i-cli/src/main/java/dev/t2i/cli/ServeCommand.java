@@ -44,6 +44,8 @@ final class ServeCommand implements Command {
         return new Options()
                 .addOption(Args.required("model", "FILE", "bundle written by 't2i bundle'"))
                 .addOption(Args.value("port", "N", "TCP port (default " + d.port() + "; 0 picks a free one)"))
+                .addOption(Args.value("drain", "SECONDS", "on SIGTERM, how long requests in flight may finish"
+                        + " before they are cancelled (default " + DRAIN.toSeconds() + ")"))
                 .addOption(Args.value("host", "ADDR", "address to bind (default " + d.host()
                         + "; 0.0.0.0 exposes it to the network)"))
                 .addOption(Args.value("max-steps", "N", "most steps a request may ask for (default " + d.maxSteps()
@@ -93,10 +95,15 @@ final class ServeCommand implements Command {
             throw new T2iException("cannot listen on " + options.host() + ":" + options.port() + " (" + e.getMessage()
                     + "); pick another --port");
         }
+        double drainSecs = Args.doubleValue(cmd, "drain", (double) DRAIN.toSeconds());
+        if (!(drainSecs >= 0)) {
+            throw new T2iException("--drain must be 0 or more seconds, got " + drainSecs);
+        }
+        Duration drain = Duration.ofMillis(Math.round(drainSecs * 1000));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             // SIGTERM or Ctrl-C: new requests get 503, those in flight DRAIN to finish, then 503
             long t0 = System.nanoTime();
-            int cancelled = server.drain(DRAIN);
+            int cancelled = server.drain(drain);
             model.close();
             System.out.printf(Locale.ROOT, "stopped in %.1f s (%d request(s) cancelled, every client answered)%n",
                     (System.nanoTime() - t0) / 1e9, cancelled);

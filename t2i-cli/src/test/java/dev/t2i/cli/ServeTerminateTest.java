@@ -30,7 +30,7 @@ class ServeTerminateTest {
         Path bundle = TinyBundles.bundle(dir, 62);
         List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
                 System.getProperty("java.class.path"), Main.class.getName(), "serve", "--model", bundle.toString(),
-                "--port", "0", "--max-steps", "1000", "--max-n", "32", "--max-work", "32000");
+                "--port", "0", "--max-steps", "1000", "--max-n", "32", "--max-work", "32000", "--drain", "0.5");
         Path logFile = dir.resolve("log.txt");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(logFile.toFile()).start();
         String log = "";
@@ -45,8 +45,8 @@ class ServeTerminateTest {
             assertTrue(p.isAlive(), "the server did not start: " + log);
             URI generate = URI.create("http://127.0.0.1:" + m.group(1) + "/v1/generate");
             HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-            // 32 x 1000 steps: far longer than the 5 s drain on the tiny model (4 x 1000 took 4.5 s and
-            // 8 x 1000 5.3 s on a 2-core machine, too close to it)
+            // 32 x 1000 steps (4.7 s on an idle 2-core machine) against a drain of 0.5 s: the request
+            // is still running when the drain ends however fast the machine (the default 5 s was not)
             CompletableFuture<HttpResponse<String>> inFlight = client.sendAsync(HttpRequest.newBuilder(generate)
                     .timeout(Duration.ofSeconds(120)).POST(HttpRequest.BodyPublishers.ofString(
                             "{\"prompt\": \"long\", \"steps\": 1000, \"n\": 32}")).build(),
