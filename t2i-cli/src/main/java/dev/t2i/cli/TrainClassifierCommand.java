@@ -30,12 +30,14 @@ final class TrainClassifierCommand implements Command {
     @Override
     public Options options() {
         ImageClassifier.Settings d = ImageClassifier.Settings.defaults();
+        ImageClassifier.Settings sgd = ImageClassifier.Settings.defaults(ImageClassifier.Recipe.WHITENED_SGD);
         return new Options()
                 .addOption(Args.required("data", "SPEC", "labelled images: CIFAR-10 binary folder or archive, image"
                         + " folder or .zip laid out as <split>/<class>/*"))
                 .addOption(Args.value("recipe", "R", "adam, or whitened-sgd (the fast CIFAR-10 trainers' recipe: a fixed"
-                        + " whitening first layer, Nesterov SGD at a high rate; its own defaults: conv-pool-conv, width 64,"
-                        + " batch 256, lr 0.375) (default adam)"))
+                        + " whitening first layer, Nesterov SGD at a high rate; its own defaults: " + sgd.layout().cliName()
+                        + ", width " + sgd.width() + ", " + sgd.epochs() + " epochs, batch " + sgd.batch() + ", lr " + sgd.lr()
+                        + ") (default " + d.recipe().cliName() + ")"))
                 .addOption(Args.value("epochs", "N", "passes over the training split (default " + d.epochs() + ")"))
                 .addOption(Args.value("layout", "L", "conv-conv-pool (widths W, 2W, 4W) or conv-pool-conv (widths W,"
                         + " 4W, 4W; pooling between each stage's convolutions) (default " + d.layout().cliName() + ")"))

@@ -142,10 +142,13 @@ public final class ImageClassifier {
         }
 
         Settings validate() {
-            if (layout == null || recipe == null || width < 4 || epochs < 1 || batch < 1 || !(lr > 0 && lr < 10)
-                    || !(minutes >= 0) || translate < 0) {
-                throw new T2iException("invalid classifier settings " + this
-                        + " (width >= 4, epochs >= 1, batch >= 1, 0 < lr < 10, minutes >= 0, translate >= 0)");
+            if (layout == null || recipe == null) {
+                throw new T2iException("invalid classifier settings " + this + " (a layout and a recipe are needed)");
+            }
+            if (width < 4 || epochs < 1 || batch < 1 || !(lr > 0 && lr < recipe.maxLr()) || !(minutes >= 0)
+                    || translate < 0) {
+                throw new T2iException("invalid classifier settings " + this + " (width >= 4, epochs >= 1, batch >= 1, 0 < lr < "
+                        + recipe.maxLr() + " for the " + recipe.cliName() + " recipe, minutes >= 0, translate >= 0)");
             }
             return this;
         }
@@ -196,7 +199,7 @@ public final class ImageClassifier {
          * Adam on the one-cycle schedule with decoupled weight decay 5·10⁻⁵, He-initialised
          * convolutions, global average pooling and label smoothing 0.1.
          */
-        ADAM(0.1),
+        ADAM(0.1, 1),
         /**
          * The fast CIFAR-10 trainers' recipe (Keller Jordan's airbench): a fixed first layer that
          * whitens 2×2 patches (the eigenvectors of the training patches' second moment over
@@ -204,17 +207,26 @@ public final class ImageClassifier {
          * drops an odd last row rather than pad; SGD with Nesterov momentum 0.85 and L2
          * 1.33·10⁻³ on the convolutions at a rate as high as batch norm
          * allows, on the one-cycle schedule; convolutions initialised as PyTorch does (uniform,
-         * ±1/√fan-in; the rate was tuned for weights that small); global max pooling; an output layer whose
-         * logits are scaled by 1/9 (done here as its equivalent: a ninth of the initial weights
-         * and 1/81 of the rate); label smoothing 0.2. Whitening decorrelates the inputs of the
-         * first trained convolution, which is what lets a rate this high converge in a few epochs.
+         * ±1/√fan-in; the rate was tuned for weights that small); batch norm with its scale fixed at 1
+         * and its shift learning 64 times faster ({@link FixedScaleBatchNorm}); global max pooling; an
+         * output layer whose logits are scaled by 1/9 (done here as its equivalent: a ninth of the
+         * initial weights and 1/81 of the rate); label smoothing 0.2; {@link Lookahead} every 5 steps.
+         * Whitening decorrelates the inputs of the first trained convolution, which is what lets a
+         * rate this high converge in a few epochs.
          */
-        WHITENED_SGD(0.2);
+        WHITENED_SGD(0.2, 10);
 
         private final double labelSmoothing;
+        private final double maxLr;
 
-        Recipe(double labelSmoothing) {
+        Recipe(double labelSmoothing, double maxLr) {
             this.labelSmoothing = labelSmoothing;
+            this.maxLr = maxLr;
+        }
+
+        /** The bound below which a peak rate is accepted: Adam diverges long before 1, SGD here runs at 0.375. */
+        double maxLr() {
+            return maxLr;
         }
 
         /** Weight moved from the true class to all classes, spread evenly. */
@@ -240,6 +252,11 @@ public final class ImageClassifier {
      * decay of 0.0153 per 1,024 images at its rate of 11.5 per 1,024 summed, as a gradient term.
      */
     static final double SGD_L2 = 1.33e-3;
+    /**
+     * How much faster than the weights batch norm's shift learns in the {@link Recipe#WHITENED_SGD}
+     * recipe (airbench's bias scaler), with its L2 divided alike so that the decay per step matches.
+     */
+    static final double SHIFT_RATE = 64;
     /** Output channels of the whitening layer: 12 eigenvectors of 2×2×3 patches and their negatives. */
     static final int WHITENING_WIDTH = 24;
     /** The logit scale of the {@link Recipe#WHITENED_SGD} recipe's output layer. */
@@ -267,8 +284,7 @@ public final class ImageClassifier {
                 .convolutionMode(ConvolutionMode.Same);
         if (sgd) {
             // L2 on the trained convolutions, not here: DL4J would give it to the frozen layer
-            // too, whose weights it would then shrink, and to batch norm's scale, which airbench
-            // keeps at 1 (DL4J cannot train the shift alone)
+            // too, whose weights it would then shrink
             base.updater(new Nesterovs(schedule, SGD_MOMENTUM));
         } else {
             base.updater(new Adam(schedule)).weightInit(WeightInit.RELU).weightDecay(5e-5);
@@ -296,7 +312,8 @@ public final class ImageClassifier {
                 if (s.layout() == Layout.CONV_POOL_CONV && conv == 0) {
                     b.layer(maxPool(sgd));
                 }
-                b.layer(new BatchNormalization.Builder().build());
+                b.layer(sgd ? new FixedScaleBatchNorm(new Nesterovs(schedule.scaled(SHIFT_RATE), SGD_MOMENTUM),
+                        SGD_L2 / SHIFT_RATE) : new BatchNormalization.Builder().build());
                 b.layer(new ActivationLayer(Activation.RELU));
             }
             if (s.layout() == Layout.CONV_CONV_POOL && stage < 2) {
@@ -432,6 +449,7 @@ public final class ImageClassifier {
         if (s.recipe() == Recipe.WHITENED_SGD) {
             c.whiten(data);
         }
+        Lookahead lookahead = s.recipe() == Recipe.WHITENED_SGD ? new Lookahead(c.network.params()) : null;
         Augmenter augmenter = new Augmenter(data, s.translate(), s.seed(), s.recipe().labelSmoothing());
         EpochShuffler shuffler = new EpochShuffler(s.seed());
         long totalSteps = (long) stepsPerEpoch * s.epochs();
@@ -456,6 +474,9 @@ public final class ImageClassifier {
                 lossSum += c.network.score();
                 steps++;
                 done++;
+                if (lookahead != null && done % Lookahead.EVERY == 0) {
+                    lookahead.update(c.network.params(), Lookahead.decayAt(progress[0]));
+                }
                 if (onEpoch != null) {
                     onEpoch.step(epoch, step + 1, stepsPerEpoch);
                 }
@@ -465,6 +486,9 @@ public final class ImageClassifier {
             }
         }
         progress[0] = 1;
+        if (lookahead != null) {
+            lookahead.finish(c.network.params());
+        }
         return c;
     }
 
