@@ -102,8 +102,6 @@ final class TrainClassifierCommand implements Command {
             }
         });
         double trainSecs = (System.nanoTime() - t0) / 1e9;
-        // the epochs saved their weights as they were; training may end on others (lookahead's)
-        classifier.save(out);
         double accuracy = classifier.accuracy(test);
         System.out.printf(Locale.ROOT, "wrote %s; trained in %.0f s%n", out, trainSecs);
         System.out.printf(Locale.ROOT, "test_accuracy %.4f (%d test images of %s)%n", accuracy, test.size(),

@@ -457,12 +457,7 @@ public final class ImageClassifier {
             int steps = 0;
             long t0 = System.nanoTime();
             for (int step = 0; step < stepsPerEpoch; step++) {
-                double clock = s.minutes() > 0 ? (System.nanoTime() - start) / 60e9 / s.minutes() : 0;
-                if (clock >= 1) {
-                    outOfTime = true;
-                    break;
-                }
-                progress[0] = Math.max(clock, (double) done / totalSteps);
+                progress[0] = Math.max(budgetUsed(s, start), (double) done / totalSteps);
                 int[] idx = Arrays.copyOfRange(order, step * s.batch(), (step + 1) * s.batch());
                 c.network.fit(augmenter.batch(idx, epoch, rng, c.classNames.size()));
                 lossSum += c.network.score();
@@ -474,16 +469,28 @@ public final class ImageClassifier {
                 if (onEpoch != null) {
                     onEpoch.step(epoch, step + 1, stepsPerEpoch);
                 }
+                // checked after a step, so that the epoch that ran out of time is the last one heard
+                if (budgetUsed(s, start) >= 1) {
+                    outOfTime = true;
+                    break;
+                }
+            }
+            boolean last = outOfTime || epoch == s.epochs() - 1;
+            if (last && lookahead != null) {
+                // before the last epoch is heard, so that what a listener saves or scores is the result
+                lookahead.finish(c.network.params());
             }
             if (onEpoch != null && steps > 0) {
                 onEpoch.epoch(epoch + 1, lossSum / steps, (System.nanoTime() - t0) / 1e9, c);
             }
         }
         progress[0] = 1;
-        if (lookahead != null) {
-            lookahead.finish(c.network.params());
-        }
         return c;
+    }
+
+    /** The share of the time budget used since {@code start} (0 without a budget). */
+    private static double budgetUsed(Settings s, long start) {
+        return s.minutes() > 0 ? (System.nanoTime() - start) / 60e9 / s.minutes() : 0;
     }
 
     /** Hears training progress. */
