@@ -30,6 +30,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code blocks.i.cross_attn.weights} [B,H,N,M] for attention maps. The training objective is
  * not part of the model: {@code flow.FlowMatching} attaches it.
  *
+ * <p>A {@linkplain #buildTokenDropped token-dropping} variant of the same graph trains on a subset
+ * of each image's tokens (MaskDiT's speed-up): the positions are added first, then
+ * {@value #TOKEN_SELECT} [B,K,N] (one-hot rows: kept token → image token) keeps K of the N
+ * tokens, every block runs on those K, and {@value #VELOCITY} is the kept tokens' patches [B,K,P]
+ * in {@link #tokenPatches} order.
+ *
  * <p>The graph is shaped for a fast, lean training step on ND4J 1.0.0-M2.1 (see the nn package):
  * one product for all cross-attention keys and values, computed per distinct text; broadcasting
  * products expanded against shared zeros; query scales folded into weights.
@@ -41,6 +47,8 @@ public final class DitGraph {
     public static final String CONTEXT_MASK = "context_mask";
     public static final String CONTEXT_SELECT = "context_select";
     public static final String LABEL = "label";
+    /** The kept tokens of each image in a token-dropping graph, [B, K, N] one-hot rows. */
+    public static final String TOKEN_SELECT = "token_select";
     public static final String VELOCITY = "velocity";
     /**
      * Cross-attention keys and values of every block for the distinct texts, [U, M·2·depth·D]:
@@ -56,15 +64,21 @@ public final class DitGraph {
     private final ParamScope root;
     /** Whether the text enters as precomputed {@link #TEXT_KV} (and {@link #TEXT_POOL}) instead of tokens. */
     private final boolean textFeaturesAsInput;
+    /** Image tokens the blocks run on: all of them, or the kept ones of a token-dropping graph. */
+    private final int tokens;
+    /** Whether this is a token-dropping graph, with {@link #TOKEN_SELECT} (kept may equal N in tests). */
+    private final boolean selectsTokens;
     /** Shared zeros for the broadcasting products, token rows [B·N, D] and [B, N, D]. */
     private SDVariable zerosRows;
     /** Text tokens per caption as the graph sees them: the config's, or {@link Attention#KEYS_FROM_BIAS}. */
     private int keyCount;
     private SDVariable zerosTokens;
 
-    private DitGraph(DitConfig cfg, long seed, DataType dtype, boolean textFeaturesAsInput) {
+    private DitGraph(DitConfig cfg, long seed, DataType dtype, boolean textFeaturesAsInput, int keptTokens) {
         this.cfg = cfg;
         this.textFeaturesAsInput = textFeaturesAsInput;
+        this.selectsTokens = keptTokens > 0;
+        this.tokens = selectsTokens ? keptTokens : cfg.tokens();
         this.sd = Graphs.create();
         // the cached-text trunk only samples; the full graph trains (and samples)
         this.root = ParamScope.root(sd, seed, textFeaturesAsInput ? GraphMode.INFER : GraphMode.TRAIN, dtype,
@@ -104,9 +118,35 @@ public final class DitGraph {
      * gradient checks (placeholders then take DOUBLE arrays; {@link DitNetwork#inputs} is FLOAT-only).
      */
     public static DitNetwork build(DitConfig cfg, long seed, DataType dtype) {
-        DitGraph g = new DitGraph(cfg, seed, dtype, false);
+        DitGraph g = new DitGraph(cfg, seed, dtype, false, 0);
         g.define();
         return new DitNetwork(cfg, g.sd, g.root.params());
+    }
+
+    /**
+     * The training graph that runs the blocks on {@code kept} of each image's tokens, chosen by
+     * {@value #TOKEN_SELECT}; {@value #VELOCITY} is then the kept tokens' patches [B, kept, P].
+     * The weights are freshly initialised: {@link DitNetwork#tokenDroppedGraph} shares a model's
+     * into it.
+     */
+    static SameDiff buildTokenDropped(DitConfig cfg, int kept) {
+        if (kept < 1 || kept > cfg.tokens()) {
+            throw new IllegalArgumentException("kept tokens " + kept + " outside 1.." + cfg.tokens());
+        }
+        DitGraph g = new DitGraph(cfg, 0, DataType.FLOAT, false, kept);
+        g.define();
+        return g.sd;
+    }
+
+    /**
+     * Images [B,C,H,W] as the patches of their tokens, [B, N, P]: the values the final layer
+     * predicts for each token, in its order (the inverse of the graph's unpatchify).
+     */
+    public static SDVariable tokenPatches(DitConfig cfg, SDVariable images) {
+        int p = cfg.patchSize();
+        int g = cfg.grid();
+        return images.reshape(-1, cfg.inChannels(), g, p, g, p).permute(0, 2, 4, 3, 5, 1)
+                .reshape(-1, cfg.tokens(), cfg.patchValues());
     }
 
     /**
@@ -119,7 +159,7 @@ public final class DitGraph {
         if (!cfg.isText()) {
             throw new IllegalArgumentException("only the text variant has text features to cache");
         }
-        DitGraph g = new DitGraph(cfg, 0, DataType.FLOAT, true);
+        DitGraph g = new DitGraph(cfg, 0, DataType.FLOAT, true, 0);
         g.define();
         return g.sd;
     }
@@ -131,7 +171,7 @@ public final class DitGraph {
 
     private void define() {
         int d = cfg.embedDim();
-        int n = cfg.tokens();
+        int n = tokens;
         DataType f = root.dtype();
         SDVariable x = sd.placeHolder(X, f, -1, cfg.inChannels(), cfg.imgSize(), cfg.imgSize());
         SDVariable t = sd.placeHolder(T, f, -1);
@@ -142,7 +182,13 @@ public final class DitGraph {
 
         SDVariable h = patchEmbed(x);                                                        // [B·N, D]
         SDVariable pos = root.constant("pos_embed", SinCos.positions2d(cfg.grid(), cfg.grid(), d));
-        h = h.reshape(-1, n, d).add(pos).reshape(-1, d);
+        h = h.reshape(-1, cfg.tokens(), d).add(pos);                                         // [B, N, D]
+        if (dropsTokens()) {
+            // one-hot rows as a batched product: its gradient is a product too (gather's is not safe, see class embed)
+            SDVariable select = sd.placeHolder(TOKEN_SELECT, f, -1, n, cfg.tokens());
+            h = sd.mmul(select, h);                                                          // [B, K, D]
+        }
+        h = h.reshape(-1, d);
         SDVariable c = timeEmbed(t);                                                         // [B, 4D]
 
         SDVariable[] keyValue = null;
@@ -190,7 +236,11 @@ public final class DitGraph {
 
         h = LayerNorm.affine(root, "final_norm", h, d, EPS, zerosRows);
         h = Linear.apply(root, "final_proj", h, d, cfg.patchValues(), Linear.Init.ZERO, true);
-        sd.identity(VELOCITY, unpatchify(h));
+        sd.identity(VELOCITY, dropsTokens() ? h.reshape(-1, n, cfg.patchValues()) : unpatchify(h));
+    }
+
+    private boolean dropsTokens() {
+        return selectsTokens;
     }
 
     /** Conv2d(kernel = stride = p) as a matmul over flattened patches ordered (channel, row, col). */
@@ -222,7 +272,7 @@ public final class DitGraph {
     private SDVariable block(ParamScope s, int index, SDVariable h, SDVariable c, SDVariable[] keyValue,
             SDVariable keyBias) {
         int d = cfg.embedDim();
-        int n = cfg.tokens();
+        int n = tokens;
         int heads = cfg.numHeads();
         Modulated m1 = modulate(s, "norm1", h, c);
         h = residual(h, m1.gate(Attention.selfAttentionFused(s, "self_attn", m1.x, n, heads, d, null)));
@@ -304,10 +354,10 @@ public final class DitGraph {
         SDVariable[] parts = sd.split(mod, chunks, 1);
         SDVariable scale = parts[0].reshape(-1, 1, d);
         SDVariable shift = parts[1].reshape(-1, 1, d);
-        SDVariable normed = LayerNorm.plain(sd, h, d, EPS, zerosRows).reshape(-1, cfg.tokens(), d);
+        SDVariable normed = LayerNorm.plain(sd, h, d, EPS, zerosRows).reshape(-1, tokens, d);
         SDVariable x = Broadcasts.mul(normed, scale.add(1.0), zerosTokens).add(shift).reshape(-1, d);
         SDVariable gate = chunks == 3 ? parts[2].reshape(-1, 1, d) : null;
-        return new Modulated(x, gate, zerosTokens, cfg.tokens(), d);
+        return new Modulated(x, gate, zerosTokens, tokens, d);
     }
 
     private SDVariable unpatchify(SDVariable h) {

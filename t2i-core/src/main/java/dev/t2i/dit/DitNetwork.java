@@ -32,6 +32,8 @@ public final class DitNetwork {
     private volatile TextCentering textCentering;
     /** The text variant's trunk with the text features as inputs, sharing this graph's weights; built on first use. */
     private SameDiff cachedTextGraph;
+    /** Training graphs that run on a subset of the image tokens, by kept count, sharing this graph's weights. */
+    private final Map<Integer, SameDiff> tokenDroppedGraphs = new HashMap<>();
 
     DitNetwork(DitConfig config, SameDiff sd, Map<String, ParamSpec> params) {
         this.config = config;
@@ -143,7 +145,30 @@ public final class DitNetwork {
             Graphs.closeSessions(cachedTextGraph);
             cachedTextGraph = null;
         }
+        for (SameDiff g : tokenDroppedGraphs.values()) {
+            closeSessions(g);
+        }
+        tokenDroppedGraphs.clear();
         Graphs.release(sd);
+    }
+
+    /**
+     * A training graph of this model that runs its blocks on {@code kept} of each image's tokens
+     * (see {@link DitGraph}: input {@link DitGraph#TOKEN_SELECT}, output the kept tokens' patches),
+     * sharing this graph's weight arrays, so that a step on it trains this model. Built on first
+     * use, once per kept count; {@link #release} frees its sessions.
+     */
+    public synchronized SameDiff tokenDroppedGraph(int kept) {
+        return tokenDroppedGraphs.computeIfAbsent(kept, k -> shareWeightsInto(DitGraph.buildTokenDropped(config, k)));
+    }
+
+    /** Frees a graph's sessions and its backward graph's (their pooled buffers), keeping the graph usable. */
+    public static void closeSessions(SameDiff graph) {
+        Graphs.closeSessions(graph);
+        SameDiff grad = graph.getFunction("grad");
+        if (grad != null) {
+            Graphs.closeSessions(grad);
+        }
     }
 
     /**
@@ -172,20 +197,26 @@ public final class DitNetwork {
 
     private synchronized SameDiff cachedTextGraph() {
         if (cachedTextGraph == null) {
-            SameDiff g = DitGraph.buildCachedText(config);
-            // share this graph's weight arrays (updated in place by training and EMA swaps)
-            for (SDVariable v : g.variables()) {
-                if (v.getVariableType() == VariableType.VARIABLE) {
-                    INDArray own = v.getArr();
-                    g.associateArrayWithVariable(sd.getArrForVarName(v.name()), v);
-                    if (own != null && own.closeable()) {
-                        own.close();
-                    }
-                }
-            }
-            cachedTextGraph = g;
+            cachedTextGraph = shareWeightsInto(DitGraph.buildCachedText(config));
         }
         return cachedTextGraph;
+    }
+
+    /**
+     * Makes a graph built from this model's config use this graph's weight arrays (updated in
+     * place by training and EMA swaps), freeing its own.
+     */
+    private SameDiff shareWeightsInto(SameDiff g) {
+        for (SDVariable v : g.variables()) {
+            if (v.getVariableType() == VariableType.VARIABLE) {
+                INDArray own = v.getArr();
+                g.associateArrayWithVariable(sd.getArrForVarName(v.name()), v);
+                if (own != null && own.closeable()) {
+                    own.close();
+                }
+            }
+        }
+        return g;
     }
 
     /** Evaluates any named outputs of the graph for the given inputs. */

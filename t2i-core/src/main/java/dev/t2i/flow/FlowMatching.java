@@ -4,6 +4,7 @@ import dev.t2i.random.Gaussian;
 import dev.t2i.random.Seeds;
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import java.util.function.UnaryOperator;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -71,11 +72,20 @@ public final class FlowMatching {
      * @param shape the velocity's shape, -1 for the batch
      */
     public static void attachLoss(SameDiff sd, String velocity, long... shape) {
+        attachLoss(sd, velocity, UnaryOperator.identity(), shape);
+    }
+
+    /**
+     * As {@link #attachLoss(SameDiff, String, long...)} for a graph that predicts part of the
+     * velocity: {@code view} maps the whole target (placeholder of {@code shape}) to the values
+     * the output {@code velocity} predicts, e.g. the kept tokens of a token-dropping graph.
+     */
+    public static void attachLoss(SameDiff sd, String velocity, UnaryOperator<SDVariable> view, long... shape) {
         if (sd.hasVariable(LOSS)) {
             return;
         }
         SDVariable v = sd.getVariable(velocity);
-        SDVariable target = sd.placeHolder(TARGET, v.dataType(), shape);
+        SDVariable target = view.apply(sd.placeHolder(TARGET, v.dataType(), shape));
         sd.identity(LOSS, sd.math.square(v.sub(target)).mean());
         sd.setLossVariables(LOSS);
     }

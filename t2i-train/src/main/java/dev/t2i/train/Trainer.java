@@ -28,6 +28,8 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.LongConsumer;
 import java.util.stream.Stream;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -69,6 +71,12 @@ public final class Trainer {
     private RunState.LossTally tally = RunState.LossTally.EMPTY;
     private Preset.SampleDefaults sampleDefaults;
     private Path lastCheckpoint;
+    /** The graph of the token-dropping steps (train.token_drop), sharing the model's weights; or null. */
+    private final SameDiff tokenDroppedGraph;
+    /** Image tokens a token-dropping step keeps (all of them without token_drop). */
+    private final int keptTokens;
+    /** Whether the token-dropping phase has ended in this trainer and its graph's buffers are freed. */
+    private boolean tokenDropEnded;
 
     /** A trainer for a new run (or one to resume with {@link #restore}). */
     public Trainer(DitNetwork model, TrainConfig cfg, CaptionedImages data, Conditioner conditioner, Path runDir,
@@ -103,6 +111,21 @@ public final class Trainer {
         DitConfig m = model.config();
         FlowMatching.attachLoss(model.graph(), DitGraph.VELOCITY, -1, m.inChannels(), m.imgSize(), m.imgSize());
         Graphs.prepareGradients(model.graph());
+        this.keptTokens = cfg.tokenDrop() > 0 ? cfg.keptTokens(m.tokens()) : m.tokens();
+        if (keptTokens < m.tokens()) {
+            SameDiff dropped = model.tokenDroppedGraph(keptTokens);
+            SDVariable select = dropped.getVariable(DitGraph.TOKEN_SELECT);
+            // the loss covers the kept tokens' patches of the target
+            FlowMatching.attachLoss(dropped, DitGraph.VELOCITY, target -> dropped.mmul(select,
+                    DitGraph.tokenPatches(m, target)), -1, m.inChannels(), m.imgSize(), m.imgSize());
+            Graphs.prepareGradients(dropped);
+            this.tokenDroppedGraph = dropped;
+            LOG.info("token_drop {}: the blocks run on {} of the {} tokens of each image until {} % of the run,"
+                    + " then on all of them", cfg.tokenDrop(), keptTokens, m.tokens(),
+                    Math.round(cfg.tokenDropUntil() * 100));
+        } else {
+            this.tokenDroppedGraph = null;
+        }
     }
 
     /** Continues from a checkpoint: weights, EMA, optimiser moments, step, time spent and open loss sums. */
@@ -199,6 +222,16 @@ public final class Trainer {
         return timeLimitSeconds > 0 ? Math.min(1.0, elapsedSeconds() / timeLimitSeconds) : 0;
     }
 
+    /** How far the run is: the share of its steps or of its time budget, whichever is further. */
+    private double runFraction() {
+        return Math.max((double) step / totalSteps, timeFraction());
+    }
+
+    /** Whether this step runs on the kept tokens only (train.token_drop, before token_drop_until). */
+    private boolean dropsTokens() {
+        return tokenDroppedGraph != null && !tokenDropEnded && runFraction() < cfg.tokenDropUntil();
+    }
+
     /** The EMA weights, or null. */
     public Map<String, INDArray> emaWeights() {
         return ema == null ? null : ema.weights();
@@ -276,6 +309,9 @@ public final class Trainer {
         if (finished()) {
             // done: the backward pass's pooled buffers (about a GB per worker) are not needed for sampling
             Graphs.closeSessions(model.graph().getFunction("grad"));
+            if (tokenDroppedGraph != null) {
+                DitNetwork.closeSessions(tokenDroppedGraph);
+            }
         }
         return losses;
     }
@@ -313,12 +349,24 @@ public final class Trainer {
             drop[i] = rng.nextDouble() < cfg.textDropout();
         }
         FlowMatching.Example ex = FlowMatching.draw(rng, batch.images(), cfg.timeSampling());
+        boolean dropping = dropsTokens();
+        if (tokenDroppedGraph != null && !dropping && !tokenDropEnded) {
+            tokenDropEnded = true;
+            // its pooled buffers would otherwise sit beside the full graph's for the rest of the run
+            DitNetwork.closeSessions(tokenDroppedGraph);
+            progress.message(String.format(java.util.Locale.ROOT,
+                    "step %d: training on all %d tokens of each image from here (token_drop_until %s)", step + 1,
+                    model.config().tokens(), cfg.tokenDropUntil()));
+        }
+        // drawn after the example's, so runs without token_drop keep their random streams
+        INDArray select = dropping ? tokenSelection(rng, b, model.config().tokens(), keptTokens) : null;
         // this step's arrays, freed when it ends rather than whenever the garbage collector gets to them
         Queue<INDArray> stepArrays = new ConcurrentLinkedQueue<>();
-        Stream.of(batch.images(), ex.t(), ex.xt(), ex.target()).filter(Objects::nonNull).forEach(stepArrays::add);
+        Stream.of(batch.images(), ex.t(), ex.xt(), ex.target(), select).filter(Objects::nonNull)
+                .forEach(stepArrays::add);
         int shards = Workers.shared().shardsFor(b, MIN_SHARD_ROWS);
-        try (ShardedGradients g = ShardedGradients.compute(model.graph(), params.keySet(), b, shards,
-                cfg.recompute(), i -> {
+        try (ShardedGradients g = ShardedGradients.compute(dropping ? tokenDroppedGraph : model.graph(),
+                params.keySet(), b, shards, cfg.recompute(), i -> {
             // each shard's text straight from the conditioner, on its worker: no batch-wide copy to cut up
             int from = (int) Workers.shardStart(b, shards, i);
             int to = (int) Workers.shardStart(b, shards, i + 1);
@@ -328,6 +376,9 @@ public final class Trainer {
             Map<String, INDArray> inputs = new HashMap<>(model.inputs(Workers.shardRows(ex.xt(), shards, i),
                     Workers.shardRows(ex.t(), shards, i), c.context(), c.mask(), c.labels()));
             inputs.put(FlowMatching.TARGET, Workers.shardRows(ex.target(), shards, i));
+            if (select != null) {
+                inputs.put(DitGraph.TOKEN_SELECT, Workers.shardRows(select, shards, i));
+            }
             // the shard's copies of the text, from which the inputs were derived, are this step's too
             Stream.concat(inputs.values().stream(), Stream.of(c.context(), c.mask(), c.labels()))
                     .filter(Objects::nonNull).forEach(stepArrays::add);
@@ -350,6 +401,33 @@ public final class Trainer {
             NativeArrays.closeAll(stepArrays);
             housekeeping.run();
         }
+    }
+
+    /**
+     * The tokens each of {@code images} images keeps, as one-hot rows [images, kept, tokens]: a
+     * uniformly random subset per image, in token order.
+     */
+    static INDArray tokenSelection(SplittableRandom rng, int images, int tokens, int kept) {
+        float[] rows = new float[images * kept * tokens];
+        int[] order = new int[tokens];
+        for (int i = 0; i < images; i++) {
+            for (int j = 0; j < tokens; j++) {
+                order[j] = j;
+            }
+            // the first `kept` places of a partial Fisher-Yates shuffle
+            for (int j = 0; j < kept; j++) {
+                int k = j + rng.nextInt(tokens - j);
+                int swap = order[j];
+                order[j] = order[k];
+                order[k] = swap;
+            }
+            int[] chosen = Arrays.copyOf(order, kept);
+            Arrays.sort(chosen);
+            for (int j = 0; j < kept; j++) {
+                rows[(i * kept + j) * tokens + chosen[j]] = 1f;
+            }
+        }
+        return org.nd4j.linalg.factory.Nd4j.create(rows, new long[] {images, kept, tokens}, 'c');
     }
 
     private int[] batchIndices(int epoch) {

@@ -212,6 +212,50 @@ class TrainerTest {
     }
 
     @Test
+    void droppingHalfTheTokensTrainsAndEndsOnAllOfThem(@TempDir Path dir) {
+        DitNetwork model = DitGraph.build(TINY, 1);
+        TrainConfig cfg = recipe(150, 1).toBuilder().tokenDrop(0.5).tokenDropUntil(0.8).build();
+        java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+        Trainer trainer = new Trainer(model, cfg, ToyData.images(32), ToyData.textConditioner(4, 16), dir, null)
+                .progress(new TrainingProgress(new PrintStream(log), false, 1));
+        List<Double> losses = trainer.run(Long.MAX_VALUE);
+        double first = losses.subList(0, 10).stream().mapToDouble(d -> d).average().orElseThrow();
+        double last = losses.subList(140, 150).stream().mapToDouble(d -> d).average().orElseThrow();
+        assertTrue(last < 0.6 * first, "loss " + first + " -> " + last);
+        // steps 1-120 on 8 of 16 tokens, then all of them
+        assertTrue(log.toString().contains("step 121: training on all 16 tokens"), log.toString());
+    }
+
+    @Test
+    void tokenSelectionsKeepDistinctTokensInOrder() {
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(3);
+        org.nd4j.linalg.api.ndarray.INDArray s = Trainer.tokenSelection(rng, 5, 16, 6);
+        assertEquals(List.of(5L, 6L, 16L), java.util.Arrays.stream(s.shape()).boxed().toList());
+        java.util.Set<String> subsets = new java.util.HashSet<>();
+        for (int i = 0; i < 5; i++) {
+            int previous = -1;
+            StringBuilder subset = new StringBuilder();
+            for (int j = 0; j < 6; j++) {
+                org.nd4j.linalg.api.ndarray.INDArray row = s.get(org.nd4j.linalg.indexing.NDArrayIndex.point(i),
+                        org.nd4j.linalg.indexing.NDArrayIndex.point(j));
+                assertEquals(1.0, row.sumNumber().doubleValue(), 0.0, "one-hot row");
+                int token = row.argMax().getInt(0);
+                assertTrue(token > previous, "kept tokens in order, no repeats");
+                previous = token;
+                subset.append(token).append(' ');
+            }
+            subsets.add(subset.toString());
+        }
+        assertTrue(subsets.size() > 1, "each image draws its own tokens");
+        assertEquals(Trainer.tokenSelection(new java.util.SplittableRandom(3), 5, 16, 6), s, "a function of the stream");
+        assertEquals(8, TrainConfig.builder().tokenDrop(0.5).build().keptTokens(16));
+        assertEquals(1, TrainConfig.builder().tokenDrop(0.99).build().keptTokens(16));
+        var e = assertThrows(T2iException.class, () -> TrainConfig.builder().tokenDrop(1.0).build());
+        assertTrue(e.getMessage().contains("token_drop = 1.0"), e.getMessage());
+        assertThrows(T2iException.class, () -> TrainConfig.builder().tokenDropUntil(1.5).build());
+    }
+
+    @Test
     void explicitZerosAreRefusedNotReadAsDefaults() {
         var e = assertThrows(T2iException.class, () -> TrainConfig.builder().batch(0).build());
         assertTrue(e.getMessage().contains("batch = 0"), e.getMessage());
