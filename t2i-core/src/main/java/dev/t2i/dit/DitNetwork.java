@@ -146,7 +146,7 @@ public final class DitNetwork {
             cachedTextGraph = null;
         }
         for (SameDiff g : tokenDroppedGraphs.values()) {
-            closeSessions(g);
+            Graphs.closeTrainingSessions(g);
         }
         tokenDroppedGraphs.clear();
         Graphs.release(sd);
@@ -160,15 +160,6 @@ public final class DitNetwork {
      */
     public synchronized SameDiff tokenDroppedGraph(int kept) {
         return tokenDroppedGraphs.computeIfAbsent(kept, k -> shareWeightsInto(DitGraph.buildTokenDropped(config, k)));
-    }
-
-    /** Frees a graph's sessions and its backward graph's (their pooled buffers), keeping the graph usable. */
-    public static void closeSessions(SameDiff graph) {
-        Graphs.closeSessions(graph);
-        SameDiff grad = graph.getFunction("grad");
-        if (grad != null) {
-            Graphs.closeSessions(grad);
-        }
     }
 
     /**

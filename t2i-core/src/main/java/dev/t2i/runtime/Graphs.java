@@ -146,10 +146,17 @@ public final class Graphs {
                 }
             }
         }
+        closeTrainingSessions(sd);
+    }
+
+    /**
+     * Drops the sessions of a graph and of its backward graph, whose per-thread pools and op
+     * contexts hold up to a GB per worker after training; the graph may still run.
+     */
+    public static void closeTrainingSessions(SameDiff sd) {
         closeSessions(sd);
         SameDiff grad = sd.getFunction("grad");
         if (grad != null) {
-            // the backward graph's per-thread pools and op contexts, up to a GB per worker after training
             closeSessions(grad);
         }
     }

@@ -310,7 +310,7 @@ public final class Trainer {
             // done: the backward pass's pooled buffers (about a GB per worker) are not needed for sampling
             Graphs.closeSessions(model.graph().getFunction("grad"));
             if (tokenDroppedGraph != null) {
-                DitNetwork.closeSessions(tokenDroppedGraph);
+                Graphs.closeTrainingSessions(tokenDroppedGraph);
             }
         }
         return losses;
@@ -353,7 +353,7 @@ public final class Trainer {
         if (tokenDroppedGraph != null && !dropping && !tokenDropEnded) {
             tokenDropEnded = true;
             // its pooled buffers would otherwise sit beside the full graph's for the rest of the run
-            DitNetwork.closeSessions(tokenDroppedGraph);
+            Graphs.closeTrainingSessions(tokenDroppedGraph);
             progress.message(String.format(java.util.Locale.ROOT,
                     "step %d: training on all %d tokens of each image from here (token_drop_until %s)", step + 1,
                     model.config().tokens(), cfg.tokenDropUntil()));
