@@ -1,6 +1,7 @@
 package dev.t2i.eval;
 
 import dev.t2i.T2iException;
+import dev.t2i.random.Subsets;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -80,8 +81,8 @@ public final class KernelInceptionDistance {
         SplittableRandom rng = new SplittableRandom(seed);
         double[] values = new double[subsets];
         for (int s = 0; s < subsets; s++) {
-            INDArray xi = rows(x, choose(rng, x.length, subsetSize));
-            INDArray yi = rows(y, choose(rng, y.length, subsetSize));
+            INDArray xi = rows(x, Subsets.choose(rng, x.length, subsetSize));
+            INDArray yi = rows(y, Subsets.choose(rng, y.length, subsetSize));
             values[s] = mmd2Unbiased(xi, yi);
         }
         double mean = 0;
@@ -130,20 +131,5 @@ public final class KernelInceptionDistance {
             System.arraycopy(a[idx[i]], 0, flat, i * d, d);
         }
         return Nd4j.create(flat, new long[] {idx.length, d}, 'c');
-    }
-
-    /** {@code k} distinct indices of [0, n), by a partial Fisher-Yates shuffle. */
-    private static int[] choose(SplittableRandom rng, int n, int k) {
-        int[] all = new int[n];
-        for (int i = 0; i < n; i++) {
-            all[i] = i;
-        }
-        for (int i = 0; i < k; i++) {
-            int j = i + rng.nextInt(n - i);
-            int t = all[i];
-            all[i] = all[j];
-            all[j] = t;
-        }
-        return java.util.Arrays.copyOf(all, k);
     }
 }

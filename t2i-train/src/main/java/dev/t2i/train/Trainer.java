@@ -14,6 +14,7 @@ import dev.t2i.dit.DitNetwork;
 import dev.t2i.flow.FlowMatching;
 import dev.t2i.runtime.Graphs;
 import dev.t2i.runtime.NativeArrays;
+import dev.t2i.random.Subsets;
 import dev.t2i.runtime.Workers;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -409,19 +410,8 @@ public final class Trainer {
      */
     static INDArray tokenSelection(SplittableRandom rng, int images, int tokens, int kept) {
         float[] rows = new float[images * kept * tokens];
-        int[] order = new int[tokens];
         for (int i = 0; i < images; i++) {
-            for (int j = 0; j < tokens; j++) {
-                order[j] = j;
-            }
-            // the first `kept` places of a partial Fisher-Yates shuffle
-            for (int j = 0; j < kept; j++) {
-                int k = j + rng.nextInt(tokens - j);
-                int swap = order[j];
-                order[j] = order[k];
-                order[k] = swap;
-            }
-            int[] chosen = Arrays.copyOf(order, kept);
+            int[] chosen = Subsets.choose(rng, tokens, kept);
             Arrays.sort(chosen);
             for (int j = 0; j < kept; j++) {
                 rows[(i * kept + j) * tokens + chosen[j]] = 1f;
