@@ -183,7 +183,7 @@ public final class DitGraph {
         SDVariable h = patchEmbed(x);                                                        // [B·N, D]
         SDVariable pos = root.constant("pos_embed", SinCos.positions2d(cfg.grid(), cfg.grid(), d));
         h = h.reshape(-1, cfg.tokens(), d).add(pos);                                         // [B, N, D]
-        if (dropsTokens()) {
+        if (selectsTokens) {
             // one-hot rows as a batched product: its gradient is a product too (gather's is not safe, see class embed)
             SDVariable select = sd.placeHolder(TOKEN_SELECT, f, -1, n, cfg.tokens());
             h = sd.mmul(select, h);                                                          // [B, K, D]
@@ -236,11 +236,7 @@ public final class DitGraph {
 
         h = LayerNorm.affine(root, "final_norm", h, d, EPS, zerosRows);
         h = Linear.apply(root, "final_proj", h, d, cfg.patchValues(), Linear.Init.ZERO, true);
-        sd.identity(VELOCITY, dropsTokens() ? h.reshape(-1, n, cfg.patchValues()) : unpatchify(h));
-    }
-
-    private boolean dropsTokens() {
-        return selectsTokens;
+        sd.identity(VELOCITY, selectsTokens ? h.reshape(-1, n, cfg.patchValues()) : unpatchify(h));
     }
 
     /** Conv2d(kernel = stride = p) as a matmul over flattened patches ordered (channel, row, col). */
