@@ -133,7 +133,7 @@ public record TrainConfig(
         check(sampleSteps > 0, "sample_steps", sampleSteps, "a positive step count");
         check(tokenDrop >= 0 && tokenDrop < 1, "token_drop", tokenDrop, "a share in [0, 1) such as 0.5");
         check(tokenDropUntil >= 0 && tokenDropUntil <= 1, "token_drop_until", tokenDropUntil,
-                "a share of the run in [0, 1] such as 0.8");
+                "a share of the run in [0, 1] such as 0.75");
         if (timeLimit != null) {
             Durations.seconds(timeLimit, "time_limit");
         }

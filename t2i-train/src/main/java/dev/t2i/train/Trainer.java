@@ -12,9 +12,9 @@ import dev.t2i.dit.DitConfig;
 import dev.t2i.dit.DitGraph;
 import dev.t2i.dit.DitNetwork;
 import dev.t2i.flow.FlowMatching;
+import dev.t2i.random.Subsets;
 import dev.t2i.runtime.Graphs;
 import dev.t2i.runtime.NativeArrays;
-import dev.t2i.random.Subsets;
 import dev.t2i.runtime.Workers;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -112,7 +112,7 @@ public final class Trainer {
         DitConfig m = model.config();
         FlowMatching.attachLoss(model.graph(), DitGraph.VELOCITY, -1, m.inChannels(), m.imgSize(), m.imgSize());
         Graphs.prepareGradients(model.graph());
-        this.keptTokens = cfg.tokenDrop() > 0 ? cfg.keptTokens(m.tokens()) : m.tokens();
+        this.keptTokens = cfg.keptTokens(m.tokens());
         if (keptTokens < m.tokens()) {
             SameDiff dropped = model.tokenDroppedGraph(keptTokens);
             SDVariable select = dropped.getVariable(DitGraph.TOKEN_SELECT);
@@ -230,7 +230,7 @@ public final class Trainer {
 
     /** Whether this step runs on the kept tokens only (train.token_drop, before token_drop_until). */
     private boolean dropsTokens() {
-        return tokenDroppedGraph != null && !tokenDropEnded && runFraction() < cfg.tokenDropUntil();
+        return tokenDroppedGraph != null && runFraction() < cfg.tokenDropUntil();
     }
 
     /** The EMA weights, or null. */
