@@ -5,6 +5,7 @@ import dev.t2i.bundle.Bundle;
 import dev.t2i.bundle.BundleManifest;
 import dev.t2i.clip.ClipTextEncoder;
 import dev.t2i.config.Preset;
+import dev.t2i.dit.DitNetwork;
 import dev.t2i.sampling.GuidanceInterval;
 import dev.t2i.sampling.Sampler;
 import dev.t2i.train.LoadedRun;
@@ -49,7 +50,9 @@ final class BundleCommand implements Command {
                 .addOption(Args.value("sampler", "NAME", "default sampler, euler or heun (default: the run's, else"
                         + " euler)"))
                 .addOption(Args.value("cfg-interval", "FROM,TO", "default guidance interval, times t in [FROM, TO]"
-                        + " (default: the run's, else 0,1: every step)"));
+                        + " (default: the run's, else 0,1: every step)"))
+                .addOption(Args.value("guide-scale", "W", "default autoguidance scale; above 1 packs the run's guide"
+                        + " model (default: the run's, else 1: none)"));
     }
 
     @Override
@@ -79,9 +82,12 @@ final class BundleCommand implements Command {
                 Args.doubleValue(cmd, "cfg", recorded.cfg()),
                 cmd.hasOption("sampler") ? Sampler.parse(cmd.getOptionValue("sampler")) : recorded.sampler(),
                 cmd.hasOption("cfg-interval") ? GuidanceInterval.parse(cmd.getOptionValue("cfg-interval"))
-                        : recorded.cfgInterval());
+                        : recorded.cfgInterval(),
+                Args.doubleValue(cmd, "guide-scale", recorded.guideScale()));
         Long step = trained.state() == null ? null : trained.state().step();
-        BundleManifest manifest = Bundle.write(out, trained.model(), clip, sampling,
+        // a bundle that never autoguides does not carry the guide model's weights
+        DitNetwork guide = sampling.guideScale() == 1.0 ? null : trained.guide();
+        BundleManifest manifest = Bundle.write(out, trained.model(), clip, guide, sampling,
                 new BundleManifest.Source(modelPath.toString(), step, trained.usedEma(), clip.description()));
         long bytes;
         try {
@@ -90,12 +96,14 @@ final class BundleCommand implements Command {
             bytes = -1;
         }
         System.out.printf(Locale.ROOT, "wrote %s (%.1f MB, format %d): DiT %,d parameters (%s%s), CLIP %s,"
-                + " defaults %d %s steps at cfg %.2f%s%n", out, bytes / 1e6, manifest.formatVersion(),
+                + " defaults %d %s steps at cfg %.2f%s%s%n", out, bytes / 1e6, manifest.formatVersion(),
                 trained.model().parameterCount(), trained.usedEma() ? "EMA weights" : "live weights",
                 step == null ? "" : ", step " + step,
                 clip.isRebuildable() ? clip.description() + " (stored as its seed and shape, rebuilt on loading)"
                         : clip.description(), sampling.steps(), sampling.sampler(),
-                sampling.cfg(), sampling.cfgInterval().full() ? "" : " for t in " + sampling.cfgInterval());
+                sampling.cfg(), sampling.cfgInterval().full() ? "" : " for t in " + sampling.cfgInterval(),
+                guide == null ? "" : String.format(Locale.ROOT, ", autoguidance %.2f (the run's guide model)",
+                        sampling.guideScale()));
         return 0;
     }
 }

@@ -55,8 +55,7 @@ final class CfgSweepCommand implements Command {
         }
         int n = Args.intValue(cmd, "n", 4);
         SamplingOptions base = SampleCommand.sampling(cmd, loaded.defaults());
-        base = new SamplingOptions(base.steps(), base.cfgScale(), base.seed(), base.sampler(), n, base.negativePrompt(),
-                base.cfgInterval());
+        base = base.withImagesPerPrompt(n);
         List<BufferedImage> pics = new ArrayList<>();
         List<String> captions = new ArrayList<>();
         List<GridParameters.Cell> cells = new ArrayList<>();

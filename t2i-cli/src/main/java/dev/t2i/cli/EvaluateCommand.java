@@ -132,7 +132,8 @@ final class EvaluateCommand implements Command {
         report.put("per_class", perClass);
         report.put("test_images", test.size());
         report.put("sampling", Map.of("steps", opts.steps(), "cfg", opts.cfgScale(), "cfg_interval",
-                opts.cfgInterval().times(), "sampler", opts.sampler().id(), "seed", opts.seed()));
+                opts.cfgInterval().times(), "guide_scale", opts.guideScale(), "sampler", opts.sampler().id(),
+                "seed", opts.seed()));
         if (loaded.state() != null) {
             report.put("training", Map.of("step", loaded.state().step(),
                     "minutes", loaded.state().elapsedSeconds() / 60));
@@ -160,9 +161,11 @@ final class EvaluateCommand implements Command {
         System.out.print(accuracy.table());
         System.out.println();
         System.out.print(sensitivity.format());
-        System.out.printf(Locale.ROOT, "%d images (%d per class, %d %s steps, cfg %.2f%s) against %d test images; %s%n",
-                perClass * k, perClass, opts.steps(), opts.sampler().id(), opts.cfgScale(),
-                opts.cfgInterval().full() ? "" : " for t in " + opts.cfgInterval(), test.size(),
+        System.out.printf(Locale.ROOT, "%d images (%d per class, %d %s steps, cfg %.2f%s%s) against %d test images;"
+                + " %s%n", perClass * k, perClass, opts.steps(), opts.sampler().id(), opts.cfgScale(),
+                opts.cfgInterval().full() ? "" : " for t in " + opts.cfgInterval(),
+                opts.guideScale() == 1.0 ? "" : String.format(Locale.ROOT, ", autoguidance %.2f", opts.guideScale()),
+                test.size(),
                 out.resolve("report.json"));
         return 0;
     }
@@ -174,8 +177,7 @@ final class EvaluateCommand implements Command {
         for (String prompt : prompts) {
             for (int from = 0; from < perClass; from += IMAGES_PER_CALL) {
                 int count = Math.min(IMAGES_PER_CALL, perClass - from);
-                SamplingOptions o = new SamplingOptions(opts.steps(), opts.cfgScale(), opts.seed() + from,
-                        opts.sampler(), count, opts.negativePrompt(), opts.cfgInterval()).validate();
+                SamplingOptions o = opts.withSeed(opts.seed() + from).withImagesPerPrompt(count).validate();
                 parts.add(gen.generate(List.of(prompt), null, o));
                 done += count;
                 System.err.printf(Locale.ROOT, "\r%d/%d images", done, perClass * prompts.size());

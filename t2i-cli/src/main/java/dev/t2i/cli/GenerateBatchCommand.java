@@ -37,7 +37,7 @@ final class GenerateBatchCommand implements Command {
     static final long ROW_SEED_STRIDE = 1000;
     static final String MANIFEST = "manifest.jsonl";
     private static final List<String> FIELDS = List.of("prompt", "seed", "n", "steps", "cfg",
-            "cfg_interval", "negative", "sampler");
+            "cfg_interval", "guide_scale", "negative", "sampler");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Override
@@ -133,6 +133,9 @@ final class GenerateBatchCommand implements Command {
             if (!o.cfgInterval().full()) {
                 line.putArray("cfg_interval").add(o.cfgInterval().from()).add(o.cfgInterval().to());
             }
+            if (o.guideScale() != 1.0) {
+                line.put("guide_scale", o.guideScale());
+            }
             line
                     .put("sampler", o.sampler().id())
                     .put("negative", o.negativePrompt()).put("model", identity.name())
@@ -186,7 +189,8 @@ final class GenerateBatchCommand implements Command {
                         n.has("sampler") ? Sampler.parse(n.get("sampler").asText()) : defaults.sampler(),
                         n.has("n") ? whole(n, "n", where) : defaults.imagesPerPrompt(),
                         n.has("negative") ? n.get("negative").asText() : defaults.negativePrompt(),
-                        n.has("cfg_interval") ? interval(n.get("cfg_interval")) : defaults.cfgInterval()).validate();
+                        n.has("cfg_interval") ? interval(n.get("cfg_interval")) : defaults.cfgInterval(),
+                        n.has("guide_scale") ? number(n, "guide_scale", where) : defaults.guideScale()).validate();
                 rows.add(new Row(row, n.get("prompt").asText(), o));
             } catch (T2iException e) {
                 throw new T2iException(where + ": " + e.getMessage());

@@ -5,6 +5,7 @@ import dev.t2i.api.GenerationParameters;
 import dev.t2i.api.GridParameters;
 import dev.t2i.api.ModelIdentity;
 import dev.t2i.bundle.Bundle;
+import dev.t2i.dit.DitNetwork;
 import dev.t2i.image.ImageGrid;
 import dev.t2i.image.Images;
 import dev.t2i.sampling.GuidanceInterval;
@@ -53,7 +54,11 @@ final class SampleCommand implements Command {
                 .addOption(Args.value("sampler", "NAME", "euler or heun (default: the run's or bundle's, else euler)"))
                 .addOption(Args.value("cfg-interval", "FROM,TO", "guide only at times t in [FROM, TO] (1 is noise,"
                         + " 0 the image), e.g. 0.2,0.85 (default: the run's or bundle's, else 0,1: every step)"))
-                .addOption(Args.value("negative", "TEXT", "negative prompt in place of the null text"));
+                .addOption(Args.value("negative", "TEXT", "negative prompt in place of the null text"))
+                .addOption(Args.value("guide-scale", "W", "autoguidance: how far to extrapolate away from the run's"
+                        + " guide model (default: the run's or bundle's, else 1: none)"))
+                .addOption(Args.value("guide-model", "FILE", "an earlier checkpoint of the same run to guide with,"
+                        + " instead of the run's guide.t2i"));
     }
 
     @Override
@@ -80,7 +85,8 @@ final class SampleCommand implements Command {
                 cmd.hasOption("sampler") ? Sampler.parse(cmd.getOptionValue("sampler")) : defaults.sampler(),
                 imagesPerPrompt, cmd.getOptionValue("negative"),
                 cmd.hasOption("cfg-interval") ? GuidanceInterval.parse(cmd.getOptionValue("cfg-interval"))
-                        : defaults.cfgInterval()).validate();
+                        : defaults.cfgInterval(),
+                Args.doubleValue(cmd, "guide-scale", defaults.guideScale())).validate();
     }
 
     /** A loaded model; {@code state} is the run's progress where a run folder or checkpoint was named (null for a bundle). */
@@ -94,11 +100,21 @@ final class SampleCommand implements Command {
             if (cmd.hasOption("weights")) {
                 throw new T2iException("a bundle holds one set of weights; drop --weights (choose them when bundling)");
             }
+            if (cmd.hasOption("guide-model")) {
+                throw new T2iException("a bundle carries its own guide model, if any; drop --guide-model");
+            }
             return new Loaded(bundle.generator(), bundle.defaultOptions(0), null);
         }
         LoadedRun m = LoadedRun.load(Path.of(cmd.getOptionValue("model")),
                 LoadedRun.Weights.parse(cmd.getOptionValue("weights", "ema")));
-        return new Loaded(new ImageGenerator(m.model(), m.conditioner(cmd.getOptionValue("clip"))),
+        DitNetwork guide = m.guide();
+        if (cmd.hasOption("guide-model")) {
+            if (guide != null) {
+                guide.release();
+            }
+            guide = LoadedRun.load(Path.of(cmd.getOptionValue("guide-model")), LoadedRun.Weights.EMA).model();
+        }
+        return new Loaded(new ImageGenerator(m.model(), m.conditioner(cmd.getOptionValue("clip")), guide),
                 m.defaultOptions(0), m.state());
     }
 

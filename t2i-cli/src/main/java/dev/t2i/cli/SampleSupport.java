@@ -62,13 +62,13 @@ final class SampleSupport {
      */
     static SamplingOptions options(CommandLine cmd, GenerationParameters from) {
         SamplingOptions o = SampleCommand.sampling(cmd, new SamplingOptions(from.steps(), from.cfgScale(), 0,
-                from.samplerValue(), 1, from.negativePrompt(), from.cfgIntervalValue()));
+                from.samplerValue(), 1, from.negativePrompt(), from.cfgIntervalValue(),
+                from.guideScaleValue()));
         if (!cmd.hasOption("cfg")) {
             o = o.withCfgScale(from.cfgScale());
         }
         if (!cmd.hasOption("negative") && from.negativePrompt() != null) {
-            o = new SamplingOptions(o.steps(), o.cfgScale(), o.seed(), o.sampler(), o.imagesPerPrompt(),
-                    from.negativePrompt(), o.cfgInterval());
+            o = o.withNegativePrompt(from.negativePrompt());
         }
         return cmd.hasOption("seed") ? o : o.withSeed(from.seed());
     }
@@ -128,7 +128,7 @@ final class SampleSupport {
         return new GenerationParameters(prompt, o.negativePrompt(), seed, o.steps(),
                 o.sampler().id(), o.cfgScale(), o.cfgInterval(), size, size, model.name(), model.hash(),
                 Version.current(), init == null ? null : strength,
-                init == null ? null : GenerationParameters.imageHash(init));
+                init == null ? null : GenerationParameters.imageHash(init), o.guideScale());
     }
 
     /** Writes a PNG with its parameters inside, atomically. */

@@ -39,6 +39,7 @@ import java.util.Map;
  * @param version        the t2i version that made it
  * @param strength       image-to-image strength, or null for text-to-image
  * @param initImageHash  SHA-256 (hex, first 10 digits) of the initial image's pixels, or null
+ * @param guideScale     autoguidance scale, or null where there was none (a scale of 1)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record GenerationParameters(
@@ -55,11 +56,16 @@ public record GenerationParameters(
         @JsonProperty("model_hash") String modelHash,
         @JsonProperty("version") String version,
         @JsonProperty("strength") Double strength,
-        @JsonProperty("init_image_hash") String initImageHash) {
+        @JsonProperty("init_image_hash") String initImageHash,
+        @JsonProperty("guide_scale") Double guideScale) {
 
-    /** Records guidance at every time as no interval, as images made before intervals existed do. */
+    /**
+     * Records guidance at every time as no interval and a guide scale of 1 as none, as images made
+     * before either existed do.
+     */
     public GenerationParameters {
         cfgInterval = cfgInterval != null && cfgInterval.full() ? null : cfgInterval;
+        guideScale = guideScale != null && guideScale == 1.0 ? null : guideScale;
     }
 
     /** The text chunk other tools read. */
@@ -73,6 +79,11 @@ public record GenerationParameters(
     /** The guidance interval as options take it: {@link GuidanceInterval#FULL} where none was recorded. */
     public GuidanceInterval cfgIntervalValue() {
         return cfgInterval != null ? cfgInterval : GuidanceInterval.FULL;
+    }
+
+    /** The autoguidance scale as options take it: 1 where none was recorded. */
+    public double guideScaleValue() {
+        return guideScale != null ? guideScale : 1.0;
     }
 
     /** The integrator as a {@link Sampler}. */
@@ -92,6 +103,9 @@ public record GenerationParameters(
                 .append(", CFG scale: ").append(NumberText.of(cfgScale));
         if (cfgInterval != null) {
             s.append(", CFG interval: ").append(cfgInterval.text('-'));
+        }
+        if (guideScale != null) {
+            s.append(", Autoguidance: ").append(NumberText.of(guideScale));
         }
         s.append(", Seed: ").append(seed)
                 .append(", Size: ").append(width).append('x').append(height)

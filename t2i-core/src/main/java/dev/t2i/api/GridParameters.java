@@ -72,7 +72,8 @@ public record GridParameters(
         double cfg = c.cfgScale() != null ? c.cfgScale() : s.cfgScale();
         return new GenerationParameters(c.prompt(), s.negativePrompt(), c.seed(), s.steps(), s.sampler(), cfg,
                 s.cfgInterval(),
-                s.width(), s.height(), s.model(), s.modelHash(), s.version(), s.strength(), s.initImageHash());
+                s.width(), s.height(), s.model(), s.modelHash(), s.version(), s.strength(), s.initImageHash(),
+                s.guideScale());
     }
 
     /**

@@ -169,7 +169,7 @@ public final class T2iModel implements TextToImage {
         return new SamplingOptions(r.steps() != null ? r.steps() : d.steps(),
                 r.cfgScale() != null ? r.cfgScale() : d.cfg(), seed,
                 r.sampler() != null ? r.sampler() : d.sampler(), r.imagesPerPrompt(), r.negativePrompt(),
-                r.cfgInterval() != null ? r.cfgInterval() : d.cfgInterval()).validate();
+                r.cfgInterval() != null ? r.cfgInterval() : d.cfgInterval(), d.guideScale()).validate();
     }
 
     private void work() {
@@ -261,7 +261,8 @@ public final class T2iModel implements TextToImage {
                 info.imageSize(),
                 identity.name(), identity.hash(), Version.current(), r.initImage() == null ? null : r.strength(),
                 r.initImage() == null ? null
-                        : GenerationParameters.imageHash(InitImages.fit(r.initImage(), info.imageSize())));
+                        : GenerationParameters.imageHash(InitImages.fit(r.initImage(), info.imageSize())),
+                o.guideScale());
     }
 
     /**

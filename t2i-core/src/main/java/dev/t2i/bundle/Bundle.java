@@ -9,6 +9,7 @@ import dev.t2i.config.Preset;
 import dev.t2i.dit.DitFiles;
 import dev.t2i.dit.DitNetwork;
 import dev.t2i.io.ModelArchive;
+import dev.t2i.io.Safetensors;
 import dev.t2i.sampling.ImageGenerator;
 import dev.t2i.sampling.Sampler;
 import dev.t2i.sampling.SamplingOptions;
@@ -38,10 +39,16 @@ public final class Bundle {
     /**
      * The newest layout this code reads. Version 1 holds the CLIP's weights; version 2 may hold
      * instead the recipe of a seeded random CLIP ({@link ClipTextEncoder.RandomRecipe}: seed,
-     * shape and the SHA-256 of its weights), a few hundred bytes in place of 250 MB. A bundle is
-     * written as version 1 whenever its content allows, so older readers still take it.
+     * shape and the SHA-256 of its weights), a few hundred bytes in place of 250 MB; version 3
+     * may also hold a guide model's weights ({@link #GUIDE_WEIGHTS}) and a {@code guide_scale}
+     * among its defaults. A bundle is written with the lowest version its content allows, so
+     * older readers still take it.
      */
-    public static final int FORMAT_VERSION = 2;
+    public static final int FORMAT_VERSION = 3;
+    /** The version of a bundle that holds a random CLIP's recipe and no guide model. */
+    public static final int RECIPE_FORMAT_VERSION = 2;
+    /** The part holding the guide model's weights, the same graph as the DiT's (autoguidance). */
+    public static final String GUIDE_WEIGHTS = "guide-weights.safetensors";
     /** The version of a bundle that holds the CLIP's weights. */
     public static final int WEIGHTS_FORMAT_VERSION = 1;
 
@@ -49,32 +56,58 @@ public final class Bundle {
     private final BundleManifest manifest;
     private final DitNetwork dit;
     private final ClipTextEncoder clip;
+    private final DitNetwork guide;
 
-    private Bundle(Path path, BundleManifest manifest, DitNetwork dit, ClipTextEncoder clip) {
+    private Bundle(Path path, BundleManifest manifest, DitNetwork dit, ClipTextEncoder clip, DitNetwork guide) {
         this.path = path;
         this.manifest = manifest;
         this.dit = dit;
         this.clip = clip;
+        this.guide = guide;
     }
 
     /**
-     * Writes a bundle atomically and returns its manifest.
+     * Writes a bundle without a guide model atomically and returns its manifest.
      *
      * @param sampling default steps, guidance scale and sampler of the bundle
      */
     public static BundleManifest write(Path out, DitNetwork dit, ClipTextEncoder clip, Preset.SampleDefaults sampling,
             BundleManifest.Source source) {
+        return write(out, dit, clip, null, sampling, source);
+    }
+
+    /**
+     * Writes a bundle atomically and returns its manifest.
+     *
+     * @param guide    the run's guide model for autoguidance (its weights are stored; it shares the
+     *                 DiT's graph), or null
+     * @param sampling default steps, guidance scales and sampler of the bundle; a guide scale above
+     *                 1 needs a guide model
+     */
+    public static BundleManifest write(Path out, DitNetwork dit, ClipTextEncoder clip, DitNetwork guide,
+            Preset.SampleDefaults sampling, BundleManifest.Source source) {
         checkPair(dit, clip, "the text encoder " + source.clip());
+        if (guide != null && !guide.config().equals(dit.config())) {
+            throw new T2iException("the guide model's shape differs from the DiT's; it must come from the same run");
+        }
+        if (guide == null && sampling.guideScale() != 1.0) {
+            throw new T2iException("the default guide scale " + sampling.guideScale() + " needs a guide model and"
+                    + " the run has none (bundle with --guide-scale 1)");
+        }
         // a seeded random CLIP is stored as its recipe: its weights are 250 MB of noise that the
         // seed rebuilds bit for bit (checked against their SHA-256 on reading)
         boolean recipe = clip.isRebuildable();
         ModelArchive content = DitFiles.addTo(dit, ModelArchive.create());
         content = recipe ? clip.addRecipeTo(content) : clip.addTo(content);
+        if (guide != null) {
+            content.putTensors(GUIDE_WEIGHTS, guide.weights());
+        }
         Map<String, BundleManifest.Part> parts = new LinkedHashMap<>();
         for (String name : content.names()) {
             parts.put(name, BundleManifest.Part.of(content.bytes(name)));
         }
-        BundleManifest manifest = new BundleManifest(FORMAT, recipe ? FORMAT_VERSION : WEIGHTS_FORMAT_VERSION,
+        int version = guide != null ? FORMAT_VERSION : recipe ? RECIPE_FORMAT_VERSION : WEIGHTS_FORMAT_VERSION;
+        BundleManifest manifest = new BundleManifest(FORMAT, version,
                 "t2i " + Version.current(),
                 Instant.now().toString(), source, sampling, parts);
         // the manifest goes first so that isBundle() and a truncated file are recognised from the head
@@ -121,7 +154,21 @@ public final class Bundle {
             throw new T2iException("cannot load bundle " + path + ": " + e.getMessage(), e);
         }
         checkPair(dit, clip, "its text encoder");
-        return new Bundle(path, manifest, dit, clip);
+        DitNetwork guide = null;
+        if (archive.has(GUIDE_WEIGHTS)) {
+            try {
+                guide = DitFiles.read(archive);
+                guide.setWeights(Safetensors.readAll(archive.bytes(GUIDE_WEIGHTS)));
+            } catch (T2iException e) {
+                dit.release();
+                clip.release();
+                if (guide != null) {
+                    guide.release();
+                }
+                throw new T2iException("cannot load bundle " + path + ": its guide model: " + e.getMessage(), e);
+            }
+        }
+        return new Bundle(path, manifest, dit, clip, guide);
     }
 
     /** Whether a file looks like a bundle (a zip whose first entry is the manifest); does not verify it. */
@@ -219,6 +266,11 @@ public final class Bundle {
         return dit;
     }
 
+    /** The guide model for autoguidance, or null where the bundle holds none. */
+    public DitNetwork guide() {
+        return guide;
+    }
+
     /** The text encoder with its tokenizer. */
     public ClipTextEncoder clip() {
         return clip;
@@ -231,7 +283,7 @@ public final class Bundle {
 
     /** A new generator over this bundle's DiT and CLIP; not thread-safe (SameDiff graphs are not). */
     public ImageGenerator generator() {
-        return new ImageGenerator(dit, conditioner());
+        return new ImageGenerator(dit, conditioner(), guide);
     }
 
     /**
@@ -247,5 +299,8 @@ public final class Bundle {
     public void release() {
         dit.release();
         clip.release();
+        if (guide != null) {
+            guide.release();
+        }
     }
 }

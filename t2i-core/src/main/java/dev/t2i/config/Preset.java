@@ -44,20 +44,25 @@ public record Preset(
     /**
      * Sampling defaults of a preset, recorded by each run for {@code sample} and {@code bundle}.
      *
-     * @param steps   integration steps (50)
-     * @param cfg     guidance scale (7.5)
-     * @param sampler integrator (euler)
+     * @param steps       integration steps (50)
+     * @param cfg         guidance scale (7.5)
+     * @param sampler     integrator (euler)
      * @param cfgInterval the times at which guidance applies ([0, 1]: all)
+     * @param guideScale  autoguidance scale, away from the run's guide model ({@code train.guide_at});
+     *                    1 for none (1)
      */
     @JsonIgnoreProperties(ignoreUnknown = false)
     public record SampleDefaults(@JsonProperty("steps") int steps, @JsonProperty("cfg") double cfg,
             @JsonProperty("sampler") Sampler sampler,
             @JsonProperty("cfg_interval")
             @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = GuidanceInterval.FullFilter.class)
-            GuidanceInterval cfgInterval) {
-        /** The reference's: 50 Euler steps at w = 7.5, guided at every time. */
+            GuidanceInterval cfgInterval,
+            @JsonProperty("guide_scale")
+            @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = NoGuideFilter.class)
+            double guideScale) {
+        /** The reference's: 50 Euler steps at w = 7.5, guided at every time, no autoguidance. */
         public static final SampleDefaults REFERENCE = new SampleDefaults(50, 7.5, Sampler.EULER,
-                GuidanceInterval.FULL);
+                GuidanceInterval.FULL, 1.0);
 
         /** Checks ranges, naming the field. */
         public SampleDefaults {
@@ -74,25 +79,52 @@ public record Preset(
                 throw new T2iException("invalid sampling setting cfg_interval = null (expected [from, to],"
                         + " e.g. [0, 1])");
             }
+            if (!(guideScale >= 1 && guideScale <= SamplingOptions.MAX_GUIDE_SCALE)) {
+                throw new T2iException("invalid sampling setting guide_scale = " + guideScale + " (expected 1, no"
+                        + " autoguidance, to " + (int) SamplingOptions.MAX_GUIDE_SCALE + ")");
+            }
         }
 
-        /** Defaults that guide at every time. */
+        /** Defaults that guide at every time, without autoguidance. */
         public SampleDefaults(int steps, double cfg, Sampler sampler) {
-            this(steps, cfg, sampler, GuidanceInterval.FULL);
+            this(steps, cfg, sampler, GuidanceInterval.FULL, 1.0);
+        }
+
+        /** Defaults without autoguidance. */
+        public SampleDefaults(int steps, double cfg, Sampler sampler, GuidanceInterval cfgInterval) {
+            this(steps, cfg, sampler, cfgInterval, 1.0);
         }
 
         /** From a config file, where a missing field takes the reference's value. */
         @JsonCreator
         static SampleDefaults read(@JsonProperty("steps") Integer steps, @JsonProperty("cfg") Double cfg,
-                @JsonProperty("sampler") Sampler sampler, @JsonProperty("cfg_interval") GuidanceInterval cfgInterval) {
+                @JsonProperty("sampler") Sampler sampler, @JsonProperty("cfg_interval") GuidanceInterval cfgInterval,
+                @JsonProperty("guide_scale") Double guideScale) {
             return new SampleDefaults(steps != null ? steps : REFERENCE.steps, cfg != null ? cfg : REFERENCE.cfg,
                     sampler != null ? sampler : REFERENCE.sampler,
-                    cfgInterval != null ? cfgInterval : REFERENCE.cfgInterval);
+                    cfgInterval != null ? cfgInterval : REFERENCE.cfgInterval,
+                    guideScale != null ? guideScale : REFERENCE.guideScale);
         }
 
         /** These defaults as the options of a request for {@code seed}, one image per prompt. */
         public SamplingOptions options(long seed) {
-            return new SamplingOptions(steps, cfg, seed, sampler, 1, null, cfgInterval);
+            return new SamplingOptions(steps, cfg, seed, sampler, 1, null, cfgInterval, guideScale);
+        }
+
+        /**
+         * Leaves {@code guide_scale: 1} out of written files, so that files of models without
+         * autoguidance read as they did before it existed.
+         */
+        public static final class NoGuideFilter {
+            @Override
+            public boolean equals(Object value) {
+                return value == null || (value instanceof Double d && d == 1.0);
+            }
+
+            @Override
+            public int hashCode() {
+                return 0;
+            }
         }
     }
 

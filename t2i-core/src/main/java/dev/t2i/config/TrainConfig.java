@@ -50,6 +50,9 @@ import java.util.Locale;
  * @param tokenDropUntil  training progress (share of the steps, or of the time budget, whichever is
  *                       further) after which every token is trained on again, so the model ends on the
  *                       token count it samples with (0.75)
+ * @param guideAt         training progress (as for tokenDropUntil) at which the run keeps its EMA
+ *                       weights as {@code guide.t2i}, the weaker model that autoguidance extrapolates
+ *                       away from when sampling ({@code sample.guide_scale}); 0 keeps none (0)
  */
 @JsonDeserialize(builder = TrainConfig.Builder.class)
 public record TrainConfig(
@@ -78,7 +81,8 @@ public record TrainConfig(
         @JsonProperty("time_limit") String timeLimit,
         @JsonProperty("recompute") boolean recompute,
         @JsonProperty("token_drop") double tokenDrop,
-        @JsonProperty("token_drop_until") double tokenDropUntil) {
+        @JsonProperty("token_drop_until") double tokenDropUntil,
+        @JsonProperty("guide_at") double guideAt) {
 
     /** Shape of the learning rate after warm-up. */
     public enum Schedule {
@@ -134,6 +138,7 @@ public record TrainConfig(
         check(tokenDrop >= 0 && tokenDrop < 1, "token_drop", tokenDrop, "a share in [0, 1) such as 0.5");
         check(tokenDropUntil >= 0 && tokenDropUntil <= 1, "token_drop_until", tokenDropUntil,
                 "a share of the run in [0, 1] such as 0.75");
+        check(guideAt >= 0 && guideAt < 1, "guide_at", guideAt, "0 (off) or a share of the run in (0, 1) such as 0.5");
         if (timeLimit != null) {
             Durations.seconds(timeLimit, "time_limit");
         }
@@ -161,7 +166,7 @@ public record TrainConfig(
                 .warmupSteps(warmupSteps).gradClip(gradClip).emaDecay(emaDecay).flip(flip).seed(seed)
                 .logEvery(logEvery).checkpointEvery(checkpointEvery).keepCheckpoints(keepCheckpoints)
                 .sampleEvery(sampleEvery).sampleSteps(sampleSteps).emaWarmup(emaWarmup).timeLimit(timeLimit)
-                .recompute(recompute).tokenDrop(tokenDrop).tokenDropUntil(tokenDropUntil);
+                .recompute(recompute).tokenDrop(tokenDrop).tokenDropUntil(tokenDropUntil).guideAt(guideAt);
     }
 
     /** Total steps for a data set of {@code size} items (drop_last, as the reference). */
@@ -219,6 +224,7 @@ public record TrainConfig(
         private boolean recompute = true;
         private double tokenDrop = 0;
         private double tokenDropUntil = 0.75;
+        private double guideAt = 0;
 
         private Builder() {
         }
@@ -379,11 +385,18 @@ public record TrainConfig(
             return this;
         }
 
+        @JsonProperty("guide_at")
+        public Builder guideAt(double v) {
+            this.guideAt = v;
+            return this;
+        }
+
         /** The recipe; throws {@link T2iException} naming the first invalid field. */
         public TrainConfig build() {
             return new TrainConfig(batch, steps, epochs, lr, weightDecay, beta1, beta2, adamEps, textDropout,
                     timeSampling, schedule, warmupSteps, gradClip, emaDecay, flip, seed, logEvery, checkpointEvery,
-                    keepCheckpoints, sampleEvery, sampleSteps, emaWarmup, timeLimit, recompute, tokenDrop, tokenDropUntil);
+                    keepCheckpoints, sampleEvery, sampleSteps, emaWarmup, timeLimit, recompute, tokenDrop, tokenDropUntil,
+                    guideAt);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.t2i.sampling;
 
+import dev.t2i.T2iException;
 import dev.t2i.conditioning.Conditioner;
 import dev.t2i.conditioning.Conditioning;
 import dev.t2i.conditioning.TextConditioner;
@@ -26,10 +27,27 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class ImageGenerator {
     private final DitNetwork model;
     private final Conditioner conditioner;
+    /** The weaker snapshot of the model that autoguidance extrapolates away from, or null. */
+    private final DitNetwork guide;
 
+    /** A generator without a guide model (autoguidance unavailable). */
     public ImageGenerator(DitNetwork model, Conditioner conditioner) {
+        this(model, conditioner, null);
+    }
+
+    /**
+     * @param guide a weaker snapshot of {@code model} (an earlier point of the same training run,
+     *              the same graph and text centring) for options with a guide scale above 1
+     *              ({@link AutoGuidedVelocity}), or null
+     */
+    public ImageGenerator(DitNetwork model, Conditioner conditioner, DitNetwork guide) {
+        if (guide != null && !guide.config().equals(model.config())) {
+            throw new IllegalArgumentException("the guide model's shape differs from the model's; it must be an"
+                    + " earlier snapshot of the same run");
+        }
         this.model = model;
         this.conditioner = conditioner;
+        this.guide = guide;
     }
 
     public DitNetwork model() {
@@ -38,6 +56,11 @@ public final class ImageGenerator {
 
     public Conditioner conditioner() {
         return conditioner;
+    }
+
+    /** The guide model for autoguidance, or null when there is none. */
+    public DitNetwork guide() {
+        return guide;
     }
 
     /**
@@ -204,8 +227,14 @@ public final class ImageGenerator {
         int rows = (int) noise.size(0);
         Conditioning cond = c.encode(rowsText, rowsLabel, null);
         Conditioning uncond = c.nullCondition(rows);
-        try (GuidedVelocity field = new GuidedVelocity(model, cond, uncond, options.cfgScale(),
-                options.cfgInterval())) {
+        boolean autoguided = options.guideScale() != 1.0;
+        if (autoguided && guide == null) {
+            throw new T2iException("guide scale " + options.guideScale() + " needs a guide model and this model has"
+                    + " none (train with train.guide_at to keep one, or sample with guide scale 1)");
+        }
+        try (GuidedVelocity main = new GuidedVelocity(model, cond, uncond, options.cfgScale(), options.cfgInterval());
+                GuidedVelocity weaker = autoguided ? new GuidedVelocity(guide, cond, uncond, 1.0) : null) {
+            VelocityField field = autoguided ? new AutoGuidedVelocity(main, weaker, options.guideScale()) : main;
             return options.sampler().integrate(field, x, strength, options.steps(), monitor);
         } finally {
             // a server samples for hours: what a request made is freed now, not at some later collection

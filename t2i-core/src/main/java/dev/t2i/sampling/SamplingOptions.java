@@ -18,9 +18,20 @@ import dev.t2i.T2iException;
  * @param imagesPerPrompt images for each prompt
  * @param negativePrompt text used in place of the null text, or null
  * @param cfgInterval    the times at which guidance applies ({@link GuidanceInterval#FULL}: all)
+ * @param guideScale     autoguidance scale: how far the velocity is extrapolated away from the model's
+ *                       guide model ({@link AutoGuidedVelocity}); 1 leaves the guide model out
  */
 public record SamplingOptions(int steps, double cfgScale, long seed, Sampler sampler, int imagesPerPrompt,
-        String negativePrompt, GuidanceInterval cfgInterval) {
+        String negativePrompt, GuidanceInterval cfgInterval, double guideScale) {
+
+    /** The largest autoguidance scale accepted. */
+    public static final double MAX_GUIDE_SCALE = 10;
+
+    /** Options without autoguidance. */
+    public SamplingOptions(int steps, double cfgScale, long seed, Sampler sampler, int imagesPerPrompt,
+            String negativePrompt, GuidanceInterval cfgInterval) {
+        this(steps, cfgScale, seed, sampler, imagesPerPrompt, negativePrompt, cfgInterval, 1.0);
+    }
 
     /** Options that guide at every time, as the reference does. */
     public SamplingOptions(int steps, double cfgScale, long seed, Sampler sampler, int imagesPerPrompt,
@@ -45,32 +56,54 @@ public record SamplingOptions(int steps, double cfgScale, long seed, Sampler sam
         if (cfgInterval == null) {
             throw new T2iException("no guidance interval given (use 0,1 to guide at every time)");
         }
+        if (!(guideScale >= 1 && guideScale <= MAX_GUIDE_SCALE)) {
+            throw new T2iException("guide scale must be between 1 (no autoguidance) and " + (int) MAX_GUIDE_SCALE
+                    + ", got " + guideScale);
+        }
         return this;
     }
 
     /**
      * Whether images sampled with these options and with {@code other} can be integrated in one
-     * batch: the same steps, guidance scale and interval, sampler and negative prompt (seeds and
+     * batch: the same steps, guidance scales and interval, sampler and negative prompt (seeds and
      * image counts may differ).
      */
     public boolean sameIntegrationAs(SamplingOptions other) {
         return steps == other.steps && Double.compare(cfgScale, other.cfgScale) == 0
+                && Double.compare(guideScale, other.guideScale) == 0
                 && sampler.equals(other.sampler) && java.util.Objects.equals(negativePrompt, other.negativePrompt)
                 && java.util.Objects.equals(cfgInterval, other.cfgInterval);
     }
 
     /** These options with the seed {@code s}. */
     public SamplingOptions withSeed(long s) {
-        return new SamplingOptions(steps, cfgScale, s, sampler, imagesPerPrompt, negativePrompt, cfgInterval);
+        return new SamplingOptions(steps, cfgScale, s, sampler, imagesPerPrompt, negativePrompt, cfgInterval,
+                guideScale);
     }
 
     /** These options with the guidance scale {@code w}. */
     public SamplingOptions withCfgScale(double w) {
-        return new SamplingOptions(steps, w, seed, sampler, imagesPerPrompt, negativePrompt, cfgInterval);
+        return new SamplingOptions(steps, w, seed, sampler, imagesPerPrompt, negativePrompt, cfgInterval, guideScale);
     }
 
     /** These options with guidance at the times {@code interval}. */
     public SamplingOptions withCfgInterval(GuidanceInterval interval) {
-        return new SamplingOptions(steps, cfgScale, seed, sampler, imagesPerPrompt, negativePrompt, interval);
+        return new SamplingOptions(steps, cfgScale, seed, sampler, imagesPerPrompt, negativePrompt, interval,
+                guideScale);
+    }
+
+    /** These options for {@code n} images per prompt. */
+    public SamplingOptions withImagesPerPrompt(int n) {
+        return new SamplingOptions(steps, cfgScale, seed, sampler, n, negativePrompt, cfgInterval, guideScale);
+    }
+
+    /** These options with {@code text} in place of the null text (null: none). */
+    public SamplingOptions withNegativePrompt(String text) {
+        return new SamplingOptions(steps, cfgScale, seed, sampler, imagesPerPrompt, text, cfgInterval, guideScale);
+    }
+
+    /** These options with the autoguidance scale {@code w} (1: none). */
+    public SamplingOptions withGuideScale(double w) {
+        return new SamplingOptions(steps, cfgScale, seed, sampler, imagesPerPrompt, negativePrompt, cfgInterval, w);
     }
 }

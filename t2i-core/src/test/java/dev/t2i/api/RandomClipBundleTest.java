@@ -44,7 +44,7 @@ class RandomClipBundleTest {
         Path recipe = dir.resolve("recipe.t2i");
         BundleManifest m = Bundle.write(recipe, dit, clip, TinyBundles.DEFAULTS,
                 new BundleManifest.Source("test", 1L, false, clip.description()));
-        assertEquals(Bundle.FORMAT_VERSION, m.formatVersion());
+        assertEquals(Bundle.RECIPE_FORMAT_VERSION, m.formatVersion());
         assertTrue(m.parts().containsKey(ClipTextEncoder.RANDOM_RECIPE), m.parts().keySet().toString());
         assertFalse(m.parts().containsKey("clip.samediff"), "no CLIP weights");
 

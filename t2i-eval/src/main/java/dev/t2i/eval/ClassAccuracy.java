@@ -134,9 +134,7 @@ public final class ClassAccuracy {
         while (done < perClass) {
             int n = Math.min(IMAGES_PER_CALL, perClass - done);
             // image j of a call has seed + j: each call starts past the seeds of the calls before it
-            SamplingOptions o = new SamplingOptions(options.steps(), options.cfgScale(),
-                    options.seed() + (long) done * k, options.sampler(), n, options.negativePrompt(),
-                    options.cfgInterval()).validate();
+            SamplingOptions o = options.withSeed(options.seed() + (long) done * k).withImagesPerPrompt(n).validate();
             INDArray images = generator.generate(prompts, null, o);
             int[] predicted = classifier.predict(images);
             for (int c = 0; c < k; c++) {

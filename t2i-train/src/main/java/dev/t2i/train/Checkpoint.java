@@ -26,6 +26,11 @@ public final class Checkpoint {
     static final String EMA = "ema.safetensors";
     static final String OPTIMIZER = "optimizer.safetensors";
     static final String DIR = "checkpoints";
+    /**
+     * The run's guide model ({@code train.guide_at}): a checkpoint without optimiser moments,
+     * beside the {@code checkpoints} folder so that it is never taken for the newest one.
+     */
+    public static final String GUIDE = "guide.t2i";
 
     private final DitNetwork model;
     private final RunState state;
@@ -59,7 +64,13 @@ public final class Checkpoint {
     /** Writes the checkpoint into {@code runDir/checkpoints} and keeps only the newest {@code keep}. */
     public Path write(Path runDir, int keep) {
         Path dir = runDir.resolve(DIR);
-        Path file = dir.resolve(String.format("step-%08d.t2i", state.step()));
+        Path file = writeTo(dir.resolve(String.format("step-%08d.t2i", state.step())));
+        prune(dir, keep);
+        return file;
+    }
+
+    /** Writes the checkpoint atomically as {@code file} (the guide model, for one). */
+    public Path writeTo(Path file) {
         ModelArchive a = DitFiles.addTo(model, ModelArchive.create()).putJson(STATE, state);
         if (ema != null) {
             a.putTensors(EMA, ema);
@@ -68,7 +79,6 @@ public final class Checkpoint {
             a.putTensors(OPTIMIZER, optimizer);
         }
         a.write(file);
-        prune(dir, keep);
         return file;
     }
 

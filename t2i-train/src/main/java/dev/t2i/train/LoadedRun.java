@@ -32,9 +32,12 @@ import java.util.List;
  * @param state    the run state of the checkpoint, or null for a bare model file
  * @param usedEma  whether EMA weights were loaded
  * @param sample   the run's sampling defaults (the reference's where it recorded none)
+ * @param guide    the run's guide model for autoguidance ({@code guide.t2i}, EMA weights), or null
+ *                 where the run kept none or it is not earlier than the loaded checkpoint
  */
 public record LoadedRun(DitNetwork model, String clipSpec, RunState state, boolean usedEma,
-        Preset.SampleDefaults sample) {
+        Preset.SampleDefaults sample, DitNetwork guide) {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LoadedRun.class);
 
     /** Which weights of a run to sample with. */
     public enum Weights {
@@ -70,7 +73,47 @@ public record LoadedRun(DitNetwork model, String clipSpec, RunState state, boole
         }
         RunState state = c.state();
         Preset.SampleDefaults sample = state != null && state.sample() != null ? state.sample() : runJsonDefaults(path);
-        return new LoadedRun(c.model(), state == null ? null : state.clip(), state, ema, sample);
+        DitNetwork guide = guide(path, state);
+        if (guide == null && sample.guideScale() != 1.0) {
+            LOG.warn("the run samples with autoguidance (guide_scale {}) but {} has no guide model before it:"
+                    + " sampling without", sample.guideScale(), path);
+            sample = new Preset.SampleDefaults(sample.steps(), sample.cfg(), sample.sampler(), sample.cfgInterval());
+        }
+        return new LoadedRun(c.model(), state == null ? null : state.clip(), state, ema, sample, guide);
+    }
+
+    /**
+     * The guide model of the run that {@code modelPath} belongs to, with its EMA weights; null where
+     * the run kept none, or where it is not earlier than the loaded checkpoint (a guide no weaker
+     * than the model would steer towards the model's errors: a warning says so).
+     */
+    private static DitNetwork guide(Path modelPath, RunState state) {
+        Path runDir = runDir(modelPath);
+        Path file = runDir == null ? null : runDir.resolve(Checkpoint.GUIDE);
+        if (file == null || !Files.isRegularFile(file) || file.toAbsolutePath().equals(modelPath.toAbsolutePath())) {
+            return null;
+        }
+        Checkpoint g = Checkpoint.read(file);
+        if (state != null && g.state() != null && g.state().step() >= state.step()) {
+            LOG.warn("the run's guide model {} is from step {}, not before this checkpoint's step {}: it cannot"
+                    + " guide it", file, g.state().step(), state.step());
+            g.model().release();
+            return null;
+        }
+        if (g.ema() != null) {
+            g.model().setWeights(g.ema());
+        }
+        return g.model();
+    }
+
+    /** The run folder of a run folder or of a checkpoint inside its checkpoints folder; else null. */
+    private static Path runDir(Path modelPath) {
+        if (Files.isDirectory(modelPath)) {
+            return modelPath;
+        }
+        Path parent = modelPath.toAbsolutePath().getParent();
+        return parent != null && parent.getFileName() != null && parent.getFileName().toString().equals(Checkpoint.DIR)
+                ? parent.getParent() : null;
     }
 
     /**

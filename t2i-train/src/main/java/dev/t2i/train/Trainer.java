@@ -16,6 +16,7 @@ import dev.t2i.random.Subsets;
 import dev.t2i.runtime.Graphs;
 import dev.t2i.runtime.NativeArrays;
 import dev.t2i.runtime.Workers;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -78,6 +79,8 @@ public final class Trainer {
     private final int keptTokens;
     /** Whether the token-dropping phase has ended in this trainer and its graph's buffers are freed. */
     private boolean tokenDropEnded;
+    /** Whether the run's guide model (train.guide_at) is written, in this trainer or before a resume. */
+    private boolean guideKept;
 
     /** A trainer for a new run (or one to resume with {@link #restore}). */
     public Trainer(DitNetwork model, TrainConfig cfg, CaptionedImages data, Conditioner conditioner, Path runDir,
@@ -142,6 +145,7 @@ public final class Trainer {
         }
         step = c.state().step();
         elapsedBefore = c.state().elapsedSeconds();
+        guideKept = Files.isRegularFile(runDir.resolve(Checkpoint.GUIDE));
         if (c.state().tally() != null) {
             tally = c.state().tally();
         }
@@ -294,6 +298,9 @@ public final class Trainer {
                 if (step % cfg.checkpointEvery() == 0 || last) {
                     checkpoint();
                 }
+                if (!guideKept && cfg.guideAt() > 0 && runFraction() >= cfg.guideAt() && !last) {
+                    keepGuide();
+                }
                 if (cfg.sampleEvery() > 0 && (step % cfg.sampleEvery() == 0 || last)) {
                     sampleHook.accept(step);
                 }
@@ -324,6 +331,20 @@ public final class Trainer {
         lastCheckpoint = new Checkpoint(model, state, emaWeights(), optimizer.state()).write(runDir,
                 cfg.keepCheckpoints());
         return lastCheckpoint;
+    }
+
+    /**
+     * Writes the weights as they are now (EMA where the run keeps it) as the run's guide model,
+     * {@code guide.t2i}: the weaker snapshot that autoguidance extrapolates away from.
+     */
+    private void keepGuide() {
+        RunState state = new RunState(step, totalSteps, cfg, data.toString(), conditioner.description(), clipSpec,
+                sampleDefaults, elapsedSeconds(), tally);
+        new Checkpoint(model, state, emaWeights(), null).writeTo(runDir.resolve(Checkpoint.GUIDE));
+        guideKept = true;
+        progress.message(String.format(java.util.Locale.ROOT,
+                "step %d: kept the %s weights as the guide model %s (guide_at %s)", step, ema != null ? "EMA" : "live",
+                Checkpoint.GUIDE, cfg.guideAt()));
     }
 
     /**

@@ -1,15 +1,19 @@
 package dev.t2i.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.t2i.T2iException;
+import dev.t2i.config.Preset;
 import dev.t2i.config.TrainConfig;
 import dev.t2i.dit.DitConfig;
 import dev.t2i.dit.DitGraph;
 import dev.t2i.dit.DitNetwork;
 import dev.t2i.runtime.Workers;
+import dev.t2i.sampling.GuidanceInterval;
+import dev.t2i.sampling.Sampler;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -224,6 +228,44 @@ class TrainerTest {
         assertTrue(last < 0.6 * first, "loss " + first + " -> " + last);
         // steps 1-120 on 8 of 16 tokens, then all of them
         assertTrue(log.toString().contains("step 121: training on all 16 tokens"), log.toString());
+    }
+
+    @Test
+    void aRunKeepsItsGuideModelAtGuideAtForLaterCheckpointsOnly(@TempDir Path dir) {
+        TrainConfig cfg = recipe(40, 3).toBuilder().guideAt(0.5).checkpointEvery(10).keepCheckpoints(10).build();
+        java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+        Trainer trainer = new Trainer(DitGraph.build(TINY, 3), cfg, ToyData.images(32), ToyData.textConditioner(4, 16),
+                dir, null).progress(new TrainingProgress(new PrintStream(log), false, 1))
+                .sampleDefaults(new Preset.SampleDefaults(4, 3.0, Sampler.EULER, GuidanceInterval.FULL, 2.0));
+        trainer.run(Long.MAX_VALUE);
+        assertTrue(log.toString().contains("step 20: kept the EMA weights as the guide model guide.t2i"), log.toString());
+
+        // the EMA weights of step 20, without optimiser moments
+        Checkpoint guide = Checkpoint.read(dir.resolve(Checkpoint.GUIDE));
+        Checkpoint at20 = Checkpoint.read(dir.resolve("checkpoints/step-00000020.t2i"));
+        assertEquals(20, guide.state().step());
+        assertTrue(guide.optimizer() == null || guide.optimizer().isEmpty());
+        for (var e : at20.ema().entrySet()) {
+            assertEquals(e.getValue(), guide.ema().get(e.getKey()), e.getKey());
+        }
+
+        // the run folder samples with it; a checkpoint no later than the guide cannot use it
+        LoadedRun run = LoadedRun.load(dir);
+        assertEquals(40, run.state().step());
+        assertEquals(2.0, run.sample().guideScale());
+        assertEquals(guide.ema().get("final_proj.weight"), run.guide().weights().get("final_proj.weight"));
+        LoadedRun early = LoadedRun.load(dir.resolve("checkpoints/step-00000020.t2i"));
+        assertNull(early.guide());
+        assertEquals(1.0, early.sample().guideScale(), "sampled without autoguidance, with a warning");
+
+        // resumed after the guide was kept, a run does not write it again
+        java.io.ByteArrayOutputStream again = new java.io.ByteArrayOutputStream();
+        Trainer resumed = new Trainer(DitGraph.build(TINY, 3), cfg.toBuilder().steps(50).build(), ToyData.images(32),
+                ToyData.textConditioner(4, 16), dir, null).progress(new TrainingProgress(new PrintStream(again), false, 1))
+                .restore(Checkpoint.read(dir));
+        resumed.run(Long.MAX_VALUE);
+        assertTrue(!again.toString().contains("guide model"), again.toString());
+        assertThrows(T2iException.class, () -> TrainConfig.builder().guideAt(1.0).build());
     }
 
     @Test
