@@ -3,6 +3,7 @@ package dev.t2i.api;
 import dev.t2i.T2iException;
 import dev.t2i.sampling.GuidanceInterval;
 import dev.t2i.sampling.Sampler;
+import dev.t2i.sampling.SamplingOptions;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,6 +38,7 @@ public final class GenerationRequest {
     private final Integer steps;
     private final Double cfgScale;
     private final GuidanceInterval cfgInterval;
+    private final Double guideScale;
     private final Sampler sampler;
     private final String negativePrompt;
     private final Long seed;
@@ -49,6 +51,7 @@ public final class GenerationRequest {
         this.steps = b.steps;
         this.cfgScale = b.cfgScale;
         this.cfgInterval = b.checkedInterval;
+        this.guideScale = b.guideScale;
         this.sampler = b.sampler;
         this.negativePrompt = b.negativePrompt;
         this.seed = b.seed;
@@ -102,6 +105,11 @@ public final class GenerationRequest {
         return cfgInterval;
     }
 
+    /** The autoguidance scale, or null for the bundle's default. */
+    public Double guideScale() {
+        return guideScale;
+    }
+
     /** The integrator, or null for the bundle's default. */
     public Sampler sampler() {
         return sampler;
@@ -131,6 +139,7 @@ public final class GenerationRequest {
     public String toString() {
         return "GenerationRequest" + prompts + " x" + imagesPerPrompt + " steps=" + steps + " cfg=" + cfgScale
                 + (cfgInterval == null ? "" : " cfgInterval=" + cfgInterval)
+                + (guideScale == null ? "" : " guideScale=" + guideScale)
                 + " sampler=" + sampler + " seed=" + seed
                 + (negativePrompt == null ? "" : " negative=" + negativePrompt)
                 + (initImage == null ? "" : " init=" + initImage.getWidth() + "x" + initImage.getHeight()
@@ -147,6 +156,7 @@ public final class GenerationRequest {
         private Double cfgTo;
         /** The interval {@link #build} checked. */
         private GuidanceInterval checkedInterval;
+        private Double guideScale;
         private Sampler sampler;
         private String negativePrompt;
         private Long seed;
@@ -193,6 +203,16 @@ public final class GenerationRequest {
         public Builder cfgInterval(GuidanceInterval interval) {
             this.cfgFrom = interval == null ? null : interval.from();
             this.cfgTo = interval == null ? null : interval.to();
+            return this;
+        }
+
+        /**
+         * Autoguidance scale, 1 to {@value SamplingOptions#MAX_GUIDE_SCALE}: how far each step steps
+         * away from the velocity of the model's guide model (its own earlier weights); 1 leaves
+         * the guide out, a model without a guide model takes only 1. Null for the model's default.
+         */
+        public Builder guideScale(Double w) {
+            this.guideScale = w;
             return this;
         }
 
@@ -266,6 +286,10 @@ public final class GenerationRequest {
             if (cfgScale != null && !(cfgScale >= 0 && cfgScale <= MAX_CFG_SCALE)) {
                 throw new IllegalArgumentException("cfg scale must be between 0 and " + MAX_CFG_SCALE + ", got "
                         + cfgScale);
+            }
+            if (guideScale != null && !(guideScale >= 1 && guideScale <= SamplingOptions.MAX_GUIDE_SCALE)) {
+                throw new IllegalArgumentException("guide scale must be between 1 (no autoguidance) and "
+                        + (int) SamplingOptions.MAX_GUIDE_SCALE + ", got " + guideScale);
             }
             try {
                 // GuidanceInterval holds the rule; the API names a bad setting with IllegalArgumentException

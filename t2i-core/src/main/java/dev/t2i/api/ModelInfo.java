@@ -19,8 +19,11 @@ import dev.t2i.sampling.Sampler;
  * @param ditParameters   trainable scalars of the DiT
  * @param trainingStep    the training step of the weights, or null when unknown
  * @param ema             whether the DiT holds EMA weights
+ * @param defaultGuideScale autoguidance scale used when a request gives none (1: none)
+ * @param guideModel      whether the bundle holds a guide model, so that requests may autoguide
  */
 public record ModelInfo(String path, int imageSize, int defaultSteps, double defaultCfgScale,
         GuidanceInterval defaultCfgInterval, Sampler defaultSampler, int formatVersion, String createdBy,
-        String created, String clip, long ditParameters, Long trainingStep, boolean ema) {
+        String created, String clip, long ditParameters, Long trainingStep, boolean ema, double defaultGuideScale,
+        boolean guideModel) {
 }

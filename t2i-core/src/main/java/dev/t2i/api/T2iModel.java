@@ -62,7 +62,7 @@ public final class T2iModel implements TextToImage {
     private T2iModel(Bundle bundle, BatchingOptions batching) {
         this.bundle = bundle;
         this.conditioner = bundle.conditioner();
-        this.generator = new ImageGenerator(bundle.dit(), conditioner);
+        this.generator = new ImageGenerator(bundle.dit(), conditioner, bundle.guide());
         this.info = describe(bundle);
         this.identity = ModelIdentity.of(ModelIdentity.nameOf(bundle.path()), bundle.dit());
         this.queue = new RequestQueue(batching.maxQueuedRequests(), batching.maxBatchImages());
@@ -166,10 +166,16 @@ public final class T2iModel implements TextToImage {
     private SamplingOptions resolve(GenerationRequest r) {
         Preset.SampleDefaults d = bundle.manifest().sampling();
         long seed = r.seed() != null ? r.seed() : ThreadLocalRandom.current().nextLong(1L << 31);
-        return new SamplingOptions(r.steps() != null ? r.steps() : d.steps(),
+        SamplingOptions o = new SamplingOptions(r.steps() != null ? r.steps() : d.steps(),
                 r.cfgScale() != null ? r.cfgScale() : d.cfg(), seed,
                 r.sampler() != null ? r.sampler() : d.sampler(), r.imagesPerPrompt(), r.negativePrompt(),
-                r.cfgInterval() != null ? r.cfgInterval() : d.cfgInterval(), d.guideScale()).validate();
+                r.cfgInterval() != null ? r.cfgInterval() : d.cfgInterval(),
+                r.guideScale() != null ? r.guideScale() : d.guideScale()).validate();
+        if (r.guideScale() != null && r.guideScale() != 1.0 && bundle.guide() == null) {
+            throw new IllegalArgumentException("guide scale " + r.guideScale() + " needs a guide model and this model"
+                    + " has none (leave guide scale unset or at 1)");
+        }
+        return o;
     }
 
     private void work() {
@@ -320,6 +326,7 @@ public final class T2iModel implements TextToImage {
         BundleManifest.Source s = m.source();
         return new ModelInfo(b.path().toString(), b.dit().config().imgSize(), d.steps(), d.cfg(), d.cfgInterval(),
                 d.sampler(), m.formatVersion(), m.createdBy(), m.created(), s == null ? null : s.clip(),
-                b.dit().parameterCount(), s == null ? null : s.step(), s != null && s.ema());
+                b.dit().parameterCount(), s == null ? null : s.step(), s != null && s.ema(), d.guideScale(),
+                b.guide() != null);
     }
 }

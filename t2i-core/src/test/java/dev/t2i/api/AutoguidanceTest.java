@@ -101,6 +101,22 @@ class AutoguidanceTest {
         assertTrue(maxDifference(direct, fromBundle) < 1e-5, "the bundle samples as the models it holds");
         read.release();
 
+        // through the API: the bundle's default autoguides, a request may turn it off, and says so in its PNG
+        try (T2iModel model = T2iModel.load(file)) {
+            assertTrue(model.info().guideModel());
+            assertEquals(2.0, model.info().defaultGuideScale());
+            GenerationResult byDefault = model.generate(GenerationRequest.builder("a red circle").seed(5).build());
+            GenerationResult off = model.generate(GenerationRequest.builder("a red circle").seed(5).guideScale(1.0)
+                    .build());
+            assertEquals(2.0, byDefault.parameters(0).guideScaleValue());
+            assertNull(off.parameters(0).guideScale());
+            assertTrue(byDefault.parameters(0).parametersText().contains("Autoguidance: 2"));
+            assertTrue(!java.util.Arrays.equals(
+                    byDefault.image(0).getRGB(0, 0, 8, 8, null, 0, 8), off.image(0).getRGB(0, 0, 8, 8, null, 0, 8)));
+            assertThrows(IllegalArgumentException.class,
+                    () -> GenerationRequest.builder("x").guideScale(11.0).build());
+        }
+
         // a bundle without a guide model stays at the version older readers take, and cannot default to one
         Path plain = dir.resolve("plain.t2i");
         assertTrue(Bundle.write(plain, dit, clip, TinyBundles.DEFAULTS,

@@ -14,13 +14,14 @@ import java.util.List;
 /**
  * The body of {@code POST /v1/generate} and {@code POST /v1/jobs}: a JSON object with
  * {@code prompt} (required), {@code steps}, {@code cfg}, {@code cfg_interval} ({@code [from, to]}:
- * guidance only at those times), {@code seed}, {@code negative_prompt},
+ * guidance only at those times), {@code guide_scale} (autoguidance, for models with a guide model),
+ * {@code seed}, {@code negative_prompt},
  * {@code n}, {@code sampler}, and for image-to-image {@code init_image} (base64 PNG or JPEG, a
  * {@code data:} URL too) with {@code strength}. Unknown fields are rejected so that a typo does
  * not silently fall back to a default.
  */
 final class GenerateJson {
-    static final List<String> FIELDS = List.of("prompt", "steps", "cfg", "cfg_interval",
+    static final List<String> FIELDS = List.of("prompt", "steps", "cfg", "cfg_interval", "guide_scale",
             "seed", "negative_prompt", "n", "sampler",
             "init_image", "strength");
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -87,6 +88,13 @@ final class GenerateJson {
                 throw badRequest("'cfg_interval': " + e.getMessage());
             }
             b.cfgInterval(times);
+        }
+        JsonNode guide = root.get("guide_scale");
+        if (guide != null && !guide.isNull()) {
+            if (!guide.isNumber()) {
+                throw badRequest("'guide_scale' must be a number, got " + guide);
+            }
+            b.guideScale(guide.asDouble());
         }
         JsonNode seed = root.get("seed");
         if (seed != null && !seed.isNull()) {

@@ -31,6 +31,8 @@ final class HealthHandler implements HttpHandler {
                 .put("default_cfg", info.defaultCfgScale())
                 .putPOJO("default_cfg_interval", info.defaultCfgInterval().times())
                 .put("default_sampler", info.defaultSampler().id())
+                .put("default_guide_scale", info.defaultGuideScale())
+                .put("guide_model", info.guideModel())
                 .put("format_version", info.formatVersion())
                 .put("created_by", info.createdBy())
                 .put("created", info.created())

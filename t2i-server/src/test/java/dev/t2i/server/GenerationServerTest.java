@@ -123,6 +123,8 @@ class GenerationServerTest {
         assertEquals("ok", body.get("status").asText());
         assertEquals(8, body.get("model").get("image_size").asInt());
         assertEquals(4, body.get("model").get("default_steps").asInt());
+        assertEquals(1.0, body.get("model").get("default_guide_scale").asDouble(), "no autoguidance");
+        assertEquals(false, body.get("model").get("guide_model").asBoolean());
         assertEquals(200, body.get("limits").get("max_steps").asInt());
     }
 
@@ -140,6 +142,9 @@ class GenerationServerTest {
         assertError(send(post("{\"prompt\": \"x\", \"sampler\": \"ddim\"}")), 400, "euler or heun");
         assertError(send(post("{\"prompt\": \"x\", \"cfg_interval\": [0.9, 0.2]}")), 400, "0 <= from <= to <= 1");
         assertError(send(post("{\"prompt\": \"x\", \"cfg_interval\": \"0.2,0.8\"}")), 400, "[0.2, 0.85]");
+        assertError(send(post("{\"prompt\": \"x\", \"guide_scale\": 2}")), 400, "needs a guide model");
+        assertError(send(post("{\"prompt\": \"x\", \"guide_scale\": 0.5}")), 400, "guide scale must be between 1");
+        assertError(send(post("{\"prompt\": \"x\", \"guide_scale\": \"high\"}")), 400, "'guide_scale' must be a number");
         assertError(send(post("{\"prompt\": \"x\", \"stpes\": 4}")), 400, "unknown field 'stpes'");
         assertError(send(post("{\"prompt\": \"" + "x".repeat(2000) + "\"}")), 413, "larger than 1024 bytes");
         HttpResponse<byte[]> get = send(HttpRequest.newBuilder(uri("/v1/generate")).GET().build());

@@ -93,7 +93,13 @@ public record LoadedRun(DitNetwork model, String clipSpec, RunState state, boole
         if (file == null || !Files.isRegularFile(file) || file.toAbsolutePath().equals(modelPath.toAbsolutePath())) {
             return null;
         }
-        Checkpoint g = Checkpoint.read(file);
+        Checkpoint g;
+        try {
+            g = Checkpoint.read(file);
+        } catch (T2iException e) {
+            LOG.warn("the run's guide model {} cannot be read ({}): sampling without it", file, e.getMessage());
+            return null;
+        }
         if (state != null && g.state() != null && g.state().step() >= state.step()) {
             LOG.warn("the run's guide model {} is from step {}, not before this checkpoint's step {}: it cannot"
                     + " guide it", file, g.state().step(), state.step());
@@ -106,14 +112,13 @@ public record LoadedRun(DitNetwork model, String clipSpec, RunState state, boole
         return g.model();
     }
 
-    /** The run folder of a run folder or of a checkpoint inside its checkpoints folder; else null. */
+    /** The run folder of a run folder or of a checkpoint one folder down in it; else null. */
     private static Path runDir(Path modelPath) {
         if (Files.isDirectory(modelPath)) {
             return modelPath;
         }
         Path parent = modelPath.toAbsolutePath().getParent();
-        return parent != null && parent.getFileName() != null && parent.getFileName().toString().equals(Checkpoint.DIR)
-                ? parent.getParent() : null;
+        return parent == null ? null : parent.getParent();
     }
 
     /**
@@ -149,9 +154,7 @@ public record LoadedRun(DitNetwork model, String clipSpec, RunState state, boole
 
     /** The run.json beside a run folder or a checkpoint inside one; an empty node where there is none. */
     private static JsonNode runJson(Path modelPath) {
-        Path runDir = Files.isDirectory(modelPath) ? modelPath
-                : modelPath.toAbsolutePath().getParent() == null ? null
-                : modelPath.toAbsolutePath().getParent().getParent();
+        Path runDir = runDir(modelPath);
         Path file = runDir == null ? null : runDir.resolve("run.json");
         if (file != null && Files.isRegularFile(file)) {
             try {

@@ -326,11 +326,15 @@ public final class Trainer {
 
     /** Writes a checkpoint of the current state. */
     public Path checkpoint() {
-        RunState state = new RunState(step, totalSteps, cfg, data.toString(), conditioner.description(), clipSpec,
-                sampleDefaults, elapsedSeconds(), tally);
-        lastCheckpoint = new Checkpoint(model, state, emaWeights(), optimizer.state()).write(runDir,
+        lastCheckpoint = new Checkpoint(model, runState(), emaWeights(), optimizer.state()).write(runDir,
                 cfg.keepCheckpoints());
         return lastCheckpoint;
+    }
+
+    /** The run as it stands now, as checkpoints record it. */
+    private RunState runState() {
+        return new RunState(step, totalSteps, cfg, data.toString(), conditioner.description(), clipSpec,
+                sampleDefaults, elapsedSeconds(), tally);
     }
 
     /**
@@ -338,9 +342,7 @@ public final class Trainer {
      * {@code guide.t2i}: the weaker snapshot that autoguidance extrapolates away from.
      */
     private void keepGuide() {
-        RunState state = new RunState(step, totalSteps, cfg, data.toString(), conditioner.description(), clipSpec,
-                sampleDefaults, elapsedSeconds(), tally);
-        new Checkpoint(model, state, emaWeights(), null).writeTo(runDir.resolve(Checkpoint.GUIDE));
+        new Checkpoint(model, runState(), emaWeights(), null).writeTo(runDir.resolve(Checkpoint.GUIDE));
         guideKept = true;
         progress.message(String.format(java.util.Locale.ROOT,
                 "step %d: kept the %s weights as the guide model %s (guide_at %s)", step, ema != null ? "EMA" : "live",

@@ -691,7 +691,9 @@ public final class TrainingRun {
         boolean classes = model.config().isClass();
         List<String> prompts = classes ? null : data.captions().stream().distinct().limit(GRID_ROWS).toList();
         int[] labels = classes ? IntStream.range(0, Math.min(GRID_ROWS, data.classNames().size())).toArray() : null;
-        SamplingOptions options = sampleDefaults.options(0);
+        // the model alone: the trainer holds no guide model (before guide_at there is none), so the
+        // grids never autoguide
+        SamplingOptions options = sampleDefaults.options(0).withGuideScale(1.0);
         Path png = runDir.resolve("samples").resolve(String.format(Locale.ROOT, "step-%08d.png", step));
         withEmaWeights(() -> SampleGrids.write(generator(), prompts, labels, data.classNames(), options, png, 5));
         // the grid's buffers would otherwise stay beside the training step's until the run ends

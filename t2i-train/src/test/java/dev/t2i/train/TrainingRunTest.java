@@ -85,6 +85,26 @@ class TrainingRunTest {
     }
 
     @Test
+    void aRunThatAutoguidesDrawsItsGridsWithoutAndKeepsItsGuideModel(@TempDir Path tmp) {
+        Path dir = tmp.resolve("run");
+        Preset shapes = Preset.named("shapes");
+        Preset guided = new Preset(shapes.description(), shapes.model(),
+                shapes.train().toBuilder().guideAt(0.5).build(),
+                new Preset.SampleDefaults(4, 3.0, shapes.sample().sampler(), shapes.sample().cfgInterval(), 2.0));
+        // grids at steps 2 and 4, before and after the guide model exists: neither may need it
+        TrainingRun.builder(dir).preset(guided)
+                .overrides(TrainingRun.Overrides.builder().batch(8).steps(4).checkpointEvery(2).sampleEvery(2).build())
+                .data(o -> ShapesDataset.generate(ShapesDataset.Split.TRAIN, 32, o.imageSize(), o.seed()))
+                .progress(TrainerTest.silent()).build().train();
+        assertTrue(Files.exists(dir.resolve("samples/step-00000002.png")));
+        assertTrue(Files.exists(dir.resolve("samples/step-00000004.png")));
+        assertTrue(Files.exists(dir.resolve(Checkpoint.GUIDE)));
+        LoadedRun run = LoadedRun.load(dir);
+        assertNotNull(run.guide());
+        assertEquals(2.0, run.sample().guideScale());
+    }
+
+    @Test
     void aRunKilledDuringItsFirstCheckpointWriteStartsAgain(@TempDir Path tmp) throws IOException {
         // what kill -9 during the first checkpoint write leaves (tools/kill_test.sh): run.json and,
         // in checkpoints/, only the writer's temporary file, cut short. Both commands used to refuse

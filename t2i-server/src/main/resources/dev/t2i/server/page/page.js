@@ -121,6 +121,7 @@
     fields.n.max = limits.max_n;
     $('limits').textContent = 'Defaults: ' + modelInfo.default_steps + ' steps, cfg ' + modelInfo.default_cfg
         + guidedAt(modelInfo.default_cfg_interval)
+        + (modelInfo.default_guide_scale > 1 ? ', autoguidance ' + modelInfo.default_guide_scale : '')
         + ', '
         + sampler + '. This server: steps ≤ ' + limits.max_steps + ', images ≤ ' + limits.max_n
         + ', images × steps ≤ ' + limits.max_images_times_steps + '.';
