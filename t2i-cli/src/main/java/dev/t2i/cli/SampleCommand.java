@@ -113,6 +113,10 @@ final class SampleCommand implements Command {
                 guide.release();
             }
             guide = LoadedRun.load(Path.of(cmd.getOptionValue("guide-model")), LoadedRun.Weights.EMA).model();
+            if (!cmd.hasOption("guide-scale") && m.sample().guideScale() == 1.0) {
+                System.err.println("warning: --guide-model is not used at this run's default guide scale of 1; add"
+                        + " --guide-scale 2");
+            }
         }
         return new Loaded(new ImageGenerator(m.model(), m.conditioner(cmd.getOptionValue("clip")), guide),
                 m.defaultOptions(0), m.state());
