@@ -134,6 +134,11 @@ public record Preset(
         model = model == null ? DitConfig.seedText() : model;
         train = train == null ? TrainConfig.reference() : train;
         sample = sample == null ? SampleDefaults.REFERENCE : sample;
+        if (sample.guideScale() != 1.0 && train.guideAt() == 0) {
+            // a run without a guide model could never sample with these defaults
+            throw new T2iException("sample.guide_scale " + sample.guideScale() + " needs a guide model: set"
+                    + " train.guide_at (e.g. 0.5), or guide_scale 1");
+        }
     }
 
     /** A preset shipped in the jar. */

@@ -78,6 +78,18 @@ class AutoguidanceTest {
     }
 
     @Test
+    void aPresetThatAutoguidesKeepsAGuideModel(@TempDir Path dir) throws Exception {
+        Path yaml = dir.resolve("p.yaml");
+        java.nio.file.Files.writeString(yaml, "sample:\n  guide_scale: 2.0\n");
+        var e = assertThrows(T2iException.class, () -> Preset.file(yaml));
+        assertTrue(e.getMessage().contains("set train.guide_at"), e.getMessage());
+        java.nio.file.Files.writeString(yaml, "train:\n  guide_at: 0.5\nsample:\n  guide_scale: 2.0\n");
+        assertEquals(0.5, Preset.file(yaml).train().guideAt());
+        assertEquals(2.0, Preset.named("cifar-cpu").sample().guideScale());
+        assertEquals(0.5, Preset.named("cifar-cpu").train().guideAt());
+    }
+
+    @Test
     void aBundleCarriesItsGuideModelAndAutoguidesByDefault(@TempDir Path dir) {
         DitNetwork dit = TinyBundles.dit(43);
         ClipTextEncoder clip = TinyBundles.clip(43);
