@@ -67,7 +67,7 @@ final class BundleCommand implements Command {
             throw new T2iException(modelPath + " is already a bundle; pass the run folder or checkpoint it came from");
         }
         LoadedRun trained = LoadedRun.load(modelPath,
-                LoadedRun.Weights.parse(cmd.getOptionValue("weights", "ema")));
+                LoadedRun.Weights.parse(cmd.getOptionValue("weights", "ema")), true);
         if (!trained.model().config().isText()) {
             throw new T2iException("bundles hold text-conditional models; " + modelPath + " is a '"
                     + trained.model().config().variant() + "' DiT");

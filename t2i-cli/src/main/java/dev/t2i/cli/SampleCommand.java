@@ -105,13 +105,12 @@ final class SampleCommand implements Command {
             }
             return new Loaded(bundle.generator(), bundle.defaultOptions(0), null);
         }
+        // a guide model named on the command line replaces the run's, which is then not loaded at all
+        boolean ownGuide = cmd.hasOption("guide-model");
         LoadedRun m = LoadedRun.load(Path.of(cmd.getOptionValue("model")),
-                LoadedRun.Weights.parse(cmd.getOptionValue("weights", "ema")));
+                LoadedRun.Weights.parse(cmd.getOptionValue("weights", "ema")), !ownGuide);
         DitNetwork guide = m.guide();
-        if (cmd.hasOption("guide-model")) {
-            if (guide != null) {
-                guide.release();
-            }
+        if (ownGuide) {
             guide = LoadedRun.load(Path.of(cmd.getOptionValue("guide-model")), LoadedRun.Weights.EMA).model();
             if (!cmd.hasOption("guide-scale") && m.sample().guideScale() == 1.0) {
                 System.err.println("warning: --guide-model is not used at this run's default guide scale of 1; add"

@@ -33,7 +33,8 @@ import java.util.List;
  * @param usedEma  whether EMA weights were loaded
  * @param sample   the run's sampling defaults (the reference's where it recorded none)
  * @param guide    the run's guide model for autoguidance ({@code guide.t2i}, EMA weights), or null
- *                 where the run kept none or it is not earlier than the loaded checkpoint
+ *                 where it was not asked for, the run kept none or it is not earlier than the loaded
+ *                 checkpoint
  */
 public record LoadedRun(DitNetwork model, String clipSpec, RunState state, boolean usedEma,
         Preset.SampleDefaults sample, DitNetwork guide) {
@@ -61,8 +62,20 @@ public record LoadedRun(DitNetwork model, String clipSpec, RunState state, boole
         return load(path, Weights.EMA);
     }
 
-    /** Loads a run folder, a checkpoint file or a model file, with the chosen weights. */
+    /**
+     * Loads a run folder, a checkpoint file or a model file, with the chosen weights and without the
+     * run's guide model (for looking at or running the model itself).
+     */
     public static LoadedRun load(Path path, Weights weights) {
+        return load(path, weights, false);
+    }
+
+    /**
+     * Loads a run folder, a checkpoint file or a model file, with the chosen weights and, where
+     * {@code withGuide}, the run's guide model: to sample with the run's defaults, which fall back
+     * to no autoguidance, with a warning, where the run has no guide model before this checkpoint.
+     */
+    public static LoadedRun load(Path path, Weights weights, boolean withGuide) {
         if (!Files.exists(path)) {
             throw new T2iException("model not found: " + path + " (pass a run folder from 't2i train' or a .t2i file)");
         }
@@ -73,8 +86,8 @@ public record LoadedRun(DitNetwork model, String clipSpec, RunState state, boole
         }
         RunState state = c.state();
         Preset.SampleDefaults sample = state != null && state.sample() != null ? state.sample() : runJsonDefaults(path);
-        DitNetwork guide = guide(path, state);
-        if (guide == null && sample.guideScale() != 1.0) {
+        DitNetwork guide = withGuide ? guide(path, state) : null;
+        if (withGuide && guide == null && sample.guideScale() != 1.0) {
             LOG.warn("the run samples with autoguidance (guide_scale {}) but {} has no guide model before it:"
                     + " sampling without", sample.guideScale(), path);
             sample = new Preset.SampleDefaults(sample.steps(), sample.cfg(), sample.sampler(), sample.cfgInterval());

@@ -250,11 +250,12 @@ class TrainerTest {
         }
 
         // the run folder samples with it; a checkpoint no later than the guide cannot use it
-        LoadedRun run = LoadedRun.load(dir);
+        LoadedRun run = LoadedRun.load(dir, LoadedRun.Weights.EMA, true);
         assertEquals(40, run.state().step());
         assertEquals(2.0, run.sample().guideScale());
         assertEquals(guide.ema().get("final_proj.weight"), run.guide().weights().get("final_proj.weight"));
-        LoadedRun early = LoadedRun.load(dir.resolve("checkpoints/step-00000020.t2i"));
+        assertNull(LoadedRun.load(dir).guide(), "loaded only when asked for");
+        LoadedRun early = LoadedRun.load(dir.resolve("checkpoints/step-00000020.t2i"), LoadedRun.Weights.EMA, true);
         assertNull(early.guide());
         assertEquals(1.0, early.sample().guideScale(), "sampled without autoguidance, with a warning");
 

@@ -99,7 +99,7 @@ class TrainingRunTest {
         assertTrue(Files.exists(dir.resolve("samples/step-00000002.png")));
         assertTrue(Files.exists(dir.resolve("samples/step-00000004.png")));
         assertTrue(Files.exists(dir.resolve(Checkpoint.GUIDE)));
-        LoadedRun run = LoadedRun.load(dir);
+        LoadedRun run = LoadedRun.load(dir, LoadedRun.Weights.EMA, true);
         assertNotNull(run.guide());
         assertEquals(2.0, run.sample().guideScale());
     }
