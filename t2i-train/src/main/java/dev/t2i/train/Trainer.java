@@ -29,6 +29,7 @@ import java.util.Queue;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.LongConsumer;
+import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -69,7 +70,10 @@ public final class Trainer {
     private int[][] epochBatches;
     private final double timeLimitSeconds;
     private double elapsedBefore;
-    private long loopStart;
+    /** The loop's start on {@link #clock}, or -1 between runs. */
+    private long loopStart = -1;
+    /** Nanoseconds for time limits, rates and ETAs; tests step it by hand instead of waiting. */
+    private LongSupplier clock = System::nanoTime;
     private RunState.LossTally tally = RunState.LossTally.EMPTY;
     private Preset.SampleDefaults sampleDefaults;
     private Path lastCheckpoint;
@@ -181,6 +185,15 @@ public final class Trainer {
         return this;
     }
 
+    /**
+     * Replaces the clock (nanoseconds, as {@link System#nanoTime}) that the time limit, the
+     * images-per-second rate and the ETA read; tests pass one that advances by a fixed step.
+     */
+    public Trainer clock(LongSupplier nanos) {
+        this.clock = nanos;
+        return this;
+    }
+
     /** Asks the loop to checkpoint and stop after the current step (Ctrl-C, kill). */
     public void requestStop() {
         stopRequested = true;
@@ -216,7 +229,7 @@ public final class Trainer {
 
     /** Wall time the training loop has run, across resumes. */
     public double elapsedSeconds() {
-        return elapsedBefore + (loopStart == 0 ? 0 : (System.nanoTime() - loopStart) / 1e9);
+        return elapsedBefore + (loopStart < 0 ? 0 : (clock.getAsLong() - loopStart) / 1e9);
     }
 
     private boolean timeUp() {
@@ -257,13 +270,17 @@ public final class Trainer {
         int epochSteps = tally.epochSteps();
         // seconds per step, smoothed, from the steps alone: sample grids and checkpoints do not move the ETA
         double stepSeconds = 0;
-        loopStart = System.nanoTime();
+        loopStart = clock.getAsLong();
         try (MetricsLog metrics = MetricsLog.open(runDir.resolve("metrics.csv"), step)) {
-            while (step < end && !stopRequested && !timeUp()) {
+            // the clock and the stop flag are read once per step: the same answer decides whether
+            // this step checkpoints and whether the loop ends (read twice, a limit passing in
+            // between ended the run without its final checkpoint)
+            boolean last = step >= end || stopRequested || timeUp();
+            while (!last) {
                 double lr = schedule.at(step, timeFraction());
-                long t0 = System.nanoTime();
+                long t0 = clock.getAsLong();
                 double loss = runStep(lr);
-                double secs = (System.nanoTime() - t0) / 1e9;
+                double secs = (clock.getAsLong() - t0) / 1e9;
                 stepSeconds = stepSeconds == 0 ? secs : 0.9 * stepSeconds + 0.1 * secs;
                 losses.add(loss);
                 intervalLoss += loss;
@@ -272,10 +289,11 @@ public final class Trainer {
                 epochLoss += loss;
                 epochSteps++;
                 double ips = intervalSteps * cfg.batch() / Math.max(1e-9, intervalSeconds);
-                boolean last = step == end || timeUp() || stopRequested;
+                boolean outOfTime = timeUp();
+                last = step >= end || outOfTime || stopRequested;
                 // a run stopped between rows carries the open interval in its checkpoint instead of
                 // writing a short row, so a resumed run's metrics are those of an uninterrupted one
-                boolean logNow = step % cfg.logEvery() == 0 || step == totalSteps || timeUp();
+                boolean logNow = step % cfg.logEvery() == 0 || step == totalSteps || outOfTime;
                 double eta = (end - step) * stepSeconds;
                 if (timeLimitSeconds > 0) {
                     eta = Math.min(eta, Math.max(0, timeLimitSeconds - elapsedSeconds()));
@@ -307,7 +325,7 @@ public final class Trainer {
             }
         } finally {
             elapsedBefore = elapsedSeconds();
-            loopStart = 0;
+            loopStart = -1;
         }
         if (timeUp() && step < totalSteps) {
             progress.message(String.format(java.util.Locale.ROOT,
