@@ -77,8 +77,11 @@ public final class Trainer {
     private RunState.LossTally tally = RunState.LossTally.EMPTY;
     private Preset.SampleDefaults sampleDefaults;
     private Path lastCheckpoint;
-    /** The graph of the token-dropping steps (train.token_drop), sharing the model's weights; or null. */
-    private final SameDiff tokenDroppedGraph;
+    /**
+     * The graph of the token-dropping steps (train.token_drop), sharing the model's weights: built
+     * at the first such step, so a run resumed past token_drop_until never builds it; else null.
+     */
+    private SameDiff tokenDroppedGraph;
     /** Image tokens a token-dropping step keeps (all of them without token_drop). */
     private final int keptTokens;
     /** Whether the token-dropping phase has ended in this trainer and its graph's buffers are freed. */
@@ -120,20 +123,24 @@ public final class Trainer {
         FlowMatching.attachLoss(model.graph(), DitGraph.VELOCITY, -1, m.inChannels(), m.imgSize(), m.imgSize());
         Graphs.prepareGradients(model.graph());
         this.keptTokens = cfg.keptTokens(m.tokens());
-        if (keptTokens < m.tokens()) {
+    }
+
+    /** The token-dropping steps' graph, built and announced at the first of them. */
+    private SameDiff tokenDroppedGraph() {
+        if (tokenDroppedGraph == null) {
+            DitConfig m = model.config();
             SameDiff dropped = model.tokenDroppedGraph(keptTokens);
             SDVariable select = dropped.getVariable(DitGraph.TOKEN_SELECT);
             // the loss covers the kept tokens' patches of the target
             FlowMatching.attachLoss(dropped, DitGraph.VELOCITY, target -> dropped.mmul(select,
                     DitGraph.tokenPatches(m, target)), -1, m.inChannels(), m.imgSize(), m.imgSize());
             Graphs.prepareGradients(dropped);
-            this.tokenDroppedGraph = dropped;
-            LOG.info("token_drop {}: the blocks run on {} of the {} tokens of each image until {} % of the run,"
-                    + " then on all of them", cfg.tokenDrop(), keptTokens, m.tokens(),
-                    Math.round(cfg.tokenDropUntil() * 100));
-        } else {
-            this.tokenDroppedGraph = null;
+            tokenDroppedGraph = dropped;
+            progress.message(String.format(java.util.Locale.ROOT, "token_drop %s: the blocks run on %d of the %d"
+                    + " tokens of each image until %d %% of the run, then on all of them", cfg.tokenDrop(),
+                    keptTokens, m.tokens(), Math.round(cfg.tokenDropUntil() * 100)));
         }
+        return tokenDroppedGraph;
     }
 
     /** Continues from a checkpoint: weights, EMA, optimiser moments, step, time spent and open loss sums. */
@@ -247,7 +254,7 @@ public final class Trainer {
 
     /** Whether this step runs on the kept tokens only (train.token_drop, before token_drop_until). */
     private boolean dropsTokens() {
-        return tokenDroppedGraph != null && runFraction() < cfg.tokenDropUntil();
+        return keptTokens < model.config().tokens() && runFraction() < cfg.tokenDropUntil();
     }
 
     /** The EMA weights, or null. */
@@ -407,7 +414,7 @@ public final class Trainer {
         Stream.of(batch.images(), ex.t(), ex.xt(), ex.target(), select).filter(Objects::nonNull)
                 .forEach(stepArrays::add);
         int shards = Workers.shared().shardsFor(b, MIN_SHARD_ROWS);
-        try (ShardedGradients g = ShardedGradients.compute(dropping ? tokenDroppedGraph : model.graph(),
+        try (ShardedGradients g = ShardedGradients.compute(dropping ? tokenDroppedGraph() : model.graph(),
                 params.keySet(), b, shards, cfg.recompute(), i -> {
             // each shard's text straight from the conditioner, on its worker: no batch-wide copy to cut up
             int from = (int) Workers.shardStart(b, shards, i);

@@ -1,6 +1,7 @@
 package dev.t2i.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -228,6 +229,24 @@ class TrainerTest {
         assertTrue(last < 0.6 * first, "loss " + first + " -> " + last);
         // steps 1-120 on 8 of 16 tokens, then all of them
         assertTrue(log.toString().contains("step 121: training on all 16 tokens"), log.toString());
+    }
+
+    @Test
+    void aRunResumedPastTheTokenDropPhaseNeverBuildsItsGraph(@TempDir Path dir) {
+        TrainConfig cfg = recipe(20, 1).toBuilder().tokenDrop(0.5).tokenDropUntil(0.5).build();
+        java.io.ByteArrayOutputStream first = new java.io.ByteArrayOutputStream();
+        Trainer a = new Trainer(DitGraph.build(TINY, 1), cfg, ToyData.images(32), ToyData.textConditioner(4, 16), dir,
+                null).progress(new TrainingProgress(new PrintStream(first), false, 1));
+        a.run(15);
+        a.checkpoint();
+        assertTrue(first.toString().contains("token_drop 0.5: the blocks run on 8 of the 16 tokens"), first.toString());
+        assertTrue(first.toString().contains("step 11: training on all 16 tokens"), first.toString());
+        java.io.ByteArrayOutputStream second = new java.io.ByteArrayOutputStream();
+        Trainer b = new Trainer(DitGraph.build(TINY, 1), cfg, ToyData.images(32), ToyData.textConditioner(4, 16), dir,
+                null).progress(new TrainingProgress(new PrintStream(second), false, 1)).restore(Checkpoint.read(dir));
+        assertEquals(5, b.run(Long.MAX_VALUE).size());
+        // the graph (and its message) would come with the first token-dropping step: there is none
+        assertFalse(second.toString().contains("token"), second.toString());
     }
 
     @Test
