@@ -435,8 +435,14 @@ public final class Trainer {
         })) {
             stepArrays.addAll(g.outputs());
             if (!Double.isFinite(g.loss())) {
-                throw new IllegalStateException("loss became " + g.loss() + " at step " + step
-                        + " (lower the learning rate or enable grad_clip)");
+                // the run diverged: a setting to change, not a bug, so one line (the CLI's exit 2)
+                // that names the fix; the checkpoints written so far are untouched
+                String fix = cfg.gradClip() > 0
+                        ? String.format(java.util.Locale.ROOT, "lower train.lr (it is %s) or raise"
+                                + " train.warmup_steps (it is %d)", cfg.lr(), cfg.warmupSteps())
+                        : "set train.grad_clip (e.g. 1.0) or lower train.lr";
+                throw new T2iException("training diverged: the loss became " + g.loss() + " at step " + (step + 1)
+                        + "; " + fix);
             }
             if (cfg.gradClip() > 0) {
                 clip(g.gradients(), cfg.gradClip());

@@ -232,6 +232,16 @@ class TrainerTest {
     }
 
     @Test
+    void aDivergingRunStopsWithOneLineThatNamesTheSettingToChange(@TempDir Path dir) {
+        TrainConfig wild = recipe(20, 2).toBuilder().lr(0.9).gradClip(0).warmupSteps(0).build();
+        Trainer t = new Trainer(DitGraph.build(TINY, 2), wild, ToyData.images(16), ToyData.textConditioner(4, 16),
+                dir, null).progress(silent());
+        T2iException e = assertThrows(T2iException.class, () -> t.run(Long.MAX_VALUE));
+        assertTrue(e.getMessage().matches("training diverged: the loss became (NaN|-?Infinity) at step \\d+;"
+                + " set train.grad_clip \\(e.g. 1.0\\) or lower train.lr"), e.getMessage());
+    }
+
+    @Test
     void aRunResumedPastTheTokenDropPhaseNeverBuildsItsGraph(@TempDir Path dir) {
         TrainConfig cfg = recipe(20, 1).toBuilder().tokenDrop(0.5).tokenDropUntil(0.5).build();
         java.io.ByteArrayOutputStream first = new java.io.ByteArrayOutputStream();
