@@ -71,6 +71,7 @@ final class ClassAccuracyCommand implements Command {
         report.put("sampling", Map.of("steps", opts.steps(), "cfg", opts.cfgScale(), "sampler",
                 opts.sampler().id(), "seed", opts.seed()));
         report.put("class_accuracy", r.accuracy());
+        report.put("class_accuracy_interval", r.interval().asList());
         report.put("per_class_accuracy", perClassAccuracy(r));
         report.put("confusion", r.confusion());
         report.put("seconds", secs);
@@ -79,7 +80,7 @@ final class ClassAccuracyCommand implements Command {
         System.out.print(r.table());
         System.out.printf(Locale.ROOT, "%d images (%d per class, %d %s steps, cfg %.2f) in %.0f s; %s%n", total,
                 perClass, opts.steps(), opts.sampler().id(), opts.cfgScale(), secs, out);
-        System.out.printf(Locale.ROOT, "class_accuracy %.4f%n", r.accuracy());
+        System.out.printf(Locale.ROOT, "class_accuracy %.4f (95 %% range %s)%n", r.accuracy(), r.interval());
         return 0;
     }
 

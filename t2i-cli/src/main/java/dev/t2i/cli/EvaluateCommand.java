@@ -118,10 +118,7 @@ final class EvaluateCommand implements Command {
         PromptSensitivity.Table sensitivity = PromptSensitivity.of(classes, generated, perClass);
         ClassAccuracy.Report accuracy = ClassAccuracy.score(classes, generated, perClass, judge, 10);
         ClassAccuracyCommand.writeFigures(out, accuracy, loaded.generator().model().config().imgSize());
-        int worst = 0;
-        for (int c = 1; c < k; c++) {
-            worst = accuracy.accuracy(c) < accuracy.accuracy(worst) ? c : worst;
-        }
+        int worst = accuracy.worst();
 
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("model", cmd.getOptionValue("model"));
@@ -139,7 +136,9 @@ final class EvaluateCommand implements Command {
                     "minutes", loaded.state().elapsedSeconds() / 60));
         }
         report.put("class_accuracy", accuracy.accuracy());
-        report.put("worst_class", Map.of("class", classes.get(worst), "accuracy", accuracy.accuracy(worst)));
+        report.put("class_accuracy_interval", accuracy.interval().asList());
+        report.put("worst_class", Map.of("class", classes.get(worst), "accuracy", accuracy.accuracy(worst),
+                "interval", accuracy.interval(worst).asList()));
         report.put("per_class_accuracy", ClassAccuracyCommand.perClassAccuracy(accuracy));
         report.put("confusion", accuracy.confusion());
         report.put("feature_width", judge.featureWidth());
@@ -167,6 +166,11 @@ final class EvaluateCommand implements Command {
                 opts.guideScale() == 1.0 ? "" : String.format(Locale.ROOT, ", autoguidance %.2f", opts.guideScale()),
                 test.size(),
                 out.resolve("report.json"));
+        System.out.printf(Locale.ROOT, "class accuracy %.3f (95 %% range %s), worst class %s %.3f (%s); Fréchet distance"
+                + " %.1f, %.1f times its floor %.2f; KID %.1f%n", accuracy.accuracy(), accuracy.interval(),
+                classes.get(worst), accuracy.accuracy(worst), accuracy.interval(worst), (double) overall.get("fd"),
+                (double) overall.get("fd") / (double) overall.get("fd_floor"), (double) overall.get("fd_floor"),
+                (double) overall.get("kid"));
         return 0;
     }
 

@@ -75,6 +75,11 @@ class EvaluateCommandTest {
             worst = Math.min(worst, acc);
         }
         assertEquals(right / 66, report.get("class_accuracy").asDouble(), 1e-12);
+        dev.t2i.eval.WilsonInterval range = dev.t2i.eval.WilsonInterval.of((long) right, 66);
+        assertEquals(range.low(), report.get("class_accuracy_interval").get(0).asDouble(), 1e-12);
+        assertEquals(range.high(), report.get("class_accuracy_interval").get(1).asDouble(), 1e-12);
+        assertTrue(r[1].contains(String.format(java.util.Locale.ROOT, "class accuracy %.3f (95 %% range %s)",
+                right / 66, range)), r[1]);
         assertEquals(worst, report.get("worst_class").get("accuracy").asDouble(), 1e-12);
         assertTrue(report.get("prompt_sensitivity").get("min_off_diagonal").asDouble() > 0);
         assertTrue(Files.size(out.resolve("samples.png")) > 0 && Files.size(out.resolve("confusion.png")) > 0);

@@ -44,15 +44,12 @@ public final class ClassAccuracy {
 
         /** Share of all images classified as the class they were asked for. */
         public double accuracy() {
-            long right = 0;
-            long all = 0;
-            for (int c = 0; c < confusion.length; c++) {
-                for (int p = 0; p < confusion.length; p++) {
-                    all += confusion[c][p];
-                    right += c == p ? confusion[c][p] : 0;
-                }
-            }
-            return (double) right / all;
+            return (double) right() / total();
+        }
+
+        /** The 95 % interval of {@link #accuracy()} over other draws of as many images. */
+        public WilsonInterval interval() {
+            return WilsonInterval.of(right(), total());
         }
 
         /** Share of class {@code c}'s images classified as {@code c}. */
@@ -60,10 +57,42 @@ public final class ClassAccuracy {
             return (double) confusion[c][c] / perClass();
         }
 
-        /** One line per class: accuracy and the class its images were most often mistaken for. */
+        /** The 95 % interval of {@link #accuracy(int)}. */
+        public WilsonInterval interval(int c) {
+            return WilsonInterval.of(confusion[c][c], perClass());
+        }
+
+        /** The class with the lowest accuracy (the first of equals). */
+        public int worst() {
+            int worst = 0;
+            for (int c = 1; c < confusion.length; c++) {
+                worst = accuracy(c) < accuracy(worst) ? c : worst;
+            }
+            return worst;
+        }
+
+        private long total() {
+            long all = 0;
+            for (int[] row : confusion) {
+                for (int v : row) {
+                    all += v;
+                }
+            }
+            return all;
+        }
+
+        private long right() {
+            long right = 0;
+            for (int c = 0; c < confusion.length; c++) {
+                right += confusion[c][c];
+            }
+            return right;
+        }
+
+        /** One line per class: accuracy, its 95 % range, and the class its images were most often mistaken for. */
         public String table() {
-            StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-12s %8s  %s%n", "class", "accuracy",
-                    "most often mistaken for"));
+            StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-12s %8s  %-11s  %s%n", "class", "accuracy",
+                    "95 % range", "most often mistaken for"));
             for (int c = 0; c < classes.size(); c++) {
                 int worst = -1;
                 for (int p = 0; p < classes.size(); p++) {
@@ -71,8 +100,9 @@ public final class ClassAccuracy {
                         worst = p;
                     }
                 }
-                sb.append(String.format(Locale.ROOT, "%-12s %8.3f  %s (%d)%n", classes.get(c), accuracy(c),
-                        classes.get(worst), confusion[c][worst]));
+                sb.append(String.format(Locale.ROOT, "%-12s %8.3f  %-11s  %s%n", classes.get(c), accuracy(c),
+                        interval(c), confusion[c][worst] == 0 ? "none"
+                                : classes.get(worst) + " (" + confusion[c][worst] + ")"));
             }
             return sb.toString();
         }

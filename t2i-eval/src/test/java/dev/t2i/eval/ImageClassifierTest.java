@@ -363,6 +363,13 @@ class ImageClassifierTest {
         assertEquals(0.65, r.accuracy(), 1e-12);
         assertEquals(0.8, r.accuracy(0), 1e-12);
         assertEquals(0.5, r.accuracy(1), 1e-12);
-        assertTrue(r.table().contains("dog             0.500  cat (5)"), r.table());
+        assertTrue(r.table().contains("dog             0.500  0.237–0.763  cat (5)"), r.table());
+        // 13 right of 20: the published Wilson interval of 0.65 at n = 20
+        assertEquals(0.4329, r.interval().low(), 1e-4);
+        assertEquals(0.8188, r.interval().high(), 1e-4);
+        assertEquals(1, r.worst());
+        ClassAccuracy.Report perfectCats = new ClassAccuracy.Report(List.of("cat", "dog"), new int[][] {{10, 0}, {5, 5}},
+                null, 0, new int[2][0]);
+        assertTrue(perfectCats.table().contains("cat             1.000  0.722–1.000  none"), perfectCats.table());
     }
 }
