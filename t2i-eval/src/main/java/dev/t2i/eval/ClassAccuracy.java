@@ -94,15 +94,15 @@ public final class ClassAccuracy {
             StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-12s %8s  %-11s  %s%n", "class", "accuracy",
                     "95 % range", "most often mistaken for"));
             for (int c = 0; c < classes.size(); c++) {
-                int worst = -1;
+                int confused = -1;
                 for (int p = 0; p < classes.size(); p++) {
-                    if (p != c && (worst < 0 || confusion[c][p] > confusion[c][worst])) {
-                        worst = p;
+                    if (p != c && (confused < 0 || confusion[c][p] > confusion[c][confused])) {
+                        confused = p;
                     }
                 }
                 sb.append(String.format(Locale.ROOT, "%-12s %8.3f  %-11s  %s%n", classes.get(c), accuracy(c),
-                        interval(c), confusion[c][worst] == 0 ? "none"
-                                : classes.get(worst) + " (" + confusion[c][worst] + ")"));
+                        interval(c), confusion[c][confused] == 0 ? "none"
+                                : classes.get(confused) + " (" + confusion[c][confused] + ")"));
             }
             return sb.toString();
         }
