@@ -166,10 +166,11 @@ final class EvaluateCommand implements Command {
                 opts.guideScale() == 1.0 ? "" : String.format(Locale.ROOT, ", autoguidance %.2f", opts.guideScale()),
                 test.size(),
                 out.resolve("report.json"));
+        double fd = (double) overall.get("fd");
+        double fdFloor = (double) overall.get("fd_floor");
         System.out.printf(Locale.ROOT, "class accuracy %.3f (95 %% range %s), worst class %s %.3f (%s); Fréchet distance"
                 + " %.1f, %.1f times its floor %.2f; KID %.1f%n", accuracy.accuracy(), accuracy.interval(),
-                classes.get(worst), accuracy.accuracy(worst), accuracy.interval(worst), (double) overall.get("fd"),
-                (double) overall.get("fd") / (double) overall.get("fd_floor"), (double) overall.get("fd_floor"),
+                classes.get(worst), accuracy.accuracy(worst), accuracy.interval(worst), fd, fd / fdFloor, fdFloor,
                 (double) overall.get("kid"));
         return 0;
     }

@@ -364,7 +364,7 @@ class ImageClassifierTest {
         assertEquals(0.8, r.accuracy(0), 1e-12);
         assertEquals(0.5, r.accuracy(1), 1e-12);
         assertTrue(r.table().contains("dog             0.500  0.237–0.763  cat (5)"), r.table());
-        // 13 right of 20: the published Wilson interval of 0.65 at n = 20
+        // 13 right of 20: the 95 % Wilson interval of 0.65 at n = 20
         assertEquals(0.4329, r.interval().low(), 1e-4);
         assertEquals(0.8188, r.interval().high(), 1e-4);
         assertEquals(1, r.worst());
