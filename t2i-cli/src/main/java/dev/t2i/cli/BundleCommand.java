@@ -88,7 +88,8 @@ final class BundleCommand implements Command {
         // a bundle that never autoguides does not carry the guide model's weights
         DitNetwork guide = sampling.guideScale() == 1.0 ? null : trained.guide();
         BundleManifest manifest = Bundle.write(out, trained.model(), clip, guide, sampling,
-                new BundleManifest.Source(modelPath.toString(), step, trained.usedEma(), clip.description()));
+                new BundleManifest.Source(modelPath.toString(), step, trained.usedEma(), clip.description(),
+                        LoadedRun.recordedCaptions(modelPath)));
         long bytes;
         try {
             bytes = Files.size(out);

@@ -45,6 +45,7 @@ final class CfgSweepCommand implements Command {
         SampleCommand.Loaded loaded = SampleCommand.load(cmd);
         ImageGenerator gen = loaded.generator();
         String prompt = cmd.getOptionValue("prompt");
+        loaded.warnAboutPrompts(List.of(prompt));
         List<Double> scales = new ArrayList<>();
         for (String s : cmd.getOptionValue("scales", "1,3,5,7.5,10,15").split(",")) {
             try {

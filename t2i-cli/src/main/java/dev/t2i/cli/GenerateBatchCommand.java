@@ -97,6 +97,7 @@ final class GenerateBatchCommand implements Command {
         }
         SamplingOptions defaults = SampleCommand.sampling(cmd, loaded.defaults());
         List<Row> rows = read(Path.of(cmd.getOptionValue("prompts")), defaults);
+        loaded.warnAboutPrompts(rows.stream().map(Row::prompt).toList());
         Files.createDirectories(out);
         Map<Integer, JsonNode> done = finished(out, rows);
         ModelIdentity identity = SampleSupport.identity(cmd, gen);

@@ -1,8 +1,11 @@
 package dev.t2i.cli;
 
+import dev.t2i.LogText;
 import dev.t2i.T2iException;
 import dev.t2i.api.GenerationParameters;
 import dev.t2i.api.GridParameters;
+import dev.t2i.bundle.Bundle;
+import dev.t2i.bundle.BundleManifest;
 import dev.t2i.config.Preset;
 import dev.t2i.dit.DitConfig;
 import dev.t2i.dit.DitGraph;
@@ -11,6 +14,7 @@ import dev.t2i.dit.ReferenceCheckpoint;
 import dev.t2i.train.LoadedRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
@@ -38,7 +42,7 @@ final class InfoCommand implements Command {
                 .addOption(Args.value("preset", "NAME", "a preset: " + String.join(", ", Preset.NAMES)
                         + ", or a YAML file"))
                 .addOption(Args.value("config", "FILE", "a preset file (YAML/JSON) or a reference config.json"))
-                .addOption(Args.value("model", "PATH", "a run folder, checkpoint, or reference checkpoint folder"))
+                .addOption(Args.value("model", "PATH", "a run folder, checkpoint, bundle, or reference checkpoint folder"))
                 .addOption(Args.value("variant", "V", "show another family member: text, class, unconditional"))
                 .addOption(Args.value("image", "PNG", "print the generation parameters inside a PNG t2i wrote"));
     }
@@ -48,7 +52,8 @@ final class InfoCommand implements Command {
         if (cmd.hasOption("image")) {
             return printImage(Path.of(cmd.getOptionValue("image")));
         }
-        DitNetwork model = load(cmd);
+        Described described = load(cmd);
+        DitNetwork model = described.model();
         DitConfig c = model.config();
         System.out.printf("%s DiT: img %d, patch %d (%d tokens), channels %d, width %d, depth %d, heads %d,"
                 + " mlp ratio %.1f%s, adaLN %s%n", c.variant(), c.imgSize(), c.patchSize(), c.tokens(), c.inChannels(),
@@ -62,6 +67,13 @@ final class InfoCommand implements Command {
             System.out.printf("  %-16s %,12d%n", e.getKey(), e.getValue());
         }
         System.out.printf("  %-16s %,12d trainable parameters%n", "total", model.parameterCount());
+        List<String> captions = described.captions();
+        if (captions != null && !captions.isEmpty()) {
+            System.out.printf("trained on %d captions:%n", captions.size());
+            for (String caption : captions) {
+                System.out.println("  " + LogText.quote(caption));
+            }
+        }
         return 0;
     }
 
@@ -81,14 +93,19 @@ final class InfoCommand implements Command {
         return 0;
     }
 
-    private static DitNetwork load(CommandLine cmd) {
+    private static Described load(CommandLine cmd) {
         String variant = cmd.getOptionValue("variant");
         if (cmd.hasOption("model")) {
             Path p = Path.of(cmd.getOptionValue("model"));
             if (Files.isDirectory(p) && Files.exists(p.resolve("model.safetensors"))) {
-                return ReferenceCheckpoint.load(p);
+                return new Described(ReferenceCheckpoint.load(p), null);
             }
-            return LoadedRun.load(p).model();
+            if (Bundle.isBundle(p)) {
+                Bundle bundle = Bundle.read(p);
+                BundleManifest.Source source = bundle.manifest().source();
+                return new Described(bundle.dit(), source == null ? null : source.trainingCaptions());
+            }
+            return new Described(LoadedRun.load(p).model(), LoadedRun.recordedCaptions(p));
         }
         DitConfig cfg;
         if (cmd.hasOption("config")) {
@@ -100,7 +117,11 @@ final class InfoCommand implements Command {
         if (variant != null) {
             cfg = cfg.withVariant(DitConfig.Variant.of(variant));
         }
-        return DitGraph.build(cfg, 0);
+        return new Described(DitGraph.build(cfg, 0), null);
+    }
+
+    /** A model to describe and the captions it was trained on (null where none are recorded). */
+    private record Described(DitNetwork model, List<String> captions) {
     }
 
     private static DitConfig readReferenceConfig(Path p) {

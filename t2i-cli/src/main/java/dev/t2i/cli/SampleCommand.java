@@ -5,6 +5,9 @@ import dev.t2i.api.GenerationParameters;
 import dev.t2i.api.GridParameters;
 import dev.t2i.api.ModelIdentity;
 import dev.t2i.bundle.Bundle;
+import dev.t2i.bundle.BundleManifest;
+import dev.t2i.clip.ClipTextEncoder;
+import dev.t2i.conditioning.TrainingCaptions;
 import dev.t2i.dit.DitNetwork;
 import dev.t2i.image.ImageGrid;
 import dev.t2i.image.Images;
@@ -19,7 +22,9 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -89,8 +94,27 @@ final class SampleCommand implements Command {
                 Args.doubleValue(cmd, "guide-scale", defaults.guideScale())).validate();
     }
 
-    /** A loaded model; {@code state} is the run's progress where a run folder or checkpoint was named (null for a bundle). */
-    record Loaded(ImageGenerator generator, SamplingOptions defaults, RunState state) {
+    /**
+     * A loaded model; {@code state} is the run's progress where a run folder or checkpoint was named
+     * (null for a bundle); {@code captions} what it was trained on, as far as it recorded.
+     */
+    record Loaded(ImageGenerator generator, SamplingOptions defaults, RunState state, TrainingCaptions captions) {
+
+        /**
+         * Prints a warning for each distinct prompt the model may not understand (an untrained text
+         * encoder and a prompt that is none of its training captions), and returns how many.
+         */
+        int warnAboutPrompts(List<String> prompts) {
+            int warned = 0;
+            for (String prompt : new LinkedHashSet<>(prompts)) {
+                Optional<String> w = captions.warning(prompt);
+                if (w.isPresent()) {
+                    System.err.println("warning: " + w.get() + " ('t2i info --model' lists them)");
+                    warned++;
+                }
+            }
+            return warned;
+        }
     }
 
     /** The model named by --model (bundle, run folder or checkpoint) with its recorded defaults. */
@@ -103,7 +127,9 @@ final class SampleCommand implements Command {
             if (cmd.hasOption("guide-model")) {
                 throw new T2iException("a bundle carries its own guide model, if any; drop --guide-model");
             }
-            return new Loaded(bundle.generator(), bundle.defaultOptions(0), null);
+            BundleManifest.Source source = bundle.manifest().source();
+            return new Loaded(bundle.generator(), bundle.defaultOptions(0), null, TrainingCaptions.of(
+                    source == null ? null : source.trainingCaptions(), bundle.clip().isRandom()));
         }
         // a guide model named on the command line replaces the run's, which is then not loaded at all
         boolean ownGuide = cmd.hasOption("guide-model");
@@ -117,8 +143,10 @@ final class SampleCommand implements Command {
                         + " --guide-scale 2");
             }
         }
-        return new Loaded(new ImageGenerator(m.model(), m.conditioner(cmd.getOptionValue("clip")), guide),
-                m.defaultOptions(0), m.state());
+        ImageGenerator generator = new ImageGenerator(m.model(), m.conditioner(cmd.getOptionValue("clip")), guide);
+        TrainingCaptions captions = TrainingCaptions.of(LoadedRun.recordedCaptions(Path.of(cmd.getOptionValue("model"))),
+                ClipTextEncoder.isRandomSpec(cmd.getOptionValue("clip", m.clipSpec())));
+        return new Loaded(generator, m.defaultOptions(0), m.state(), captions);
     }
 
     static ImageGenerator generator(CommandLine cmd) {
@@ -158,6 +186,9 @@ final class SampleCommand implements Command {
         }
         int[] labels = classModel ? Arrays.stream(labelArgs).mapToInt(Integer::parseInt).toArray() : null;
         List<String> promptList = classModel ? null : Arrays.asList(prompts);
+        if (promptList != null) {
+            loaded.warnAboutPrompts(promptList);
+        }
         SamplingOptions opts = from != null ? SampleSupport.options(cmd, from) : sampling(cmd, loaded.defaults());
         int size = gen.model().config().imgSize();
         BufferedImage init = SampleSupport.initImage(cmd, from, size);

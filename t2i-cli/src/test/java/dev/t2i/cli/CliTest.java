@@ -1,6 +1,7 @@
 package dev.t2i.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.t2i.TestData;
@@ -116,10 +117,16 @@ class CliTest {
         BufferedImage grid = ImageIO.read(run.resolve("samples.png").toFile());
         assertTrue(grid.getWidth() > 16 && grid.getHeight() > 18 * 16 / 2, grid.getWidth() + "x" + grid.getHeight());
 
-        // the same run folder samples through the sample command, with EMA weights
+        // the same run folder samples through the sample command, with EMA weights; the untrained
+        // text encoder's model warns about a prompt that is none of its training captions
         Path png = dir.resolve("s.png");
-        assertEquals(0, Main.run("sample", "--model", run.toString(), "--prompt", "a red circle", "--prompt",
-                "a blue square", "--steps", "2", "--out", png.toString()));
+        String warned = stderrOf(() -> assertEquals(0, Main.run("sample", "--model", run.toString(), "--prompt",
+                "a red circle", "--prompt", "a blue squares", "--steps", "2", "--out", png.toString())));
+        assertFalse(warned.contains("'a red circle' is not"), warned);
+        assertTrue(warned.contains("warning: prompt 'a blue squares' is not one of the 15 captions")
+                && warned.contains("the nearest caption is 'a blue square'"), warned);
+        String info = stdoutOf(() -> assertEquals(0, Main.run("info", "--model", run.toString())));
+        assertTrue(info.contains("trained on 15 captions:") && info.contains("\n  a red circle"), info);
         BufferedImage img = ImageIO.read(png.toFile());
         assertEquals(2 * 16 * 6 + 4 * 3, img.getWidth(), "two 96-pixel tiles and gaps");
         assertEquals(0, Main.run("cfg-sweep", "--model", run.toString(), "--prompt", "a red circle", "--scales",

@@ -327,6 +327,6 @@ public final class T2iModel implements TextToImage {
         return new ModelInfo(b.path().toString(), b.dit().config().imgSize(), d.steps(), d.cfg(), d.cfgInterval(),
                 d.sampler(), m.formatVersion(), m.createdBy(), m.created(), s == null ? null : s.clip(),
                 b.dit().parameterCount(), s == null ? null : s.step(), s != null && s.ema(), d.guideScale(),
-                b.guide() != null);
+                b.guide() != null, s == null ? null : s.trainingCaptions());
     }
 }

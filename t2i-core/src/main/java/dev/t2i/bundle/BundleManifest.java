@@ -1,11 +1,13 @@
 package dev.t2i.bundle;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.t2i.config.Preset;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -38,10 +40,21 @@ public record BundleManifest(
      * @param step  the training step of that checkpoint, or null for a bare model file
      * @param ema   whether the DiT holds the run's EMA weights
      * @param clip  the text encoder's spec ({@code random:SEED} or the path it was loaded from)
+     * @param trainingCaptions the distinct captions the run trained on, as it recorded them
+     *              ({@link dev.t2i.conditioning.TrainingCaptions}); null when it did not (older
+     *              runs, open-vocabulary data), and then absent from the file, which older readers
+     *              ignore either way
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Source(@JsonProperty("model") String model, @JsonProperty("step") Long step,
-            @JsonProperty("ema") boolean ema, @JsonProperty("clip") String clip) {
+            @JsonProperty("ema") boolean ema, @JsonProperty("clip") String clip,
+            @JsonProperty("training_captions") @JsonInclude(JsonInclude.Include.NON_NULL)
+            List<String> trainingCaptions) {
+
+        /** The provenance of weights whose training captions are not known. */
+        public Source(String model, Long step, boolean ema, String clip) {
+            this(model, step, ema, clip, null);
+        }
     }
 
     /**

@@ -96,7 +96,7 @@ public final class ClipTextEncoder {
      * folder, or a file written by {@code t2i convert-clip}.
      */
     public static ClipTextEncoder load(String spec) {
-        if (spec.equals("random") || spec.startsWith("random:")) {
+        if (isRandomSpec(spec)) {
             long seed = spec.equals("random") ? 0 : parseSeed(spec);
             return random(ClipTextConfig.vitB32(), seed);
         }
@@ -276,7 +276,15 @@ public final class ClipTextEncoder {
 
     /** Whether the weights are the seeded untrained ones of {@link #random}. */
     public boolean isRandom() {
-        return description.startsWith("random:");
+        return isRandomSpec(description);
+    }
+
+    /**
+     * Whether a spec ({@link #load}'s argument, or a {@link #description()}) names a seeded
+     * untrained tower: {@code random} or {@code random:SEED}.
+     */
+    public static boolean isRandomSpec(String spec) {
+        return spec != null && (spec.equals("random") || spec.startsWith("random:"));
     }
 
     /**

@@ -85,6 +85,32 @@ class RandomClipBundleTest {
     }
 
     @Test
+    void aBundleTellsWhichPromptsItsUntrainedTextEncoderMayNotFollow(@TempDir Path dir) {
+        DitNetwork dit = TinyBundles.dit(SEED);
+        ClipTextEncoder clip = TinyBundles.clip(SEED);
+        List<String> captions = List.of("a red circle", "a blue square");
+        Path with = dir.resolve("with.t2i");
+        BundleManifest m = Bundle.write(with, dit, clip, TinyBundles.DEFAULTS,
+                new BundleManifest.Source("test", 1L, false, clip.description(), captions));
+        assertEquals(Bundle.RECIPE_FORMAT_VERSION, m.formatVersion(), "an addition older readers ignore");
+        Path without = dir.resolve("without.t2i");
+        Bundle.write(without, dit, clip, TinyBundles.DEFAULTS,
+                new BundleManifest.Source("test", 1L, false, clip.description()));
+        try (T2iModel model = T2iModel.load(with)) {
+            ModelInfo info = model.info();
+            assertEquals(captions, info.trainingCaptions());
+            assertTrue(info.untrainedTextEncoder());
+            assertTrue(info.promptWarning("A  red circle").isEmpty());
+            String w = info.promptWarning("a red square").orElseThrow();
+            assertTrue(w.contains("not one of the 2 captions") && w.contains("nearest caption is 'a blue square'"), w);
+        }
+        try (T2iModel model = T2iModel.load(without)) {
+            assertEquals(List.of(), model.info().trainingCaptions());
+            assertTrue(model.info().promptWarning("a red square").isEmpty(), "captions unknown: nothing to say");
+        }
+    }
+
+    @Test
     void aRecipeThatRebuildsOtherWeightsIsRejected() {
         ClipTextEncoder clip = TinyBundles.clip(SEED);
         ModelArchive archive = ModelArchive.create().putJson(ClipTextEncoder.RANDOM_RECIPE,

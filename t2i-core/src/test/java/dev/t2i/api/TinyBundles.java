@@ -73,6 +73,21 @@ public final class TinyBundles {
         return out;
     }
 
+    /**
+     * A bundle {@code dir/captioned.t2i} of {@link #dit} with {@link #emaWeights} and the seeded
+     * random {@link #clip} (stored as its recipe, the offline default), recording the captions
+     * its run was trained on, with {@link #DEFAULTS}.
+     */
+    public static Path captionedBundle(Path dir, long seed, java.util.List<String> captions) {
+        ClipTextEncoder clip = clip(seed);
+        DitNetwork model = dit(seed);
+        model.setWeights(emaWeights(model, seed));
+        Path out = dir.resolve("captioned.t2i");
+        Bundle.write(out, model, clip, DEFAULTS,
+                new BundleManifest.Source("tiny test run", 5L, true, clip.description(), captions));
+        return out;
+    }
+
     static INDArray gaussian(long[] shape, SplittableRandom rng, double scale) {
         long n = 1;
         for (long d : shape) {

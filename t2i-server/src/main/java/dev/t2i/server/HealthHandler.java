@@ -37,7 +37,10 @@ final class HealthHandler implements HttpHandler {
                 .put("created_by", info.createdBy())
                 .put("created", info.created())
                 .put("clip", info.clip())
-                .put("dit_parameters", info.ditParameters());
+                .put("dit_parameters", info.ditParameters())
+                // with an untrained text encoder the model follows its training captions only: the page offers them
+                .put("untrained_text_encoder", info.untrainedTextEncoder())
+                .putPOJO("training_captions", info.trainingCaptions());
         body.putObject("limits")
                 .put("max_steps", options.maxSteps())
                 .put("max_n", options.maxImages())

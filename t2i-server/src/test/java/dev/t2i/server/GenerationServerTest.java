@@ -125,6 +125,9 @@ class GenerationServerTest {
         assertEquals(4, body.get("model").get("default_steps").asInt());
         assertEquals(1.0, body.get("model").get("default_guide_scale").asDouble(), "no autoguidance");
         assertEquals(false, body.get("model").get("guide_model").asBoolean());
+        // a CLIP read from a file counts as trained; its run recorded no captions
+        assertEquals(false, body.get("model").get("untrained_text_encoder").asBoolean());
+        assertEquals(0, body.get("model").get("training_captions").size());
         assertEquals(200, body.get("limits").get("max_steps").asInt());
     }
 

@@ -57,6 +57,7 @@ import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.remote.CapabilityType;
 import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -109,7 +110,8 @@ class ServePageBrowserTest {
         for (java.util.logging.Logger l : QUIET) {
             l.setLevel(Level.SEVERE);
         }
-        model = T2iModel.load(TinyBundles.bundle(dir, 61), BatchingOptions.defaults());
+        // the offline default: an untrained (random) text encoder, and the captions its run recorded
+        model = T2iModel.load(TinyBundles.captionedBundle(dir, 61, CAPTIONS), BatchingOptions.defaults());
         gate = new GatedModel(model);
         server = GenerationServer.start(gate, LIMITS);
         base = "http://127.0.0.1:" + server.port();
@@ -133,6 +135,9 @@ class ServePageBrowserTest {
         driver = new ChromeDriver(service, options);
         wait = new WebDriverWait(driver, WAIT, Duration.ofMillis(50));
     }
+
+    /** The captions the page's model was trained on. */
+    static final List<String> CAPTIONS = List.of("a red circle", "a blue square");
 
     /** Why the browser tests cannot run here, or null. */
     static String missing;
@@ -288,6 +293,31 @@ class ServePageBrowserTest {
                 Files.write(Path.of("target", "serve-page-phone.png"), driver.getScreenshotAs(OutputType.BYTES));
             }
         }
+    }
+
+    @Test
+    @Order(8)
+    void theTrainingCaptionsFillThePromptAndOtherPromptsGetAHint() {
+        driver.get(base + "/");
+        wait.until(d -> el("generate").isEnabled());
+        WebElement list = el("captions");
+        assertTrue(list.isDisplayed(), "an untrained encoder's model offers its captions");
+        Select select = new Select(list);
+        assertEquals(List.of("Trained on 2 captions: pick one…", "a red circle", "a blue square"),
+                select.getOptions().stream().map(WebElement::getText).toList());
+        assertEquals("a red circle", el("prompt").getDomAttribute("placeholder"));
+        assertFalse(el("prompt-hint").isDisplayed());
+
+        select.selectByVisibleText("a blue square");
+        assertEquals("a blue square", value("prompt"));
+        assertEquals("", value("captions"), "the list goes back to its title, ready for another pick");
+        assertFalse(el("prompt-hint").isDisplayed(), "a training caption needs no hint");
+
+        set("prompt", "a green triangle");
+        wait.until(d -> el("prompt-hint").isDisplayed());
+        assertTrue(el("prompt-hint").getText().contains("untrained"), el("prompt-hint").getText());
+        set("prompt", "A Red   circle");
+        wait.until(d -> !el("prompt-hint").isDisplayed());
     }
 
     /** Sizes the window so that the page itself gets width × height CSS pixels. */

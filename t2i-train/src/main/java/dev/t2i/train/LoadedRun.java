@@ -7,6 +7,7 @@ import dev.t2i.clip.ClipTextEncoder;
 import dev.t2i.conditioning.ClassConditioner;
 import dev.t2i.conditioning.Conditioner;
 import dev.t2i.conditioning.TextConditioner;
+import dev.t2i.conditioning.TrainingCaptions;
 import dev.t2i.conditioning.Unconditioned;
 import dev.t2i.config.Preset;
 import dev.t2i.dit.DitConfig;
@@ -156,12 +157,24 @@ public record LoadedRun(DitNetwork model, String clipSpec, RunState state, boole
      * recorded, a bare checkpoint).
      */
     public static List<String> recordedClassNames(Path modelPath) {
-        JsonNode names = runJson(modelPath).path("class_names");
-        if (!names.isArray()) {
+        return textList(runJson(modelPath).path("class_names"));
+    }
+
+    /**
+     * The distinct captions a text run recorded in its run.json ({@code captions}), for a run folder
+     * or a checkpoint inside one; null when there are none (runs made before they were recorded,
+     * data with more than {@value TrainingCaptions#MAX_RECORDED} captions, a bare checkpoint).
+     */
+    public static List<String> recordedCaptions(Path modelPath) {
+        return textList(runJson(modelPath).path("captions"));
+    }
+
+    private static List<String> textList(JsonNode node) {
+        if (!node.isArray()) {
             return null;
         }
         List<String> out = new ArrayList<>();
-        names.forEach(n -> out.add(n.asText()));
+        node.forEach(n -> out.add(n.asText()));
         return out;
     }
 

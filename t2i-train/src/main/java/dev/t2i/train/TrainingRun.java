@@ -6,6 +6,7 @@ import dev.t2i.clip.ClipTextEncoder;
 import dev.t2i.conditioning.ClassConditioner;
 import dev.t2i.conditioning.Conditioner;
 import dev.t2i.conditioning.TextConditioner;
+import dev.t2i.conditioning.TrainingCaptions;
 import dev.t2i.conditioning.Unconditioned;
 import dev.t2i.config.Preset;
 import dev.t2i.config.TrainConfig;
@@ -674,6 +675,10 @@ public final class TrainingRun {
             all.put("sample", sample);
             if (cfg.isClass()) {
                 all.put("class_names", images.classNames()); // so that sample grids name classes, not numbers
+            }
+            List<String> captions = cfg.isText() ? TrainingCaptions.toRecord(images.captions()) : null;
+            if (captions != null) {
+                all.put("captions", captions); // what an untrained text tower's model understands
             }
             all.putAll(provenance);
             all.put("t2i_version", Version.current());

@@ -64,6 +64,11 @@ class TrainingRunTest {
         for (String f : List.of("run.json", "metrics.csv", "loss.png", "checkpoints")) {
             assertTrue(Files.exists(dir.resolve(f)), f);
         }
+        // what the offline default's untrained text tower can be asked for: the distinct captions
+        List<String> captions = ShapesDataset.generate(ShapesDataset.Split.TRAIN, 96, 16, 3L).captions().stream()
+                .distinct().toList();
+        assertTrue(captions.size() > 1 && captions.size() < 96, captions.toString());
+        assertEquals(captions, LoadedRun.recordedCaptions(dir));
 
         T2iException refused = assertThrows(T2iException.class,
                 () -> shapes(dir, TrainingRun.Overrides.NONE).build());

@@ -119,6 +119,7 @@
     }
     fields.sampler.value = sampler;
     fields.n.max = limits.max_n;
+    showCaptions(modelInfo.training_captions || []);
     $('limits').textContent = 'Defaults: ' + modelInfo.default_steps + ' steps, cfg ' + modelInfo.default_cfg
         + guidedAt(modelInfo.default_cfg_interval)
         + (modelInfo.default_guide_scale > 1 ? ', autoguidance ' + modelInfo.default_guide_scale : '')
@@ -140,6 +141,63 @@
     $('generate').disabled = false;
     document.body.dataset.ready = 'true';
   }
+
+  // ---- the captions the model was trained on ----
+
+  /** Text as CLIP's tokenizer compares it: case and runs of white space do not matter. */
+  const captionKey = (text) => text.trim().replace(/\s+/g, ' ').toLowerCase();
+  let captionKeys = new Set();
+
+  /** Offers the training captions in a list that fills the prompt; hidden when there are none. */
+  function showCaptions(captions) {
+    const list = $('captions');
+    list.textContent = '';
+    captionKeys = new Set(captions.map(captionKey));
+    if (captions.length === 0) {
+      list.hidden = true;
+      return;
+    }
+    const first = document.createElement('option');
+    first.value = '';
+    first.textContent = 'Trained on ' + captions.length + (captions.length === 1 ? ' caption' : ' captions')
+        + ': pick one…';
+    list.appendChild(first);
+    for (const c of captions) {
+      const o = document.createElement('option');
+      o.value = c;
+      o.textContent = c;
+      list.appendChild(o);
+    }
+    list.hidden = false;
+    if (fields.prompt.value.trim() === '') {
+      fields.prompt.placeholder = captions[0];
+    }
+    updatePromptHint();
+  }
+
+  /**
+   * With an untrained text encoder (the offline default) the model has learnt what its training
+   * captions mean and nothing else, so a prompt outside them may give noise: say so while typing.
+   */
+  function updatePromptHint() {
+    const hint = $('prompt-hint');
+    const text = fields.prompt.value;
+    const unknown = modelInfo && modelInfo.untrained_text_encoder && captionKeys.size > 0
+        && text.trim() !== '' && !captionKeys.has(captionKey(text));
+    hint.textContent = unknown ? 'This model\u2019s text encoder is untrained: it follows the captions it was'
+        + ' trained on (the list above); other prompts may not be followed.' : '';
+    hint.hidden = !unknown;
+  }
+
+  $('captions').addEventListener('change', (e) => {
+    if (e.target.value !== '') {
+      fields.prompt.value = e.target.value;
+      e.target.value = '';
+      updatePromptHint();
+      fields.prompt.focus();
+    }
+  });
+  fields.prompt.addEventListener('input', updatePromptHint);
 
   // ---- the request ----
 
@@ -476,6 +534,7 @@
       return;
     }
     fields.prompt.value = p.prompt;
+    updatePromptHint();
     fields.negative.value = p.negative;
     fields.seed.value = p.seed;
     fields.steps.value = p.steps;
