@@ -52,9 +52,15 @@ final class PlotEvaluationsCommand implements Command {
 
     /** One report's figures; {@code interval} is its guidance interval ({@link GuidanceInterval#FULL}: every step). */
     record Point(double x, double accuracy, double worst, String worstClass, double fd, double floor,
-            double sensitivityMin, double sensitivityMean, GuidanceInterval interval) {
+            double sensitivityMin, double sensitivityMean, GuidanceInterval interval, double[] accuracyRange) {
         double fdRatio() {
             return fd / floor;
+        }
+
+        /** The class accuracy's 95 % range as "low–high", or "—" for a report from before ranges. */
+        String rangeText() {
+            return accuracyRange == null ? "—"
+                    : String.format(Locale.ROOT, "%.3f–%.3f", accuracyRange[0], accuracyRange[1]);
         }
     }
 
@@ -146,21 +152,34 @@ final class PlotEvaluationsCommand implements Command {
                 r.path("worst_class").path("accuracy").asDouble(), r.path("worst_class").path("class").asText(),
                 r.get("overall").get("fd").asDouble(), r.get("overall").get("fd_floor").asDouble(),
                 r.path("prompt_sensitivity").path("min_off_diagonal").asDouble(Double.NaN),
-                r.path("prompt_sensitivity").path("mean_off_diagonal").asDouble(Double.NaN), times);
+                r.path("prompt_sensitivity").path("mean_off_diagonal").asDouble(Double.NaN), times,
+                range(r.path("class_accuracy_interval")));
     }
 
-    /** The Markdown table; with a "t guided" column where any report was guided at fewer times than all. */
+    /** A report's [low, high] accuracy range; null for reports written before ranges existed. */
+    private static double[] range(JsonNode node) {
+        if (!node.isArray() || node.size() != 2 || !node.get(0).isNumber() || !node.get(1).isNumber()) {
+            return null;
+        }
+        return new double[] {node.get(0).asDouble(), node.get(1).asDouble()};
+    }
+
+    /**
+     * The Markdown table; with a "t guided" column where any report was guided at fewer times than
+     * all, and the accuracy's 95 % range where any report holds one.
+     */
     static String table(List<Point> points, String by) {
         boolean intervals = points.stream().anyMatch(p -> !p.interval().full());
+        boolean ranges = points.stream().anyMatch(p -> p.accuracyRange() != null);
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
-                "| %s |%s class accuracy | worst class | FD | floor | FD ÷ floor | prompt sensitivity min / mean |%n"
-                        + "|---:|%s---:|---|---:|---:|---:|---:|%n", by, intervals ? " t guided |" : "",
-                intervals ? "---|" : ""));
+                "| %s |%s class accuracy |%s worst class | FD | floor | FD ÷ floor | prompt sensitivity min / mean |%n"
+                        + "|---:|%s---:|%s---|---:|---:|---:|---:|%n", by, intervals ? " t guided |" : "",
+                ranges ? " 95 % range |" : "", intervals ? "---|" : "", ranges ? "---|" : ""));
         for (Point p : points) {
-            sb.append(String.format(Locale.ROOT, "| %s |%s %.3f | %s %.2f | %.2f | %.2f | %.1f | %.2f / %.2f |%n",
+            sb.append(String.format(Locale.ROOT, "| %s |%s %.3f |%s %s %.2f | %.2f | %.2f | %.1f | %.2f / %.2f |%n",
                     num(p.x()), intervals ? " " + p.interval().text('–') + " |" : "", p.accuracy(),
-                    p.worstClass(), p.worst(), p.fd(), p.floor(), p.fdRatio(), p.sensitivityMin(),
-                    p.sensitivityMean()));
+                    ranges ? " " + p.rangeText() + " |" : "", p.worstClass(), p.worst(), p.fd(), p.floor(),
+                    p.fdRatio(), p.sensitivityMin(), p.sensitivityMean()));
         }
         return sb.toString().stripTrailing();
     }

@@ -78,4 +78,22 @@ class PlotEvaluationsCommandTest {
         assertEquals(800, ImageIO.read(dir.resolve("fig/cfg-tradeoff.png").toFile()).getWidth());
     }
 
+    @Test
+    void accuraciesComeWithTheirRangesWhereReportsHoldThem(@TempDir Path dir) throws Exception {
+        Path ranged = report(dir, "new", 6, 56, 0.796, 16, "");
+        String json = Files.readString(ranged.resolve("report.json"));
+        Files.writeString(ranged.resolve("report.json"),
+                json.replace("\"class_accuracy\":", "\"class_accuracy_interval\": [0.7697, 0.8204], \"class_accuracy\":"));
+        Path old = report(dir, "old", 4, 56, 0.77, 9.6);
+        String[] r = GenerationCliTest.run("plot-evaluations", "--reports", ranged + "," + old, "--by", "cfg",
+                "--out", dir.resolve("fig/cfg").toString());
+        assertEquals("0", r[0], r[2]);
+        String[] rows = r[1].strip().split("\n");
+        assertEquals("| cfg | class accuracy | 95 % range | worst class | FD | floor | FD ÷ floor | prompt sensitivity"
+                + " min / mean |", rows[0]);
+        assertEquals("|---:|---:|---|---|---:|---:|---:|---:|", rows[1]);
+        assertEquals("| 4 | 0.770 | — | dog 0.39 | 9.60 | 2.00 | 4.8 | 0.40 / 0.90 |", rows[2], "older reports have none");
+        assertEquals("| 6 | 0.796 | 0.770–0.820 | dog 0.40 | 16.00 | 2.00 | 8.0 | 0.40 / 0.90 |", rows[3]);
+    }
+
 }
