@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import java.util.zip.ZipEntry;
@@ -42,8 +43,10 @@ class BundleTest {
     static Path bundle;
 
     @BeforeAll
-    static void bundleTheTinyRun() {
+    static void bundleTheTinyRun() throws IOException {
         run = TinyRuns.runFolder(dir, 33);
+        // what a text run records of its data: the distinct captions
+        Files.writeString(run.resolve("run.json"), "{\"captions\": [\"a red circle\", \"a yellow square\"]}");
         bundle = dir.resolve("cli.t2i");
         int code = Main.run("bundle", "--model", run.toString(), "--out", bundle.toString(), "--steps", "3", "--cfg",
                 "2.5", "--sampler", "heun");
@@ -65,6 +68,9 @@ class BundleTest {
         assertTrue(m.source().ema());
         assertEquals(5L, m.source().step());
         assertTrue(m.source().clip().endsWith("clip.t2i"), m.source().clip());
+        assertEquals(List.of("a red circle", "a yellow square"), m.source().trainingCaptions(), "from run.json");
+        String info = CliTest.stdoutOf(() -> assertEquals(0, Main.run("info", "--model", bundle.toString())));
+        assertTrue(info.contains("trained on 2 captions:\n  a red circle\n  a yellow square"), info);
         for (String part : new String[] {"dit.samediff", "dit-config.json", "clip.samediff", "clip-tokenizer.bin"}) {
             assertTrue(m.parts().containsKey(part), "manifest lists " + part);
             assertTrue(m.parts().get(part).sha256().matches("[0-9a-f]{64}"));
