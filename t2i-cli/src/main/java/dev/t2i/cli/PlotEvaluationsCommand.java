@@ -2,6 +2,7 @@ package dev.t2i.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.t2i.T2iException;
+import dev.t2i.eval.WilsonInterval;
 import dev.t2i.image.LinePlot;
 import dev.t2i.io.ModelArchive;
 import dev.t2i.sampling.GuidanceInterval;
@@ -52,15 +53,14 @@ final class PlotEvaluationsCommand implements Command {
 
     /** One report's figures; {@code interval} is its guidance interval ({@link GuidanceInterval#FULL}: every step). */
     record Point(double x, double accuracy, double worst, String worstClass, double fd, double floor,
-            double sensitivityMin, double sensitivityMean, GuidanceInterval interval, double[] accuracyRange) {
+            double sensitivityMin, double sensitivityMean, GuidanceInterval interval, WilsonInterval accuracyRange) {
         double fdRatio() {
             return fd / floor;
         }
 
         /** The class accuracy's 95 % range as "low–high", or "—" for a report from before ranges. */
         String rangeText() {
-            return accuracyRange == null ? "—"
-                    : String.format(Locale.ROOT, "%.3f–%.3f", accuracyRange[0], accuracyRange[1]);
+            return accuracyRange == null ? "—" : accuracyRange.toString();
         }
     }
 
@@ -157,11 +157,11 @@ final class PlotEvaluationsCommand implements Command {
     }
 
     /** A report's [low, high] accuracy range; null for reports written before ranges existed. */
-    private static double[] range(JsonNode node) {
+    private static WilsonInterval range(JsonNode node) {
         if (!node.isArray() || node.size() != 2 || !node.get(0).isNumber() || !node.get(1).isNumber()) {
             return null;
         }
-        return new double[] {node.get(0).asDouble(), node.get(1).asDouble()};
+        return new WilsonInterval(node.get(0).asDouble(), node.get(1).asDouble());
     }
 
     /**

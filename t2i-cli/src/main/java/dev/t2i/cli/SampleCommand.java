@@ -24,7 +24,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Optional;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -102,18 +101,13 @@ final class SampleCommand implements Command {
 
         /**
          * Prints a warning for each distinct prompt the model may not understand (an untrained text
-         * encoder and a prompt that is none of its training captions), and returns how many.
+         * encoder and a prompt that is none of its training captions).
          */
-        int warnAboutPrompts(List<String> prompts) {
-            int warned = 0;
+        void warnAboutPrompts(List<String> prompts) {
             for (String prompt : new LinkedHashSet<>(prompts)) {
-                Optional<String> w = captions.warning(prompt);
-                if (w.isPresent()) {
-                    System.err.println("warning: " + w.get() + " ('t2i info --model' lists them)");
-                    warned++;
-                }
+                captions.warning(prompt).ifPresent(w -> System.err.println("warning: " + w
+                        + " ('t2i info --model' lists them)"));
             }
-            return warned;
         }
     }
 

@@ -1,8 +1,6 @@
 package dev.t2i.conditioning;
 
 import dev.t2i.LogText;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -30,13 +28,14 @@ public final class TrainingCaptions {
 
     private static final TrainingCaptions UNKNOWN = new TrainingCaptions(List.of(), false);
 
-    private final List<String> captions;
+    /** How many captions the run recorded (as recorded, not as normalised). */
+    private final int count;
     private final boolean untrainedTextEncoder;
     /** Normalised caption → the caption as recorded. */
     private final Map<String, String> byKey = new LinkedHashMap<>();
 
     private TrainingCaptions(List<String> captions, boolean untrainedTextEncoder) {
-        this.captions = Collections.unmodifiableList(new ArrayList<>(captions));
+        this.count = captions.size();
         this.untrainedTextEncoder = untrainedTextEncoder;
         for (String c : captions) {
             byKey.putIfAbsent(key(c), c);
@@ -55,11 +54,6 @@ public final class TrainingCaptions {
         return captions == null || captions.isEmpty() ? UNKNOWN : new TrainingCaptions(captions, untrainedTextEncoder);
     }
 
-    /** A model whose training captions are not known: no prompt is ever warned about. */
-    public static TrainingCaptions unknown() {
-        return UNKNOWN;
-    }
-
     /**
      * The list a run records for data with these captions: the distinct ones in their order, or
      * null when there are more than {@value #MAX_RECORDED} (or none).
@@ -67,16 +61,6 @@ public final class TrainingCaptions {
     public static List<String> toRecord(List<String> dataCaptions) {
         List<String> distinct = dataCaptions.stream().distinct().limit(MAX_RECORDED + 1L).toList();
         return distinct.isEmpty() || distinct.size() > MAX_RECORDED ? null : distinct;
-    }
-
-    /** The captions as recorded; empty when not known. */
-    public List<String> captions() {
-        return captions;
-    }
-
-    /** Whether the model's text tower is untrained, so that only its captions are sure to be understood. */
-    public boolean untrainedTextEncoder() {
-        return untrainedTextEncoder;
     }
 
     /** Whether {@code prompt} is one of the captions (ignoring case and white space). */
@@ -104,10 +88,10 @@ public final class TrainingCaptions {
      * untrained, its captions are known and the prompt is not one of them. Empty otherwise.
      */
     public Optional<String> warning(String prompt) {
-        if (!untrainedTextEncoder || captions.isEmpty() || contains(prompt)) {
+        if (!untrainedTextEncoder || count == 0 || contains(prompt)) {
             return Optional.empty();
         }
-        return Optional.of("prompt '" + LogText.quote(prompt) + "' is not one of the " + captions.size()
+        return Optional.of("prompt '" + LogText.quote(prompt) + "' is not one of the " + count
                 + " captions this model was trained on and its text encoder is untrained (clip random), so the"
                 + " images may not follow it (new combinations of the captions' words can work); the nearest"
                 + " caption is '" + LogText.quote(nearest(prompt).orElseThrow()) + "'");
