@@ -53,9 +53,6 @@ import java.util.Locale;
  * @param guideAt         training progress (as for tokenDropUntil) at which the run keeps its EMA
  *                       weights as {@code guide.t2i}, the weaker model that autoguidance extrapolates
  *                       away from when sampling ({@code sample.guide_scale}); 0 keeps none (0)
- * @param contrastive     weight λ of contrastive flow matching: each image's velocity is also pushed
- *                       away from the target of the next image in the batch
- *                       ({@link dev.t2i.flow.FlowMatching#contrastive}); 0 is plain flow matching (0)
  */
 @JsonDeserialize(builder = TrainConfig.Builder.class)
 public record TrainConfig(
@@ -85,8 +82,7 @@ public record TrainConfig(
         @JsonProperty("recompute") boolean recompute,
         @JsonProperty("token_drop") double tokenDrop,
         @JsonProperty("token_drop_until") double tokenDropUntil,
-        @JsonProperty("guide_at") double guideAt,
-        @JsonProperty("contrastive") double contrastive) {
+        @JsonProperty("guide_at") double guideAt) {
 
     /** Shape of the learning rate after warm-up. */
     public enum Schedule {
@@ -143,8 +139,6 @@ public record TrainConfig(
         check(tokenDropUntil >= 0 && tokenDropUntil <= 1, "token_drop_until", tokenDropUntil,
                 "a share of the run in [0, 1] such as 0.75");
         check(guideAt >= 0 && guideAt < 1, "guide_at", guideAt, "0 (off) or a share of the run in (0, 1) such as 0.5");
-        check(contrastive >= 0 && contrastive < 0.5, "contrastive", contrastive,
-                "0 (off) or a weight in (0, 0.5) such as 0.05");
         if (timeLimit != null) {
             Durations.seconds(timeLimit, "time_limit");
         }
@@ -172,8 +166,7 @@ public record TrainConfig(
                 .warmupSteps(warmupSteps).gradClip(gradClip).emaDecay(emaDecay).flip(flip).seed(seed)
                 .logEvery(logEvery).checkpointEvery(checkpointEvery).keepCheckpoints(keepCheckpoints)
                 .sampleEvery(sampleEvery).sampleSteps(sampleSteps).emaWarmup(emaWarmup).timeLimit(timeLimit)
-                .recompute(recompute).tokenDrop(tokenDrop).tokenDropUntil(tokenDropUntil).guideAt(guideAt)
-                .contrastive(contrastive);
+                .recompute(recompute).tokenDrop(tokenDrop).tokenDropUntil(tokenDropUntil).guideAt(guideAt);
     }
 
     /** Total steps for a data set of {@code size} items (drop_last, as the reference). */
@@ -232,7 +225,6 @@ public record TrainConfig(
         private double tokenDrop = 0;
         private double tokenDropUntil = 0.75;
         private double guideAt = 0;
-        private double contrastive = 0;
 
         private Builder() {
         }
@@ -399,18 +391,12 @@ public record TrainConfig(
             return this;
         }
 
-        @JsonProperty("contrastive")
-        public Builder contrastive(double v) {
-            this.contrastive = v;
-            return this;
-        }
-
         /** The recipe; throws {@link T2iException} naming the first invalid field. */
         public TrainConfig build() {
             return new TrainConfig(batch, steps, epochs, lr, weightDecay, beta1, beta2, adamEps, textDropout,
                     timeSampling, schedule, warmupSteps, gradClip, emaDecay, flip, seed, logEvery, checkpointEvery,
                     keepCheckpoints, sampleEvery, sampleSteps, emaWarmup, timeLimit, recompute, tokenDrop, tokenDropUntil,
-                    guideAt, contrastive);
+                    guideAt);
         }
     }
 }

@@ -9,7 +9,6 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * The rectified-flow objective of the reference, whole: x_t = (1 - t)·x0 + t·x1 with x1 ~ N(0, I)
@@ -58,35 +57,6 @@ public final class FlowMatching {
         INDArray tb = t.reshape(perImage);
         INDArray xt = x0.mul(tb.rsub(1.0)).addi(x1.mul(tb));
         return new Example(xt, t, x1.sub(x0));
-    }
-
-    /**
-     * The example with its target made contrastive (ΔFM, Stoica et al., "Contrastive Flow
-     * Matching", 2025): besides regressing its own target u, each image's velocity v is pushed
-     * away from ũ, the target of the next image in the batch (the last one's is the first's), with
-     * weight λ: ‖v − u‖² − λ‖v − ũ‖². That equals (1 − λ)‖v − u′‖² plus a term free of v, with u′ =
-     * (u − λũ) / (1 − λ), so the same mean-squared-error graph trains it on u′ and its gradients
-     * differ only by the factor 1 − λ, which Adam does not see. The loss it reports is the
-     * distance to u′, a constant above the plain one. The paper reports conditional flows that
-     * stay more distinct and better samples for the same training; at the optimum the velocity
-     * is (v + λ·x̄) / (1 − λ), x̄ the mean training image, so what it can change is how a short
-     * run learns, not where a long one ends.
-     *
-     * @param weight λ in (0, 0.5)
-     * @return a new example sharing x_t and t; the caller still owns {@code ex}'s target
-     */
-    public static Example contrastive(Example ex, double weight) {
-        INDArray u = ex.target();
-        long b = u.size(0);
-        if (b < 2) {
-            return new Example(ex.xt(), ex.t(), u.dup());
-        }
-        INDArray next = Nd4j.concat(0, u.get(NDArrayIndex.interval(1, b)), u.get(NDArrayIndex.interval(0, 1)));
-        try {
-            return new Example(ex.xt(), ex.t(), u.sub(next.muli(weight)).divi(1 - weight));
-        } finally {
-            next.close();
-        }
     }
 
     /** The loss of a predicted velocity: mean squared error to the target over every value. */

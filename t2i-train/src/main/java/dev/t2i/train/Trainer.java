@@ -397,8 +397,7 @@ public final class Trainer {
         for (int i = 0; i < b; i++) {
             drop[i] = rng.nextDouble() < cfg.textDropout();
         }
-        FlowMatching.Example drawn = FlowMatching.draw(rng, batch.images(), cfg.timeSampling());
-        FlowMatching.Example ex = cfg.contrastive() > 0 ? FlowMatching.contrastive(drawn, cfg.contrastive()) : drawn;
+        FlowMatching.Example ex = FlowMatching.draw(rng, batch.images(), cfg.timeSampling());
         boolean dropping = dropsTokens();
         if (tokenDroppedGraph != null && !dropping && !tokenDropEnded) {
             tokenDropEnded = true;
@@ -412,8 +411,8 @@ public final class Trainer {
         INDArray select = dropping ? tokenSelection(rng, b, model.config().tokens(), keptTokens) : null;
         // this step's arrays, freed when it ends rather than whenever the garbage collector gets to them
         Queue<INDArray> stepArrays = new ConcurrentLinkedQueue<>();
-        Stream.of(batch.images(), ex.t(), ex.xt(), ex.target(), ex == drawn ? null : drawn.target(), select)
-                .filter(Objects::nonNull).forEach(stepArrays::add);
+        Stream.of(batch.images(), ex.t(), ex.xt(), ex.target(), select).filter(Objects::nonNull)
+                .forEach(stepArrays::add);
         int shards = Workers.shared().shardsFor(b, MIN_SHARD_ROWS);
         try (ShardedGradients g = ShardedGradients.compute(dropping ? tokenDroppedGraph() : model.graph(),
                 params.keySet(), b, shards, cfg.recompute(), i -> {
