@@ -144,8 +144,14 @@ final class EvaluateCommand implements Command {
         report.put("feature_width", judge.featureWidth());
         report.put("overall", overall);
         report.put("per_class_figures", perClassFigures);
-        report.put("prompt_sensitivity", Map.of("classes", classes, "table", sensitivity.table(),
-                "mean_off_diagonal", sensitivity.meanOffDiagonal(), "min_off_diagonal", sensitivity.minOffDiagonal()));
+        Map<String, Object> promptSensitivity = new LinkedHashMap<>();
+        promptSensitivity.put("classes", classes);
+        promptSensitivity.put("table", sensitivity.table());
+        promptSensitivity.put("mean_off_diagonal", sensitivity.meanOffDiagonal());
+        promptSensitivity.put("min_off_diagonal", sensitivity.minOffDiagonal());
+        promptSensitivity.put("weakest_pair", sensitivity.weakestPair()); // null where no pair has a figure
+        promptSensitivity.put("pairs_below_half", sensitivity.pairsBelow(0.5));
+        report.put("prompt_sensitivity", promptSensitivity);
         report.put("sampling_seconds", sampleSecs);
         AtomicFiles.writeJson(out.resolve("report.json"), report);
 
@@ -169,10 +175,19 @@ final class EvaluateCommand implements Command {
         double fd = (double) overall.get("fd");
         double fdFloor = (double) overall.get("fd_floor");
         System.out.printf(Locale.ROOT, "class accuracy %.3f (95 %% range %s), worst class %s %.3f (%s); Fréchet distance"
-                + " %.1f, %.1f times its floor %.2f; KID %.1f%n", accuracy.accuracy(), accuracy.interval(),
+                + " %.1f, %.1f times its floor %.2f; KID %.1f; %s%n", accuracy.accuracy(), accuracy.interval(),
                 classes.get(worst), accuracy.accuracy(worst), accuracy.interval(worst), fd, fd / fdFloor, fdFloor,
-                (double) overall.get("kid"));
+                (double) overall.get("kid"), sensitivityHeadline(sensitivity, k));
         return 0;
+    }
+
+    private static String sensitivityHeadline(PromptSensitivity.Table sensitivity, int classes) {
+        if (sensitivity.weakestPair() == null) {
+            return "prompt sensitivity undefined (no class's images differ from seed to seed)";
+        }
+        return String.format(Locale.ROOT, "prompt sensitivity lowest %s %.2f, mean %.2f, %d of %d pairs below 0.5",
+                sensitivity.weakestPair(), sensitivity.minOffDiagonal(), sensitivity.meanOffDiagonal(),
+                sensitivity.pairsBelow(0.5), classes * (classes - 1) / 2);
     }
 
     /** perClass images of each class prompt, class after class, image s of every class from seed + s. */

@@ -81,7 +81,14 @@ class EvaluateCommandTest {
         assertTrue(r[1].contains(String.format(java.util.Locale.ROOT, "class accuracy %.3f (95 %% range %s)",
                 right / 66, range)), r[1]);
         assertEquals(worst, report.get("worst_class").get("accuracy").asDouble(), 1e-12);
-        assertTrue(report.get("prompt_sensitivity").get("min_off_diagonal").asDouble() > 0);
+        JsonNode sensitivity = report.get("prompt_sensitivity");
+        assertTrue(sensitivity.get("min_off_diagonal").asDouble() > 0);
+        assertEquals("bottom/top", sensitivity.get("weakest_pair").asText());
+        double pair = table.get(0).get(1).asDouble();
+        assertEquals(pair < 0.5 ? 1 : 0, sensitivity.get("pairs_below_half").asInt());
+        assertTrue(r[1].contains(String.format(java.util.Locale.ROOT,
+                "prompt sensitivity lowest bottom/top %.2f, mean %.2f, %d of 1 pairs below 0.5", pair, pair,
+                pair < 0.5 ? 1 : 0)), r[1]);
         assertTrue(Files.size(out.resolve("samples.png")) > 0 && Files.size(out.resolve("confusion.png")) > 0);
         assertTrue(r[1].contains("most often mistaken for"), r[1]);
 

@@ -45,15 +45,43 @@ public final class PromptSensitivity {
             return k < 2 ? 0 : sum / (k * (k - 1.0));
         }
 
-        /** The smallest entry off the diagonal: the pair of classes the prompt tells apart least. */
+        /**
+         * The smallest entry off the diagonal: the pair of classes the prompt tells apart least (NaN
+         * where no pair has a figure).
+         */
         public double minOffDiagonal() {
-            double min = Double.NaN;
+            int[] pair = weakest();
+            return pair == null ? Double.NaN : table[pair[0]][pair[1]];
+        }
+
+        /** The pair of {@link #minOffDiagonal()} as "a/b" in row order, or null where no pair has a figure. */
+        public String weakestPair() {
+            int[] pair = weakest();
+            return pair == null ? null : classes.get(pair[0]) + "/" + classes.get(pair[1]);
+        }
+
+        /** How many pairs score below {@code level}. */
+        public int pairsBelow(double level) {
+            int n = 0;
             for (int a = 0; a < table.length; a++) {
                 for (int b = a + 1; b < table.length; b++) {
-                    min = Double.isNaN(min) || table[a][b] < min ? table[a][b] : min;
+                    n += table[a][b] < level ? 1 : 0;
                 }
             }
-            return min;
+            return n;
+        }
+
+        private int[] weakest() {
+            int[] pair = null;
+            for (int a = 0; a < table.length; a++) {
+                for (int b = a + 1; b < table.length; b++) {
+                    // NaN: both classes drew one picture for every seed, so the pair has no figure
+                    if (!Double.isNaN(table[a][b]) && (pair == null || table[a][b] < table[pair[0]][pair[1]])) {
+                        pair = new int[] {a, b};
+                    }
+                }
+            }
+            return pair;
         }
 
         /** The table as text, one row per class, two decimals. */

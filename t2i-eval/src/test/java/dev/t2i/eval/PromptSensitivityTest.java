@@ -80,7 +80,25 @@ class PromptSensitivityTest {
         INDArray x = Nd4j.create(new float[] {0, 2, 1, 5, 0, 2}, new long[] {6, 1, 1, 1}, 'c');
         PromptSensitivity.Table t = PromptSensitivity.of(List.of("a", "b", "c"), x, 2);
         assertEquals(0.0, t.minOffDiagonal(), 1e-12);
+        assertEquals("a/c", t.weakestPair());
         assertEquals(4.0 / 9, t.meanOffDiagonal(), 1e-12);
+        assertEquals(1, t.pairsBelow(0.5));
+        assertEquals(3, t.pairsBelow(0.7));
+    }
+
+    @Test
+    void classesThatDrawOnePictureForEverySeedHaveNoWeakestPair() {
+        // a and b: the same value for both seeds, so no spread and no figure; c varies
+        INDArray flat = Nd4j.create(new float[] {1, 1, 3, 3}, new long[] {4, 1, 1, 1}, 'c');
+        PromptSensitivity.Table none = PromptSensitivity.of(List.of("a", "b"), flat, 2);
+        assertTrue(Double.isNaN(none.minOffDiagonal()));
+        assertEquals(null, none.weakestPair());
+        assertEquals(0, none.pairsBelow(0.5));
+        INDArray mixed = Nd4j.create(new float[] {1, 1, 3, 3, 0, 4}, new long[] {6, 1, 1, 1}, 'c');
+        PromptSensitivity.Table t = PromptSensitivity.of(List.of("a", "b", "c"), mixed, 2);
+        // a/c: |1-0| and |1-4|, mean 2, over (0 + 4) / 2: 1.0; b/c: (3 + 1) / 2 / 2 = 1.0; a/b NaN
+        assertEquals("a/c", t.weakestPair());
+        assertEquals(1.0, t.minOffDiagonal(), 1e-12);
     }
 
     @Test
